@@ -1,0 +1,43 @@
+import type { ComponentChildren } from "preact";
+
+/** The navigation sections; `current` highlights one. */
+export type Section = "products" | "imports" | "webhooks";
+
+/** The page shell: header, navigation, main column and the islands script. */
+export function Layout(
+  props: { title: string; current?: Section; children: ComponentChildren; refreshSeconds?: number },
+) {
+  const link = (href: string, section: Section, label: string) => (
+    <a href={href} class={props.current === section ? "nav-link nav-link--current" : "nav-link"}>
+      {label}
+    </a>
+  );
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${props.title} · Acme Product Importer`}</title>
+        <link rel="stylesheet" href="/static/app.css" />
+        {props.refreshSeconds
+          ? (
+            <noscript>
+              <meta http-equiv="refresh" content={String(props.refreshSeconds)} />
+            </noscript>
+          )
+          : null}
+        <script type="module" src="/static/islands.js" defer></script>
+      </head>
+      <body>
+        <header class="topbar">
+          <a class="brand" href="/">Acme Product Importer</a>
+          <nav class="nav">
+            {link("/", "products", "Products")}
+            {link("/imports", "imports", "Imports")}
+          </nav>
+        </header>
+        <main class="page">{props.children}</main>
+      </body>
+    </html>
+  );
+}

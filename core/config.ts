@@ -1,0 +1,60 @@
+import { z } from "zod";
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", ""])
+  .transform((value) => value === "true" || value === "1");
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  DATABASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default("./data"),
+  KV_PATH: z.string().optional(),
+  UPLOAD_DIR: z.string().optional(),
+  MAX_UPLOAD_MB: z.coerce.number().positive().default(500),
+  IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(5000),
+  JOB_LEASE_SECONDS: z.coerce.number().positive().default(15),
+  WEBHOOK_ALLOW_PRIVATE: booleanFlag.default(false),
+  WEBHOOK_RETRY_SCHEDULE: z.string().default("5,300,1800,7200,18000,36000,36000"),
+});
+
+/** The validated application configuration, read once at start-up. */
+export interface Config {
+  port: number;
+  /** PostgreSQL URL; undefined means the embedded PGlite database in `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  kvPath: string;
+  uploadDir: string;
+  maxUploadBytes: number;
+  importBatchSize: number;
+  /** A `processing` job whose heartbeat is older than this is taken over. */
+  jobLeaseSeconds: number;
+  webhookAllowPrivate: boolean;
+  webhookRetrySchedule: number[];
+}
+
+/** Reads and validates the configuration from environment variables; throws a readable error. */
+export function loadConfig(env: Record<string, string | undefined> = Deno.env.toObject()): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid configuration: ${problems.join("; ")}`);
+  }
+  const e = parsed.data;
+  const schedule = e.WEBHOOK_RETRY_SCHEDULE.split(",").map((part) => Number(part.trim()));
+  if (schedule.some((seconds) => !Number.isFinite(seconds) || seconds < 0)) {
+    throw new Error("Invalid configuration: WEBHOOK_RETRY_SCHEDULE must be comma-separated seconds");
+  }
+  return {
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL || undefined,
+    dataDir: e.DATA_DIR,
+    kvPath: e.KV_PATH ?? `${e.DATA_DIR}/kv.sqlite3`,
+    uploadDir: e.UPLOAD_DIR ?? `${e.DATA_DIR}/uploads`,
+    maxUploadBytes: Math.floor(e.MAX_UPLOAD_MB * 1024 * 1024),
+    importBatchSize: e.IMPORT_BATCH_SIZE,
+    jobLeaseSeconds: e.JOB_LEASE_SECONDS,
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+    webhookRetrySchedule: schedule,
+  };
+}

@@ -1,0 +1,41 @@
+import postgres from "postgres";
+import { Kysely } from "kysely";
+import { PostgresJSDialect } from "kysely-postgres-js";
+import type { Database } from "./schema.ts";
+
+/** A postgres.js client (a small connection pool). */
+export type Sql = postgres.Sql;
+
+/** Options for {@linkcode connectDatabase}. */
+export interface ConnectOptions {
+  /** Pool size. */
+  max?: number;
+  /**
+   * Named prepared statements; off for the embedded database, whose socket server
+   * multiplexes connections onto one session where statement names could collide.
+   */
+  prepare?: boolean;
+}
+
+/** Opens a postgres.js pool on `url`. */
+export function connectDatabase(url: string, options: ConnectOptions = {}): Sql {
+  return postgres(url, {
+    max: options.max ?? 10,
+    prepare: options.prepare ?? true,
+    onnotice: () => {},
+    // numeric and bigint come back as strings by default; counts fit in a JS number.
+    types: {
+      bigint: {
+        to: 20,
+        from: [20],
+        serialize: (value: number) => String(value),
+        parse: (value: string) => Number(value),
+      },
+    },
+  });
+}
+
+/** A typed query builder sharing the given postgres.js pool. */
+export function queryBuilder(sql: Sql): Kysely<Database> {
+  return new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: sql }) });
+}

@@ -1,0 +1,55 @@
+/** Base class for errors whose message is safe and useful to show to a user. */
+export class DomainError extends Error {
+  /** A stable machine-readable code for the JSON error shape. */
+  readonly code: string;
+  /** Optional structured details (e.g. per-field validation messages). */
+  readonly details?: unknown;
+  constructor(code: string, message: string, details?: unknown) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** The thing asked for does not exist (404). */
+export class NotFoundError extends DomainError {
+  constructor(message: string) {
+    super("not_found", message);
+  }
+}
+
+/** The request conflicts with existing data, e.g. a duplicate SKU (409). */
+export class ConflictError extends DomainError {
+  constructor(message: string, details?: unknown) {
+    super("conflict", message, details);
+  }
+}
+
+/** The input is well-formed but invalid (422). */
+export class ValidationError extends DomainError {
+  constructor(message: string, details?: unknown) {
+    super("validation_error", message, details);
+  }
+}
+
+/** The request body is larger than allowed (413). */
+export class PayloadTooLargeError extends DomainError {
+  constructor(message: string) {
+    super("payload_too_large", message);
+  }
+}
+
+/** The request body has a media type the endpoint does not accept (415). */
+export class UnsupportedMediaTypeError extends DomainError {
+  constructor(message: string) {
+    super("unsupported_media_type", message);
+  }
+}
+
+/** A whole file cannot be imported (no `sku` column, not text, empty...): the job fails before writing. */
+export class ImportFileError extends DomainError {
+  constructor(message: string) {
+    super("import_file_error", message);
+  }
+}

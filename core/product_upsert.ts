@@ -1,0 +1,75 @@
+import type postgres from "postgres";
+import type { ProductRow } from "./csv_rows.ts";
+
+const TEXT_OID = 25;
+const BOOL_OID = 16;
+
+/** Which optional columns the file has; an absent column leaves stored values untouched. */
+export interface PresentColumns {
+  description: boolean;
+  price: boolean;
+  active: boolean;
+}
+
+/** What one batch did to the products table. */
+export interface BatchCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  /** Rows superseded by a later row with the same SKU (any letter case) in the same batch. */
+  duplicates: number;
+}
+
+/**
+ * Upserts a batch in one statement. Duplicates are removed in SQL, keeping the last row in
+ * file order, because PostgreSQL's `lower()` (the unique index) and JS `toLowerCase()` can
+ * disagree. Rows equal to what is stored are not rewritten, which keeps `updated_at` honest
+ * and makes re-imports cheap. `xmax = 0` tells a fresh insert from an update.
+ */
+export async function upsertProductBatch(
+  sql: postgres.Sql | postgres.TransactionSql,
+  rows: ProductRow[],
+  columns: PresentColumns,
+): Promise<BatchCounts> {
+  const skus = rows.map((row) => row.sku);
+  const names = rows.map((row) => row.name);
+  const descriptions = rows.map((row) => row.description);
+  const prices = rows.map((row) => row.price);
+  const actives = rows.map((row) => row.active);
+
+  const assigned = ["sku", "name"];
+  if (columns.description) assigned.push("description");
+  if (columns.price) assigned.push("price");
+  if (columns.active) assigned.push("active");
+  const setList = sql.unsafe(assigned.map((column) => `${column} = excluded.${column}`).join(", "));
+  const storedTuple = sql.unsafe(assigned.map((column) => `p.${column}`).join(", "));
+  const incomingTuple = sql.unsafe(assigned.map((column) => `excluded.${column}`).join(", "));
+
+  const [result] = await sql<{ distinct_rows: number; inserted: number; updated: number }[]>`
+    WITH input AS (
+      SELECT * FROM unnest(
+        ${sql.array(skus, TEXT_OID)}::text[], ${sql.array(names, TEXT_OID)}::text[],
+        ${sql.array(descriptions, TEXT_OID)}::text[], ${sql.array(prices, TEXT_OID)}::numeric[],
+        ${sql.array(actives, BOOL_OID)}::boolean[]
+      ) WITH ORDINALITY AS t(sku, name, description, price, active, ord)
+    ), latest AS (
+      SELECT DISTINCT ON (lower(sku)) sku, name, description, price, active
+      FROM input ORDER BY lower(sku), ord DESC
+    ), written AS (
+      INSERT INTO products AS p (sku, name, description, price, active)
+      SELECT sku, name, description, price, active FROM latest
+      ON CONFLICT (lower(sku)) DO UPDATE SET ${setList}, updated_at = now()
+      WHERE (${storedTuple}) IS DISTINCT FROM (${incomingTuple})
+      RETURNING (xmax = 0) AS inserted
+    )
+    SELECT (SELECT count(*) FROM latest)::int AS distinct_rows,
+           (count(*) FILTER (WHERE inserted))::int AS inserted,
+           (count(*) FILTER (WHERE NOT inserted))::int AS updated
+    FROM written`;
+  return {
+    inserted: result.inserted,
+    updated: result.updated,
+    unchanged: result.distinct_rows - result.inserted - result.updated,
+    duplicates: rows.length - result.distinct_rows,
+  };
+}

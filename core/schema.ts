@@ -1,0 +1,19 @@
+import type { ColumnType, Generated } from "kysely";
+
+/** The `products` table. */
+export interface ProductTable {
+  id: Generated<number>;
+  sku: string;
+  name: string;
+  description: string | null;
+  /** numeric(10,2), returned as a string to keep cents exact. */
+  price: string | null;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: ColumnType<Date, never, never>;
+  updated_at: ColumnType<Date, never, Date>;
+}
+
+/** The tables the typed queries use. */
+export interface Database {
+  products: ProductTable;
+}

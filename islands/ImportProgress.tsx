@@ -1,0 +1,88 @@
+import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import type { ProgressEvent } from "../core/import_progress.ts";
+import { formatCount, formatDuration } from "./format.ts";
+import { StatusBadge } from "./status_badge.tsx";
+
+/** Props of {@linkcode ImportProgress}: the job's state when the page was rendered. */
+export interface ImportProgressProps {
+  initial: ProgressEvent;
+}
+
+function isFinal(status: string): boolean {
+  return status === "complete" || status === "error";
+}
+
+/** Live progress of one import: a bar, the counts and the outcome, fed by the SSE stream. */
+export default function ImportProgress({ initial }: ImportProgressProps) {
+  const progress = useSignal(initial);
+  const connection = useSignal<"live" | "reconnecting" | "idle">("idle");
+
+  useEffect(() => {
+    if (isFinal(initial.status)) return;
+    const source = new EventSource(`/api/progress/${initial.task_id}`);
+    source.onopen = () => (connection.value = "live");
+    source.onmessage = (message) => {
+      const event = JSON.parse(message.data) as ProgressEvent;
+      progress.value = event;
+      if (isFinal(event.status)) {
+        source.close();
+        connection.value = "idle";
+      }
+    };
+    // EventSource reconnects by itself; the stream replays the current state on reconnect.
+    source.onerror = () => {
+      if (source.readyState !== EventSource.CLOSED) connection.value = "reconnecting";
+    };
+    return () => source.close();
+  }, []);
+
+  const p = progress.value;
+  const percent = p.status === "complete" ? 100 : p.percent;
+  const stats: [string, string][] = [
+    ["Rows read", formatCount(p.current)],
+    ["Rows / second", p.rows_per_sec ? formatCount(p.rows_per_sec) : "—"],
+    ["New", formatCount(p.inserted)],
+    ["Updated", formatCount(p.updated)],
+    ["Unchanged", formatCount(p.unchanged)],
+    ["Repeated SKUs", formatCount(p.duplicates)],
+    ["Failed", formatCount(p.failed)],
+    ["Elapsed", p.elapsed_ms ? formatDuration(p.elapsed_ms) : "—"],
+  ];
+  return (
+    <section class="card progress-card" aria-live="polite" data-status={p.status}>
+      <div class="progress-head">
+        <StatusBadge status={p.status} />
+        <span class="progress-percent">{percent}%</span>
+      </div>
+      <div
+        class={`progress progress--${p.status}`}
+        role="progressbar"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={percent}
+      >
+        <div class="progress-fill" style={{ width: `${percent}%` }} />
+      </div>
+      <p class={p.status === "error" ? "alert alert--error" : "progress-message"}>{p.message}</p>
+      <dl class="stats">
+        {stats.map(([label, value]) => (
+          <div class="stat" key={label}>
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+      {p.failed > 0 && isFinal(p.status)
+        ? (
+          <p>
+            <a class="btn btn--secondary" href={`/api/imports/${p.task_id}/errors.csv`} download>
+              Download the {formatCount(p.failed)} failed rows (CSV)
+            </a>
+          </p>
+        )
+        : null}
+      {connection.value === "reconnecting" ? <p class="muted">Connection lost — reconnecting…</p> : null}
+    </section>
+  );
+}

@@ -1,0 +1,97 @@
+import { useSignal } from "@preact/signals";
+import type { ComponentChildren } from "preact";
+import { formatBytes } from "./format.ts";
+
+/** Props of {@linkcode UploadForm}. */
+export interface UploadFormProps {
+  maxBytes: number;
+}
+
+/**
+ * The import form. Without JavaScript it posts to `/imports` and the server redirects to the
+ * job page; with it, the upload shows its own progress first, then opens the job page.
+ */
+export default function UploadForm({ maxBytes }: UploadFormProps) {
+  const uploading = useSignal<number | null>(null);
+  const error = useSignal<string | null>(null);
+
+  const onSubmit = (event: SubmitEvent) => {
+    const form = event.currentTarget as HTMLFormElement;
+    const file = (form.elements.namedItem("file") as HTMLInputElement).files?.[0];
+    if (!file) return;
+    event.preventDefault();
+    if (file.size > maxBytes) {
+      error.value = `This file is ${formatBytes(file.size)}; the upload limit is ${formatBytes(maxBytes)}.`;
+      return;
+    }
+    error.value = null;
+    uploading.value = 0;
+    const body = new FormData();
+    body.append("file", file);
+    const request = new XMLHttpRequest();
+    request.open("POST", "/api/upload");
+    request.upload.onprogress = (progress) => {
+      if (progress.lengthComputable) uploading.value = Math.floor((progress.loaded / progress.total) * 100);
+    };
+    request.onload = () => {
+      const answer = JSON.parse(request.responseText || "{}");
+      if (request.status === 202) {
+        location.assign(`/imports/${answer.task_id}`);
+      } else {
+        uploading.value = null;
+        error.value = answer.error?.message ?? `The upload failed (HTTP ${request.status}).`;
+      }
+    };
+    request.onerror = () => {
+      uploading.value = null;
+      error.value = "The upload was interrupted. Check your connection and try again.";
+    };
+    request.send(body);
+  };
+
+  return (
+    <form
+      class="card upload-form"
+      method="post"
+      action="/imports"
+      enctype="multipart/form-data"
+      onSubmit={onSubmit}
+    >
+      <label class="field">
+        <span class="field-label">CSV file</span>
+        <input type="file" name="file" accept=".csv,text/csv" required disabled={uploading.value !== null} />
+        <span class="field-hint">
+          A header row naming <code>sku</code> and <code>name</code>, optionally <code>description</code>,
+          {" "}
+          <code>price</code>, <code>active</code>, in any order. Up to{" "}
+          {formatBytes(maxBytes)}. A SKU that already exists (in any letter case) updates that product; the
+          last row wins.
+        </span>
+      </label>
+      {error.value ? <p class="alert alert--error" role="alert">{error.value}</p> : null}
+      {uploading.value !== null ? <UploadBar percent={uploading.value} /> : null}
+      <div class="actions">
+        <button class="btn" type="submit" disabled={uploading.value !== null}>
+          {uploading.value !== null ? "Uploading…" : "Import"}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function UploadBar(props: { percent: number }): ComponentChildren {
+  return (
+    <div>
+      <p class="muted">Uploading… {props.percent}%</p>
+      <div
+        class="progress"
+        role="progressbar"
+        aria-valuenow={props.percent}
+        aria-valuemin={0}
+        aria-valuemax={100}
+      >
+        <div class="progress-fill" style={{ width: `${props.percent}%` }} />
+      </div>
+    </div>
+  );
+}

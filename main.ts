@@ -1,0 +1,69 @@
+/**
+ * The app's entry point: configuration, database (PostgreSQL or the embedded default),
+ * migrations, the import queue and the HTTP server.
+ */
+import { type Config, loadConfig } from "./core/config.ts";
+import { connectDatabase, queryBuilder } from "./core/db.ts";
+import { startEmbeddedPostgres } from "./core/embedded_postgres.ts";
+import { migrate } from "./core/migrate.ts";
+import { createApp } from "./routes/mod.tsx";
+import { ImportQueue } from "./workers/import_queue.ts";
+
+/** A running server and how to stop it cleanly. */
+export interface RunningServer {
+  url: string;
+  port: number;
+  shutdown(): Promise<void>;
+}
+
+/** Starts everything the app needs and serves HTTP on `config.port` (0 picks a free port). */
+export async function startServer(config: Config): Promise<RunningServer> {
+  await Deno.mkdir(config.dataDir, { recursive: true });
+  const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(`${config.dataDir}/pglite`);
+  const databaseUrl = config.databaseUrl ?? embedded!.url;
+  const prepare = embedded === null;
+  const sql = connectDatabase(databaseUrl, { max: embedded ? 4 : 10, prepare });
+  await migrate(sql);
+
+  const kv = await Deno.openKv(config.kvPath);
+  const importQueue = new ImportQueue({
+    sql,
+    kv,
+    databaseUrl,
+    prepare,
+    batchSize: config.importBatchSize,
+    leaseSeconds: config.jobLeaseSeconds,
+  });
+  const app = createApp({ config, sql, db: queryBuilder(sql), importQueue });
+  const server = Deno.serve({ port: config.port, hostname: "0.0.0.0", onListen: () => {} }, app.fetch);
+  importQueue.start();
+
+  const port = server.addr.port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    async shutdown() {
+      await importQueue.stop();
+      await server.shutdown();
+      kv.close();
+      await sql.end({ timeout: 5 });
+      await embedded?.stop();
+    },
+  };
+}
+
+if (import.meta.main) {
+  const config = loadConfig();
+  const server = await startServer(config);
+  console.log(
+    `Listening on http://localhost:${server.port} (database: ${
+      config.databaseUrl ? "PostgreSQL from DATABASE_URL" : `embedded PGlite in ${config.dataDir}/pglite`
+    })`,
+  );
+  const stop = async () => {
+    await server.shutdown();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGINT", stop);
+}

@@ -1,0 +1,58 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
+import {
+  ConflictError,
+  DomainError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from "../core/errors.ts";
+
+/** The JSON error body of every API error: `{error: {code, message, details?}}`. */
+export interface ApiErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+function statusOf(error: DomainError): ContentfulStatusCode {
+  if (error instanceof NotFoundError) return 404;
+  if (error instanceof ConflictError) return 409;
+  if (error instanceof PayloadTooLargeError) return 413;
+  if (error instanceof UnsupportedMediaTypeError) return 415;
+  if (error instanceof ValidationError) return 422;
+  return 400;
+}
+
+/** Maps any thrown error to a status and body; the one place where errors become HTTP. */
+export function describeError(error: unknown): { status: ContentfulStatusCode; body: ApiErrorBody } {
+  if (error instanceof DomainError) {
+    return {
+      status: statusOf(error),
+      body: { error: { code: error.code, message: error.message, details: error.details } },
+    };
+  }
+  if (error instanceof z.ZodError) {
+    const details = error.issues.map((issue) => ({ field: issue.path.join("."), message: issue.message }));
+    const message = details.map((d) => (d.field ? `${d.field}: ${d.message}` : d.message)).join("; ");
+    return { status: 400, body: { error: { code: "bad_request", message, details } } };
+  }
+  if (error instanceof HTTPException) {
+    return {
+      status: error.status as ContentfulStatusCode,
+      body: { error: { code: "http_error", message: error.message } },
+    };
+  }
+  console.error("unexpected error:", error);
+  return {
+    status: 500,
+    body: { error: { code: "internal_error", message: "Something went wrong on our side." } },
+  };
+}
+
+/** Hono's `onError` for API routes. */
+export function apiErrorResponse(error: unknown, c: Context): Response {
+  const { status, body } = describeError(error);
+  return c.json(body, status);
+}

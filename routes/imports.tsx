@@ -1,0 +1,143 @@
+import { Hono } from "hono";
+import { Island } from "../components/island.tsx";
+import { Layout } from "../components/layout.tsx";
+import { htmlResponse } from "../components/render.ts";
+import { describeError } from "./errors.ts";
+import { type ImportJob, listImportJobs } from "../core/import_jobs.ts";
+import { progressFromJob } from "../core/import_progress.ts";
+import { formatBytes, formatCount, formatDuration } from "../islands/format.ts";
+import ImportProgress from "../islands/ImportProgress.tsx";
+import { StatusBadge } from "../islands/status_badge.tsx";
+import UploadForm from "../islands/UploadForm.tsx";
+import { acceptUpload, requireImportJob } from "./api/imports.ts";
+import type { AppContext } from "./context.ts";
+
+/** The import pages: upload form + history, and one job's live progress. */
+export function importPages(ctx: AppContext): Hono {
+  const app = new Hono();
+
+  app.get("/", async () => {
+    const jobs = await listImportJobs(ctx.sql, { limit: 50 });
+    return htmlResponse(<ImportsPage jobs={jobs} maxBytes={ctx.config.maxUploadBytes} />);
+  });
+
+  // The no-JavaScript path: a plain form post, answered with a redirect to the job page.
+  app.post("/", async (c) => {
+    try {
+      const job = await acceptUpload(ctx, c.req.raw);
+      return c.redirect(`/imports/${job.id}`, 303);
+    } catch (error) {
+      const { status, body } = describeError(error);
+      const jobs = await listImportJobs(ctx.sql, { limit: 50 });
+      return htmlResponse(
+        <ImportsPage jobs={jobs} maxBytes={ctx.config.maxUploadBytes} error={body.error.message} />,
+        status,
+      );
+    }
+  });
+
+  app.get("/:id", async (c) => {
+    const job = await requireImportJob(ctx, c.req.param("id"));
+    return htmlResponse(<ImportJobPage job={job} />);
+  });
+
+  return app;
+}
+
+function ImportsPage(props: { jobs: ImportJob[]; maxBytes: number; error?: string }) {
+  return (
+    <Layout title="Imports" current="imports">
+      <h1>Import products</h1>
+      {props.error ? <p class="alert alert--error" role="alert">{props.error}</p> : null}
+      <Island name="UploadForm" props={{ maxBytes: props.maxBytes }}>
+        <UploadForm maxBytes={props.maxBytes} />
+      </Island>
+      <h2>History</h2>
+      {props.jobs.length === 0
+        ? <p class="empty">No imports yet — choose a CSV file above to start the first one.</p>
+        : <ImportHistory jobs={props.jobs} />}
+    </Layout>
+  );
+}
+
+function ImportHistory(props: { jobs: ImportJob[] }) {
+  return (
+    <div class="table-wrap">
+      <table class="table">
+        <thead>
+          <tr>
+            <th>File</th>
+            <th class="num">Size</th>
+            <th>Status</th>
+            <th class="num">Rows</th>
+            <th class="num">New</th>
+            <th class="num">Updated</th>
+            <th class="num">Unchanged</th>
+            <th class="num">Failed</th>
+            <th class="num">Duration</th>
+            <th>Uploaded</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.jobs.map((job) => {
+            const progress = progressFromJob(job);
+            return (
+              <tr key={job.id}>
+                <td>
+                  <a href={`/imports/${job.id}`}>{job.file_name}</a>
+                </td>
+                <td class="num">{formatBytes(job.file_size)}</td>
+                <td>
+                  <StatusBadge status={progress.status} />
+                  {job.status === "processing" ? <span class="muted">{progress.percent}%</span> : null}
+                </td>
+                <td class="num">{formatCount(job.rows_done)}</td>
+                <td class="num">{formatCount(job.inserted)}</td>
+                <td class="num">{formatCount(job.updated)}</td>
+                <td class="num">{formatCount(job.unchanged)}</td>
+                <td class="num">
+                  {job.failed > 0
+                    ? <a href={`/api/imports/${job.id}/errors.csv`} download>{formatCount(job.failed)}</a>
+                    : "0"}
+                </td>
+                <td class="num">{progress.elapsed_ms ? formatDuration(progress.elapsed_ms) : "—"}</td>
+                <td>
+                  <time dateTime={job.created_at.toISOString()}>
+                    {job.created_at.toISOString().slice(0, 16).replace("T", " ")} UTC
+                  </time>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ImportJobPage(props: { job: ImportJob }) {
+  const initial = progressFromJob(props.job);
+  const running = initial.status !== "complete" && initial.status !== "error";
+  return (
+    <Layout title={props.job.file_name} current="imports" refreshSeconds={running ? 3 : undefined}>
+      <p class="breadcrumb">
+        <a href="/imports">Imports</a> /
+      </p>
+      <h1>{props.job.file_name}</h1>
+      <p class="muted">
+        {formatBytes(props.job.file_size)} · uploaded{" "}
+        {props.job.created_at.toISOString().slice(0, 19).replace("T", " ")} UTC
+      </p>
+      <Island name="ImportProgress" props={{ initial }}>
+        <ImportProgress initial={initial} />
+      </Island>
+      {running
+        ? (
+          <noscript>
+            <p class="muted">This page refreshes every few seconds while the import runs.</p>
+          </noscript>
+        )
+        : null}
+    </Layout>
+  );
+}

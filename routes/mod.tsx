@@ -1,0 +1,50 @@
+import { Hono } from "hono";
+import { serveStatic } from "hono/deno";
+import { Layout } from "../components/layout.tsx";
+import { htmlResponse } from "../components/render.ts";
+import { importApi } from "./api/imports.ts";
+import { productApi } from "./api/products.ts";
+import type { AppContext } from "./context.ts";
+import { describeError } from "./errors.ts";
+import { homePages } from "./home.tsx";
+import { importPages } from "./imports.tsx";
+
+function ErrorPage(props: { status: number; message: string }) {
+  return (
+    <Layout title={props.status === 404 ? "Not found" : "Error"}>
+      <h1>{props.status === 404 ? "Not found" : "Something went wrong"}</h1>
+      <p class="alert alert--error">{props.message}</p>
+      <p>
+        <a href="/">Back to products</a>
+      </p>
+    </Layout>
+  );
+}
+
+/** Builds the HTTP application: API under `/api`, pages, static files, one error mapping. */
+export function createApp(ctx: AppContext): Hono {
+  const app = new Hono();
+
+  app.onError((error, c) => {
+    const { status, body } = describeError(error);
+    if (c.req.path.startsWith("/api/")) return c.json(body, status);
+    return htmlResponse(<ErrorPage status={status} message={body.error.message} />, status);
+  });
+  app.notFound((c) => {
+    const message = `Nothing lives at ${c.req.path}.`;
+    if (c.req.path.startsWith("/api/")) return c.json({ error: { code: "not_found", message } }, 404);
+    return htmlResponse(<ErrorPage status={404} message={message} />, 404);
+  });
+
+  app.get("/healthz", async (c) => {
+    await ctx.sql`SELECT 1`;
+    return c.json({ status: "ok" });
+  });
+  app.use("/static/*", serveStatic({ root: new URL("..", import.meta.url).pathname }));
+
+  app.route("/api", importApi(ctx));
+  app.route("/api/products", productApi(ctx));
+  app.route("/imports", importPages(ctx));
+  app.route("/", homePages(ctx));
+  return app;
+}

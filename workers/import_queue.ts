@@ -1,0 +1,113 @@
+/**
+ * The import queue consumer. Deno KV is only a doorbell (a message says "look for work");
+ * PostgreSQL decides which job runs, so a lost or repeated message changes nothing. Jobs
+ * run one at a time, each in a fresh Web Worker.
+ */
+import type { Sql } from "../core/db.ts";
+import { claimNextImportJob, touchImportJob } from "../core/import_jobs.ts";
+import type { ImportWorkerRequest } from "./import_worker.ts";
+
+/** What the consumer needs to run jobs. */
+export interface ImportQueueOptions {
+  sql: Sql;
+  kv: Deno.Kv;
+  databaseUrl: string;
+  prepare: boolean;
+  batchSize: number;
+  leaseSeconds: number;
+}
+
+/** A message on the KV queue asking the consumer to look for queued jobs. */
+interface WakeMessage {
+  kind: "import-wake";
+  jobId: string;
+}
+
+/** Runs queued and abandoned import jobs, one at a time. */
+export class ImportQueue {
+  #options: ImportQueueOptions;
+  #running: Promise<void> | null = null;
+  #again = false;
+  #stopped = false;
+  #sweepTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: ImportQueueOptions) {
+    this.#options = options;
+  }
+
+  /** Starts listening and picks up whatever an earlier process left queued or half-done. */
+  start(): void {
+    this.#options.kv.listenQueue((message: unknown) => {
+      if ((message as WakeMessage)?.kind === "import-wake") this.wake();
+    });
+    // Another process's KV message can take a minute to arrive, and a dead process's job
+    // is found only by its stale heartbeat: look for work periodically as well.
+    const sweepMs = Math.max(500, (this.#options.leaseSeconds * 1000) / 3);
+    this.#sweepTimer = setInterval(() => this.wake(), sweepMs);
+    this.wake();
+  }
+
+  /** Rings the doorbell for a newly created job. */
+  async enqueue(jobId: string): Promise<void> {
+    await this.#options.kv.enqueue({ kind: "import-wake", jobId } satisfies WakeMessage);
+  }
+
+  /** Looks for work now; cheap to call often. */
+  wake(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = this.#drain().finally(() => {
+      this.#running = null;
+      if (this.#again) {
+        this.#again = false;
+        this.wake();
+      }
+    });
+  }
+
+  /** Stops taking new jobs and waits for the current one. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#sweepTimer);
+    await this.#running;
+  }
+
+  async #drain(): Promise<void> {
+    while (!this.#stopped) {
+      let job;
+      try {
+        job = await claimNextImportJob(this.#options.sql, this.#options.leaseSeconds);
+      } catch (error) {
+        console.error("could not look for import jobs:", error);
+        return;
+      }
+      if (!job) return;
+      await this.#runInWorker(job.id);
+    }
+  }
+
+  async #runInWorker(jobId: string): Promise<void> {
+    const { sql, databaseUrl, prepare, batchSize, leaseSeconds } = this.#options;
+    const heartbeat = setInterval(() => {
+      touchImportJob(sql, jobId).catch((error) => console.error("import heartbeat failed:", error));
+    }, (leaseSeconds * 1000) / 3);
+    const worker = new Worker(new URL("./import_worker.ts", import.meta.url).href, { type: "module" });
+    try {
+      await new Promise<void>((resolve) => {
+        worker.onmessage = () => resolve();
+        worker.onerror = (event) => {
+          event.preventDefault();
+          console.error(`import worker for ${jobId} crashed:`, event.message);
+          resolve();
+        };
+        worker.postMessage({ jobId, databaseUrl, prepare, batchSize } satisfies ImportWorkerRequest);
+      });
+    } finally {
+      clearInterval(heartbeat);
+      worker.terminate();
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/// <reference lib="deno.worker" />
+/**
+ * The import Web Worker: runs one claimed job off the main thread, so parsing and
+ * batching never slow HTTP responses. Progress goes out on a BroadcastChannel.
+ */
+import { connectDatabase } from "../core/db.ts";
+import { runImportJob } from "../core/csv_import.ts";
+import { findImportJob } from "../core/import_jobs.ts";
+import { progressChannelName } from "../core/import_progress.ts";
+
+/** The message the scheduler sends to start a job. */
+export interface ImportWorkerRequest {
+  jobId: string;
+  databaseUrl: string;
+  prepare: boolean;
+  batchSize: number;
+}
+
+/** The message the worker answers with when the job has ended (complete or error). */
+export interface ImportWorkerDone {
+  jobId: string;
+}
+
+self.onmessage = async (event: MessageEvent<ImportWorkerRequest>) => {
+  const { jobId, databaseUrl, prepare, batchSize } = event.data;
+  const sql = connectDatabase(databaseUrl, { max: 1, prepare });
+  const channel = new BroadcastChannel(progressChannelName(jobId));
+  try {
+    const job = await findImportJob(sql, jobId);
+    if (job) {
+      await runImportJob(sql, job, {
+        batchSize,
+        publish: (progress) => channel.postMessage(progress),
+      });
+    }
+  } finally {
+    channel.close();
+    await sql.end({ timeout: 5 });
+    self.postMessage({ jobId } satisfies ImportWorkerDone);
+  }
+};
