@@ -281,7 +281,8 @@ async function importRows(sql: Sql, job: ImportJob, options: ImportRunOptions): 
       },
       complete() {
         if (fatal) {
-          // Keep what was committed; the job fails with the reason.
+          // A file problem found mid-way keeps the valid rows before it; the job fails with the reason.
+          if (fatal instanceof ImportFileError && columns !== null) scheduleCommit(null);
           inFlight.then(() => reject(fatal), () => reject(fatal));
           return;
         }

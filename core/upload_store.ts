@@ -124,6 +124,8 @@ function receiveMultipart(request: Request, path: string, maxBytes: number): Pro
         stream.resume();
         return;
       }
+      // The copy below may not be listening yet; it sees the error through `stream.errored`.
+      stream.on("error", () => {});
       stream.on("limit", () => {
         stream.destroy(tooLarge(maxBytes));
       });

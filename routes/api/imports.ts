@@ -91,6 +91,7 @@ export function importApi(ctx: AppContext): Hono {
 
   app.get("/imports/:id/errors.csv", async (c) => {
     const job = await requireImportJob(ctx, c.req.param("id"));
+    const width = job.header?.length ?? 0;
     const header = [...(job.header ?? []), "_line", "_error"];
     const encoder = new TextEncoder();
     const rows = iterateRowErrors(ctx.sql, job.id);
@@ -102,7 +103,9 @@ export function importApi(ctx: AppContext): Hono {
         const next = await rows.next();
         if (next.done) return controller.close();
         const { line, fields, message } = next.value;
-        controller.enqueue(encoder.encode(Papa.unparse([[...fields, String(line), message]]) + "\r\n"));
+        // Short rows are padded so `_line` and `_error` stay in their columns.
+        const padded = [...fields, ...Array(Math.max(0, width - fields.length)).fill("")];
+        controller.enqueue(encoder.encode(Papa.unparse([[...padded, String(line), message]]) + "\r\n"));
       },
       async cancel() {
         await rows.return(undefined);
