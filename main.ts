@@ -21,8 +21,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   await Deno.mkdir(config.dataDir, { recursive: true });
   const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(`${config.dataDir}/pglite`);
   const databaseUrl = config.databaseUrl ?? embedded!.url;
-  const prepare = embedded === null;
-  const sql = connectDatabase(databaseUrl, { max: embedded ? 4 : 10, prepare });
+  const sql = connectDatabase(databaseUrl, { max: embedded ? 4 : 10 });
   await migrate(sql);
 
   const kv = await Deno.openKv(config.kvPath);
@@ -30,7 +29,6 @@ export async function startServer(config: Config): Promise<RunningServer> {
     sql,
     kv,
     databaseUrl,
-    prepare,
     batchSize: config.importBatchSize,
     leaseSeconds: config.jobLeaseSeconds,
   });

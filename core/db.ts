@@ -10,18 +10,12 @@ export type Sql = postgres.Sql;
 export interface ConnectOptions {
   /** Pool size. */
   max?: number;
-  /**
-   * Named prepared statements; off for the embedded database, whose socket server
-   * multiplexes connections onto one session where statement names could collide.
-   */
-  prepare?: boolean;
 }
 
 /** Opens a postgres.js pool on `url`. */
 export function connectDatabase(url: string, options: ConnectOptions = {}): Sql {
   return postgres(url, {
     max: options.max ?? 10,
-    prepare: options.prepare ?? true,
     onnotice: () => {},
     // numeric and bigint come back as strings by default; counts fit in a JS number.
     types: {

@@ -6,7 +6,7 @@ import { migrate } from "./migrate.ts";
 
 const config = loadConfig();
 const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(`${config.dataDir}/pglite`);
-const sql = connectDatabase(config.databaseUrl ?? embedded!.url, { max: 1, prepare: embedded === null });
+const sql = connectDatabase(config.databaseUrl ?? embedded!.url, { max: 1 });
 try {
   const applied = await migrate(sql);
   console.log(applied.length ? `Applied ${applied.join(", ")}` : "The database is up to date.");

@@ -12,7 +12,6 @@ export interface ImportQueueOptions {
   sql: Sql;
   kv: Deno.Kv;
   databaseUrl: string;
-  prepare: boolean;
   batchSize: number;
   leaseSeconds: number;
 }
@@ -90,7 +89,7 @@ export class ImportQueue {
   }
 
   async #runInWorker(jobId: string): Promise<void> {
-    const { sql, databaseUrl, prepare, batchSize, leaseSeconds } = this.#options;
+    const { sql, databaseUrl, batchSize, leaseSeconds } = this.#options;
     const heartbeat = setInterval(() => {
       touchImportJob(sql, jobId).catch((error) => console.error("import heartbeat failed:", error));
     }, (leaseSeconds * 1000) / 3);
@@ -103,7 +102,7 @@ export class ImportQueue {
           console.error(`import worker for ${jobId} crashed:`, event.message);
           resolve();
         };
-        worker.postMessage({ jobId, databaseUrl, prepare, batchSize } satisfies ImportWorkerRequest);
+        worker.postMessage({ jobId, databaseUrl, batchSize } satisfies ImportWorkerRequest);
       });
     } finally {
       clearInterval(heartbeat);

@@ -12,7 +12,6 @@ import { progressChannelName } from "../core/import_progress.ts";
 export interface ImportWorkerRequest {
   jobId: string;
   databaseUrl: string;
-  prepare: boolean;
   batchSize: number;
 }
 
@@ -22,8 +21,8 @@ export interface ImportWorkerDone {
 }
 
 self.onmessage = async (event: MessageEvent<ImportWorkerRequest>) => {
-  const { jobId, databaseUrl, prepare, batchSize } = event.data;
-  const sql = connectDatabase(databaseUrl, { max: 1, prepare });
+  const { jobId, databaseUrl, batchSize } = event.data;
+  const sql = connectDatabase(databaseUrl, { max: 1 });
   const channel = new BroadcastChannel(progressChannelName(jobId));
   try {
     const job = await findImportJob(sql, jobId);
