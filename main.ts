@@ -30,6 +30,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     kv,
     databaseUrl,
     batchSize: config.importBatchSize,
+    lanes: embedded ? 1 : config.importLanes,
     leaseSeconds: config.jobLeaseSeconds,
   });
   const app = createApp({ config, sql, db: queryBuilder(sql), importQueue });

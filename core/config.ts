@@ -12,6 +12,7 @@ const EnvSchema = z.object({
   UPLOAD_DIR: z.string().optional(),
   MAX_UPLOAD_MB: z.coerce.number().positive().default(500),
   IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(5000),
+  IMPORT_LANES: z.coerce.number().int().min(1).max(8).default(2),
   JOB_LEASE_SECONDS: z.coerce.number().positive().default(15),
   WEBHOOK_ALLOW_PRIVATE: booleanFlag.default(false),
   WEBHOOK_RETRY_SCHEDULE: z.string().default("5,300,1800,7200,18000,36000,36000"),
@@ -27,6 +28,8 @@ export interface Config {
   uploadDir: string;
   maxUploadBytes: number;
   importBatchSize: number;
+  /** Connections an import writes on at once (rows are split between them by SKU). */
+  importLanes: number;
   /** A `processing` job whose heartbeat is older than this is taken over. */
   jobLeaseSeconds: number;
   webhookAllowPrivate: boolean;
@@ -53,6 +56,7 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
     uploadDir: e.UPLOAD_DIR ?? `${e.DATA_DIR}/uploads`,
     maxUploadBytes: Math.floor(e.MAX_UPLOAD_MB * 1024 * 1024),
     importBatchSize: e.IMPORT_BATCH_SIZE,
+    importLanes: e.IMPORT_LANES,
     jobLeaseSeconds: e.JOB_LEASE_SECONDS,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
     webhookRetrySchedule: schedule,

@@ -1,13 +1,13 @@
-import Papa from "papaparse";
-import { Readable } from "node:stream";
 import type { Sql } from "./db.ts";
 import { type ColumnMap, mapColumns, type ProductRow, validateRow } from "./csv_rows.ts";
+import { readCsvRecords } from "./csv_records.ts";
 import { ImportFileError } from "./errors.ts";
 import { checkFileIsText } from "./file_sniff.ts";
 import {
   completeImportJob,
   failImportJob,
   type ImportJob,
+  initLanes,
   MAX_ATTEMPTS,
   recordBatchProgress,
   recordRowErrors,
@@ -21,15 +21,12 @@ import { type BatchCounts, type PresentColumns, upsertProductBatch } from "./pro
 export interface ImportRunOptions {
   /** Rows per upsert statement and transaction. */
   batchSize: number;
+  /** Database connections writing at once; rows are split between them by SKU. */
+  lanes: number;
   /** Receives a progress event after each committed batch and at the end. */
   publish(event: ProgressEvent): void;
 }
 
-/**
- * A single record longer than this (in characters) means a quote was never closed: stop
- * instead of reading the rest of the file into one field.
- */
-const MAX_RECORD_CHARS = 8 * 1024 * 1024;
 /** Fields kept in the error report are cut to this length. */
 const MAX_REPORTED_FIELD_CHARS = 10_000;
 
@@ -54,9 +51,9 @@ export async function runImportJob(sql: Sql, job: ImportJob, options: ImportRunO
     }
     options.publish({ ...progressFromJob(job), status: "started", message: "Checking the file" });
     await checkFileIsText(job.file_path);
-    const result = await importRows(sql, job, options);
-    const message = completionMessage(result);
-    await completeImportJob(sql, job.id, { rowsDone: result.rowsDone, bytesDone: job.file_size, message });
+    const totals = await importRows(sql, job, options);
+    const message = completionMessage(totals);
+    await completeImportJob(sql, job.id, { rowsDone: totals.rowsDone, bytesDone: job.file_size, message });
     await finish("complete", message);
   } catch (error) {
     const reason = error instanceof ImportFileError
@@ -101,9 +98,47 @@ function headerProblemHint(header: string[]): string {
   return "";
 }
 
-/** Streams the file through papaparse, committing batches in file order with one batch in flight. */
+/**
+ * The lane a row is written on. Only the SKU's ASCII digits are hashed: case mapping never
+ * creates, removes or changes an ASCII digit, so two SKUs that PostgreSQL's `lower()` treats
+ * as equal always share a lane (hashing JS `toLowerCase()` would not guarantee that), and
+ * each SKU's rows stay in file order.
+ */
+export function laneOf(sku: string, lanes: number): number {
+  if (lanes === 1) return 0;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < sku.length; i++) {
+    const code = sku.charCodeAt(i);
+    if (code >= 48 && code <= 57) hash = Math.imul(hash ^ code, 0x01000193);
+  }
+  return (hash >>> 0) % lanes;
+}
+
+/** One writer: its pending batch, the batch it is committing, and how far it has committed. */
+interface Lane {
+  index: number;
+  /** Rows of this lane up to this record index were committed by an earlier attempt. */
+  resumeAfter: number;
+  committedThrough: number;
+  rows: ProductRow[];
+  errors: RowError[];
+  inFlight: Promise<void>;
+}
+
+/**
+ * Streams the file's records into per-lane batches and commits each lane's batches in file
+ * order on its own connection, while the parser fills the next ones.
+ */
 async function importRows(sql: Sql, job: ImportJob, options: ImportRunOptions): Promise<ImportTotals> {
-  const resumeAfterRow = job.rows_done;
+  const resumePoints = await initLanes(sql, job.id, job.lane_rows_done?.length ?? options.lanes);
+  const lanes: Lane[] = resumePoints.map((done, index) => ({
+    index,
+    resumeAfter: done,
+    committedThrough: done,
+    rows: [],
+    errors: [],
+    inFlight: Promise.resolve(),
+  }));
   const totals: ImportTotals = {
     rowsDone: job.rows_done,
     inserted: job.inserted,
@@ -112,59 +147,47 @@ async function importRows(sql: Sql, job: ImportJob, options: ImportRunOptions): 
     duplicates: job.duplicates,
     failed: job.failed,
   };
+  const rowsBefore = job.rows_done;
   const startedAt = performance.now();
   const elapsedBefore = job.started_at ? Date.now() - job.started_at.getTime() : 0;
 
-  let bytesRead = 0;
-  let charsRead = 0;
-  const file = await Deno.open(job.file_path, { read: true });
-  const text = file.readable
-    .pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          bytesRead += chunk.byteLength;
-          controller.enqueue(chunk);
-        },
-      }),
-    )
-    .pipeThrough(new TextDecoderStream("utf-8", { fatal: true }) as TransformStream<Uint8Array, string>)
-    .pipeThrough(
-      new TransformStream<string, string>({
-        transform(chunk, controller) {
-          charsRead += chunk.length;
-          controller.enqueue(chunk);
-        },
-      }),
-    );
-  const input = Readable.fromWeb(text as import("node:stream/web").ReadableStream<string>, {
-    objectMode: true,
-    highWaterMark: 4,
-  });
-
   let columns: ColumnMap | null = null;
   let present: PresentColumns = { description: false, price: false, active: false };
-  let recordIndex = 0;
-  let batch: ProductRow[] = [];
-  let batchErrors: RowError[] = [];
-  let inFlight: Promise<void> = Promise.resolve();
-  let fatal: unknown = null;
+  let headerSaved: Promise<void> = Promise.resolve();
+  let lastRecord = 0;
+  let bytesRead = 0;
+  let failure: unknown = null;
 
-  const commit = async (rows: ProductRow[], errors: RowError[], rowsDone: number, bytesDone: number) => {
+  const commit = async (
+    lane: Lane,
+    rows: ProductRow[],
+    errors: RowError[],
+    through: number,
+    bytes: number,
+  ) => {
+    await headerSaved;
+    const allThrough = Math.min(
+      through,
+      ...lanes.filter((other) => other !== lane).map((o) => o.committedThrough),
+    );
     const counts = await sql.begin(async (tx) => {
       const counts = rows.length > 0
         ? await upsertProductBatch(tx, rows, present)
         : { inserted: 0, updated: 0, unchanged: 0, duplicates: 0 };
       await recordRowErrors(tx, job.id, errors);
       await recordBatchProgress(tx, job.id, {
-        rowsDone,
-        bytesDone,
+        lane: lane.index,
+        laneThrough: through,
+        rowsDone: allThrough,
+        bytesDone: bytes,
         ...counts,
         failed: errors.length,
-        message: `Imported ${numberFormat.format(rowsDone)} rows`,
+        message: `Imported ${numberFormat.format(allThrough)} rows`,
       });
       return counts;
     });
-    totals.rowsDone = rowsDone;
+    lane.committedThrough = through;
+    totals.rowsDone = Math.max(totals.rowsDone, allThrough);
     totals.inserted += counts.inserted;
     totals.updated += counts.updated;
     totals.unchanged += counts.unchanged;
@@ -174,134 +197,93 @@ async function importRows(sql: Sql, job: ImportJob, options: ImportRunOptions): 
     options.publish({
       task_id: job.id,
       status: "processing",
-      current: rowsDone,
+      current: totals.rowsDone,
       total: null,
-      percent: Math.min(99, Math.floor((bytesDone / Math.max(1, job.file_size)) * 100)),
-      message: `Imported ${numberFormat.format(rowsDone)} rows`,
+      percent: Math.min(99, Math.floor((bytes / Math.max(1, job.file_size)) * 100)),
+      message: `Imported ${numberFormat.format(totals.rowsDone)} rows`,
       inserted: totals.inserted,
       updated: totals.updated,
       unchanged: totals.unchanged,
       duplicates: totals.duplicates,
       failed: totals.failed,
-      rows_per_sec: seconds > 0 ? Math.round((rowsDone - resumeAfterRow) / seconds) : 0,
+      rows_per_sec: seconds > 0 ? Math.round((totals.rowsDone - rowsBefore) / seconds) : 0,
       elapsed_ms: Math.round(elapsedBefore + seconds * 1000),
       file_name: job.file_name,
       file_size: job.file_size,
     });
   };
 
-  /** Queues the current batch behind the one in flight; parsing waits until at most one is pending. */
-  const scheduleCommit = (parser: Papa.Parser | null) => {
-    const rows = batch;
-    const errors = batchErrors;
-    batch = [];
-    batchErrors = [];
-    const previous = inFlight;
-    inFlight = previous.then(() => commit(rows, errors, recordIndex, bytesRead));
-    inFlight.catch((error) => {
-      fatal ??= error;
+  /** Queues a lane's batch behind the one it is committing; returns that earlier commit. */
+  const cutBatch = (lane: Lane): Promise<void> => {
+    const { rows, errors } = lane;
+    lane.rows = [];
+    lane.errors = [];
+    const previous = lane.inFlight;
+    const through = lastRecord;
+    const bytes = bytesRead;
+    lane.inFlight = previous.then(() => commit(lane, rows, errors, through, bytes));
+    lane.inFlight.catch((error) => {
+      failure ??= error;
     });
-    if (parser) {
-      parser.pause();
-      input.pause();
-      previous.then(() => {
-        if (fatal) return parser.abort();
-        input.resume();
-        parser.resume();
-      }, () => parser.abort());
-    }
+    return previous;
   };
 
-  const handleRecord = (fields: string[], quoteError: string | null) => {
-    if (columns === null) {
-      try {
-        columns = mapColumns(fields);
-      } catch (error) {
-        if (error instanceof ImportFileError) {
-          throw new ImportFileError(error.message + headerProblemHint(fields));
-        }
-        throw error;
-      }
-      const header = fields;
-      inFlight = inFlight.then(() => saveImportHeader(sql, job.id, header));
-      present = {
-        description: columns.description !== undefined,
-        price: columns.price !== undefined,
-        active: columns.active !== undefined,
-      };
-      return;
-    }
-    recordIndex += 1;
-    if (recordIndex <= resumeAfterRow) return;
-    const line = recordIndex + 1;
-    const result = quoteError ? { ok: false as const, error: quoteError } : validateRow(fields, columns);
-    if (result.ok) batch.push(result.row);
-    else batchErrors.push({ line, fields: truncateFields(fields), message: `line ${line}: ${result.error}` });
+  const flushAll = async () => {
+    for (const lane of lanes) cutBatch(lane);
+    await Promise.all(lanes.map((lane) => lane.inFlight));
   };
 
-  await new Promise<void>((resolve, reject) => {
-    Papa.parse<string[]>(input, {
-      delimiter: ",",
-      skipEmptyLines: true,
-      chunk(results, parser) {
-        try {
-          const quoteErrors = new Map<number, Papa.ParseError>();
-          for (const error of results.errors) {
-            if (error.row !== undefined) quoteErrors.set(error.row, error);
-          }
-          results.data.forEach((fields, index) => {
-            const error = quoteErrors.get(index);
-            if (error?.code === "MissingQuotes") {
-              throw new ImportFileError(
-                `Line ${
-                  recordIndex + 2
-                }: a quoted field is opened but never closed, so the rest of the file ` +
-                  `cannot be read reliably. ${
-                    numberFormat.format(recordIndex)
-                  } rows before it were processed; ` +
-                  `fix the quote and import the file again (rows already imported will show as unchanged).`,
-              );
-            }
-            const quoteError = error ? "a quoted field has text after its closing quote" : null;
-            handleRecord(fields, quoteError);
-          });
-          if (charsRead - results.meta.cursor > MAX_RECORD_CHARS) {
-            throw new ImportFileError(
-              `Line ${
-                recordIndex + 2
-              }: a single row is longer than 8 MB, which almost always means a quote ` +
-                `is never closed. ${numberFormat.format(recordIndex)} rows before it were processed.`,
-            );
-          }
-          if (batch.length + batchErrors.length >= options.batchSize) scheduleCommit(parser);
-        } catch (error) {
-          fatal ??= error;
-          parser.abort();
-        }
-      },
-      complete() {
-        if (fatal) {
-          // A file problem found mid-way keeps the valid rows before it; the job fails with the reason.
-          if (fatal instanceof ImportFileError && columns !== null) scheduleCommit(null);
-          inFlight.then(() => reject(fatal), () => reject(fatal));
-          return;
-        }
+  try {
+    await readCsvRecords(job.file_path, {
+      record(fields, index, problem) {
         if (columns === null) {
-          reject(new ImportFileError("The file is empty: it has no header row and no products."));
+          try {
+            columns = mapColumns(fields);
+          } catch (error) {
+            if (error instanceof ImportFileError) {
+              throw new ImportFileError(error.message + headerProblemHint(fields));
+            }
+            throw error;
+          }
+          present = {
+            description: columns.description !== undefined,
+            price: columns.price !== undefined,
+            active: columns.active !== undefined,
+          };
+          headerSaved = saveImportHeader(sql, job.id, fields);
           return;
         }
-        scheduleCommit(null);
-        inFlight.then(() => (fatal ? reject(fatal) : resolve()), reject);
+        lastRecord = index;
+        const lane = lanes[laneOf(fields[columns.sku] ?? "", lanes.length)];
+        if (index <= lane.resumeAfter) return;
+        const line = index + 1;
+        const result = problem ? { ok: false as const, error: problem } : validateRow(fields, columns);
+        if (result.ok) lane.rows.push(result.row);
+        else {lane.errors.push({
+            line,
+            fields: truncateFields(fields),
+            message: `line ${line}: ${result.error}`,
+          });}
       },
-      error(error: Error) {
-        fatal ??= error;
-        inFlight.then(() => reject(fatal), () => reject(fatal));
+      afterChunk(bytes) {
+        bytesRead = bytes;
+        if (failure) return Promise.reject(failure);
+        const full = lanes.filter((lane) => lane.rows.length + lane.errors.length >= options.batchSize);
+        if (full.length === 0) return;
+        // Parsing goes on while each lane commits one batch; it waits if a lane would fall two behind.
+        return Promise.all(full.map(cutBatch)).then(() => {});
       },
     });
-  }).finally(() => input.destroy());
-
-  if (columns !== null && totals.rowsDone === 0) {
-    throw new ImportFileError("The file has a header row but no products below it.");
+  } catch (error) {
+    // A file problem found mid-way keeps the valid rows before it; the job fails with the reason.
+    if (error instanceof ImportFileError && columns !== null) await flushAll();
+    else await Promise.allSettled(lanes.map((lane) => lane.inFlight));
+    throw error;
   }
+  await flushAll();
+  if (failure) throw failure;
+  if (columns === null) throw new ImportFileError("The file is empty: it has no header row and no products.");
+  if (lastRecord === 0) throw new ImportFileError("The file has a header row but no products below it.");
+  totals.rowsDone = lastRecord;
   return totals;
 }

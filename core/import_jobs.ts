@@ -20,6 +20,8 @@ export interface ImportJob {
   duplicates: number;
   failed: number;
   header: string[] | null;
+  /** Per lane, the record index through which that lane's rows are committed (the resume point). */
+  lane_rows_done: number[] | null;
   error: string | null;
   attempts: number;
   created_at: Date;
@@ -28,8 +30,12 @@ export interface ImportJob {
   heartbeat_at: Date | null;
 }
 
-/** Counts added by one committed batch. */
+/** Counts added by one committed batch of one lane. */
 export interface BatchProgress {
+  lane: number;
+  /** Every row of this lane up to this record index is now committed. */
+  laneThrough: number;
+  /** Every row of every lane up to this record index is committed. */
   rowsDone: number;
   bytesDone: number;
   inserted: number;
@@ -109,7 +115,19 @@ export async function saveImportHeader(sql: Sql, id: string, header: string[]): 
   await sql`UPDATE import_jobs SET header = ${sql.json(header)} WHERE id = ${id}`;
 }
 
-/** Adds a batch's counts and moves the resume point; run inside the batch's transaction. */
+/** Gives a job one resume point per lane, unless it already has them (a resumed job). */
+export async function initLanes(sql: Sql, id: string, lanes: number): Promise<number[]> {
+  const [row] = await sql<{ lane_rows_done: number[] }[]>`
+    UPDATE import_jobs SET lane_rows_done = coalesce(lane_rows_done, array_fill(0::bigint, ARRAY[${lanes}::int]))
+    WHERE id = ${id}
+    RETURNING lane_rows_done`;
+  return row.lane_rows_done.map(Number);
+}
+
+/**
+ * Adds a batch's counts and moves its lane's resume point; run inside the batch's transaction.
+ * Lanes commit concurrently, so each sets only its own array element and adds to the counts.
+ */
 export async function recordBatchProgress(
   tx: postgres.TransactionSql,
   id: string,
@@ -117,8 +135,9 @@ export async function recordBatchProgress(
 ): Promise<void> {
   await tx`
     UPDATE import_jobs SET
-      rows_done = ${progress.rowsDone},
-      bytes_done = ${progress.bytesDone},
+      lane_rows_done[${progress.lane + 1}] = ${progress.laneThrough},
+      rows_done = greatest(rows_done, ${progress.rowsDone}),
+      bytes_done = greatest(bytes_done, ${progress.bytesDone}),
       inserted = inserted + ${progress.inserted},
       updated = updated + ${progress.updated},
       unchanged = unchanged + ${progress.unchanged},

@@ -30,6 +30,7 @@ CREATE TABLE import_jobs (
   duplicates bigint NOT NULL DEFAULT 0,
   failed bigint NOT NULL DEFAULT 0,
   header jsonb,
+  lane_rows_done bigint[],
   error text,
   attempts int NOT NULL DEFAULT 0,
   created_at timestamptz NOT NULL DEFAULT now(),

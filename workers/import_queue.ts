@@ -13,6 +13,7 @@ export interface ImportQueueOptions {
   kv: Deno.Kv;
   databaseUrl: string;
   batchSize: number;
+  lanes: number;
   leaseSeconds: number;
 }
 
@@ -89,7 +90,7 @@ export class ImportQueue {
   }
 
   async #runInWorker(jobId: string): Promise<void> {
-    const { sql, databaseUrl, batchSize, leaseSeconds } = this.#options;
+    const { sql, databaseUrl, batchSize, lanes, leaseSeconds } = this.#options;
     const heartbeat = setInterval(() => {
       touchImportJob(sql, jobId).catch((error) => console.error("import heartbeat failed:", error));
     }, (leaseSeconds * 1000) / 3);
@@ -102,7 +103,7 @@ export class ImportQueue {
           console.error(`import worker for ${jobId} crashed:`, event.message);
           resolve();
         };
-        worker.postMessage({ jobId, databaseUrl, batchSize } satisfies ImportWorkerRequest);
+        worker.postMessage({ jobId, databaseUrl, batchSize, lanes } satisfies ImportWorkerRequest);
       });
     } finally {
       clearInterval(heartbeat);

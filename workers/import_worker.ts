@@ -13,6 +13,7 @@ export interface ImportWorkerRequest {
   jobId: string;
   databaseUrl: string;
   batchSize: number;
+  lanes: number;
 }
 
 /** The message the worker answers with when the job has ended (complete or error). */
@@ -21,14 +22,15 @@ export interface ImportWorkerDone {
 }
 
 self.onmessage = async (event: MessageEvent<ImportWorkerRequest>) => {
-  const { jobId, databaseUrl, batchSize } = event.data;
-  const sql = connectDatabase(databaseUrl, { max: 1 });
+  const { jobId, databaseUrl, batchSize, lanes } = event.data;
+  const sql = connectDatabase(databaseUrl, { max: lanes });
   const channel = new BroadcastChannel(progressChannelName(jobId));
   try {
     const job = await findImportJob(sql, jobId);
     if (job) {
       await runImportJob(sql, job, {
         batchSize,
+        lanes,
         publish: (progress) => channel.postMessage(progress),
       });
     }

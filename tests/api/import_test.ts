@@ -1,5 +1,6 @@
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import Papa from "papaparse";
+import { productsFixture } from "../helpers/csv_fixture.ts";
 import { appTest, importCsv, readProgress, storedProducts, uploadCsv } from "../helpers/test_app.ts";
 
 appTest(
@@ -48,7 +49,19 @@ appTest("the last row wins across letter-case variants, inside a batch and acros
   equal(final.inserted, 2);
   equal(final.duplicates, 2, "one duplicate inside each batch");
   equal(final.updated, 1, "batch 2 updates the row batch 1 wrote");
-}, { IMPORT_BATCH_SIZE: "3" });
+}, { IMPORT_BATCH_SIZE: "3", IMPORT_LANES: "1" });
+
+appTest("with several writers, the last row still wins for every SKU", async (app) => {
+  const fixture = productsFixture(20_000);
+  const { final } = await importCsv(app.url, fixture.csv);
+  equal(final.status, "complete", final.message);
+  const stored = await app.db.sql<
+    { key: string; name: string }[]
+  >`SELECT lower(sku) AS key, name FROM products`;
+  equal(stored.length, fixture.expectedNames.size);
+  for (const { key, name } of stored) equal(name, fixture.expectedNames.get(key), key);
+  equal(final.inserted + final.updated + final.unchanged + final.duplicates, fixture.rows);
+}, { IMPORT_BATCH_SIZE: "500", IMPORT_LANES: "3" });
 
 appTest("re-importing the same file changes nothing and says so", async (app) => {
   const csv = "name,sku,description,price\nA,a-1,alpha,1.00\nB,b-2,beta,2.00\nC,c-3,gamma,\n";

@@ -2,6 +2,7 @@
 import postgres from "postgres";
 import { type Config, loadConfig } from "../../core/config.ts";
 import { connectDatabase, type Sql } from "../../core/db.ts";
+import type { ProgressEvent } from "../../core/import_progress.ts";
 import { type RunningServer, startServer } from "../../main.ts";
 
 /** The server PostgreSQL tests use; CI starts it if it is down. */
@@ -66,7 +67,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
 }
 
 /** A parsed SSE event from `/api/progress/{id}`. */
-export type ProgressEventJson = Record<string, unknown> & { status: string; message: string };
+export type ProgressEventJson = ProgressEvent;
 
 /** Reads an SSE progress stream to its end (it closes after `complete` or `error`). */
 export async function readProgress(baseUrl: string, taskId: string): Promise<ProgressEventJson[]> {
