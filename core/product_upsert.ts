@@ -31,11 +31,21 @@ export async function upsertProductBatch(
   rows: ProductRow[],
   columns: PresentColumns,
 ): Promise<BatchCounts> {
-  const skus = rows.map((row) => row.sku);
-  const names = rows.map((row) => row.name);
-  const descriptions = rows.map((row) => row.description);
-  const prices = rows.map((row) => row.price);
-  const actives = rows.map((row) => row.active);
+  // Only the file's columns are sent: serializing arrays is the import's main CPU cost.
+  // unnest() pads a NULL array with NULLs, and an absent `active` becomes true on insert.
+  const array = (values: unknown[], oid: number, type: string) =>
+    sql`${sql.array(values as postgres.SerializableParameter[], oid)}::${sql.unsafe(type)}[]`;
+  const skus = array(rows.map((row) => row.sku), TEXT_OID, "text");
+  const names = array(rows.map((row) => row.name), TEXT_OID, "text");
+  const descriptions = columns.description
+    ? array(rows.map((row) => row.description), TEXT_OID, "text")
+    : sql`NULL::text[]`;
+  const prices = columns.price
+    ? array(rows.map((row) => row.price), TEXT_OID, "numeric")
+    : sql`NULL::numeric[]`;
+  const actives = columns.active
+    ? array(rows.map((row) => row.active), BOOL_OID, "boolean")
+    : sql`NULL::boolean[]`;
 
   const assigned = ["sku", "name"];
   if (columns.description) assigned.push("description");
@@ -47,17 +57,14 @@ export async function upsertProductBatch(
 
   const [result] = await sql<{ distinct_rows: number; inserted: number; updated: number }[]>`
     WITH input AS (
-      SELECT * FROM unnest(
-        ${sql.array(skus, TEXT_OID)}::text[], ${sql.array(names, TEXT_OID)}::text[],
-        ${sql.array(descriptions, TEXT_OID)}::text[], ${sql.array(prices, TEXT_OID)}::numeric[],
-        ${sql.array(actives, BOOL_OID)}::boolean[]
-      ) WITH ORDINALITY AS t(sku, name, description, price, active, ord)
+      SELECT * FROM unnest(${skus}, ${names}, ${descriptions}, ${prices}, ${actives})
+        WITH ORDINALITY AS t(sku, name, description, price, active, ord)
     ), latest AS (
       SELECT DISTINCT ON (lower(sku)) sku, name, description, price, active
       FROM input ORDER BY lower(sku), ord DESC
     ), written AS (
       INSERT INTO products AS p (sku, name, description, price, active)
-      SELECT sku, name, description, price, active FROM latest
+      SELECT sku, name, description, price, coalesce(active, true) FROM latest
       ON CONFLICT (lower(sku)) DO UPDATE SET ${setList}, updated_at = now()
       WHERE (${storedTuple}) IS DISTINCT FROM (${incomingTuple})
       RETURNING (xmax = 0) AS inserted

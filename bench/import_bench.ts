@@ -1,0 +1,374 @@
+/**
+ * `deno task bench`: the import against its baseline, in one run, on the same machine.
+ *
+ * Baseline: `psql \copy` into a temp table + one `INSERT … SELECT DISTINCT ON … ON CONFLICT` into a
+ * table with the app's migrations (so the same indexes). App: upload start → SSE `complete` over HTTP,
+ * with the server's peak RSS sampled from /proc. Prints a table of ratios and writes bench/results.md.
+ *
+ * 500k cases run `--repeat=N` times (default 3), alternating baseline and app; medians are reported,
+ * and the peak RSS is the highest seen. Flags: `--no-2m` skips the 2M-row case.
+ */
+import postgres from "postgres";
+import { writeProductsCsv } from "./products_csv.ts";
+
+const ADMIN_URL = Deno.env.get("BENCH_DATABASE_ADMIN_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const ROOT = new URL("..", import.meta.url).pathname;
+const SEED = 20251118;
+const REPEATS = Number(Deno.args.find((arg) => arg.startsWith("--repeat="))?.split("=")[1] ?? 3);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+interface Row {
+  case: string;
+  seconds: number;
+  baselineName: string;
+  baseline: number;
+  target: string;
+  targetRatio: number | null;
+  rssMb: number | null;
+  /** Peak RSS allowed, in MB, where the target has one. */
+  rssLimitMb?: number;
+}
+
+function databaseUrl(name: string): string {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.href;
+}
+
+async function createDatabase(name: string): Promise<void> {
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await admin.end();
+}
+
+async function dropDatabase(name: string): Promise<void> {
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+}
+
+async function applyMigrations(name: string): Promise<void> {
+  const sql = postgres(databaseUrl(name), { max: 1, onnotice: () => {} });
+  const files = [...Deno.readDirSync(`${ROOT}migrations`)].map((e) => e.name).filter((n) =>
+    n.endsWith(".sql")
+  ).sort();
+  for (const file of files) await sql.unsafe(await Deno.readTextFile(`${ROOT}migrations/${file}`));
+  await sql.end();
+}
+
+/**
+ * Flushes PostgreSQL's and the kernel's dirty pages, so one case's writes are not paid for by
+ * the next case (on this machine the disk writeback after a 500k import otherwise costs seconds).
+ */
+async function checkpoint(): Promise<void> {
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin`CHECKPOINT`;
+  await admin.end();
+  await new Deno.Command("sync").output();
+}
+
+async function psql(database: string, script: string): Promise<number> {
+  await checkpoint();
+  const started = performance.now();
+  const child = new Deno.Command("psql", {
+    args: ["-q", "-v", "ON_ERROR_STOP=1", databaseUrl(database)],
+    stdin: "piped",
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(script));
+  await writer.close();
+  const status = await child.status;
+  if (!status.success) throw new Error("psql failed");
+  return (performance.now() - started) / 1000;
+}
+
+function copyUpsertScript(csvPath: string, skipUnchanged: boolean): string {
+  const skip = skipUnchanged
+    ? "WHERE (p.sku, p.name, p.description) IS DISTINCT FROM (excluded.sku, excluded.name, excluded.description)"
+    : "";
+  return `
+CREATE TEMP TABLE incoming (ord bigserial, name text, sku text, description text);
+\\copy incoming (name, sku, description) FROM '${csvPath}' WITH (FORMAT csv, HEADER true)
+INSERT INTO products AS p (sku, name, description)
+SELECT DISTINCT ON (lower(sku)) sku, name, description FROM incoming ORDER BY lower(sku), ord DESC
+ON CONFLICT (lower(sku)) DO UPDATE SET sku = excluded.sku, name = excluded.name,
+  description = excluded.description, updated_at = now() ${skip};
+`;
+}
+
+/** The baseline: fresh import, then a re-import rewriting every row, then one skipping unchanged rows. */
+async function baseline(csvPath: string, withReimports: boolean) {
+  const name = `bench_base_${crypto.randomUUID().slice(0, 8)}`;
+  await createDatabase(name);
+  try {
+    await applyMigrations(name);
+    const fresh = await psql(name, copyUpsertScript(csvPath, false));
+    if (!withReimports) return { fresh, rewrite: NaN, skip: NaN };
+    const rewrite = await psql(name, copyUpsertScript(csvPath, false));
+    const skip = await psql(name, copyUpsertScript(csvPath, true));
+    return { fresh, rewrite, skip };
+  } finally {
+    await dropDatabase(name);
+  }
+}
+
+function servePrefix(): string[] {
+  const tasks = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).tasks as Record<string, string>;
+  // `deno task serve` is "deno run <flags> main.ts": run the same command without the task runner,
+  // so the child we sample is the server itself.
+  return tasks.serve.split(/\s+/).slice(1);
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+class ServerProcess {
+  readonly base: string;
+  #child: Deno.ChildProcess;
+  #peakKb = 0;
+  #sampler: ReturnType<typeof setInterval>;
+
+  constructor(database: string, dataDir: string) {
+    const port = freePort();
+    this.base = `http://127.0.0.1:${port}`;
+    this.#child = new Deno.Command(Deno.execPath(), {
+      args: servePrefix(),
+      cwd: ROOT,
+      env: {
+        PORT: String(port),
+        DATABASE_URL: databaseUrl(database),
+        DATA_DIR: dataDir,
+        MAX_UPLOAD_MB: "4000",
+      },
+      stdout: "null",
+      stderr: "inherit",
+    }).spawn();
+    this.#sampler = setInterval(() => {
+      try {
+        const status = Deno.readTextFileSync(`/proc/${this.#child.pid}/status`);
+        const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+        this.#peakKb = Math.max(this.#peakKb, kb);
+      } catch {
+        // the process is gone
+      }
+    }, 100);
+  }
+
+  async ready(): Promise<void> {
+    for (let i = 0; i < 300; i++) {
+      try {
+        const response = await fetch(`${this.base}/healthz`);
+        await response.body?.cancel();
+        if (response.ok) return;
+      } catch {
+        // starting
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error("the app did not start");
+  }
+
+  resetPeak(): void {
+    this.#peakKb = 0;
+  }
+
+  get peakMb(): number {
+    return Math.round(this.#peakKb / 1024);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#sampler);
+    this.#child.kill("SIGTERM");
+    await this.#child.status;
+  }
+}
+
+/**
+ * Uploads as a browser does (multipart with a Content-Length) and waits for the SSE `complete`
+ * event. The file is read into this process's memory first, outside the timed span.
+ */
+async function importOverHttp(
+  base: string,
+  csvPath: string,
+): Promise<{ seconds: number; final: Record<string, unknown> }> {
+  const form = new FormData();
+  form.append("file", new Blob([await Deno.readFile(csvPath)], { type: "text/csv" }), "products.csv");
+  await checkpoint();
+  const started = performance.now();
+  const response = await fetch(`${base}/api/upload`, { method: "POST", body: form });
+  const answer = await response.json();
+  if (response.status !== 202) {
+    throw new Error(`upload answered ${response.status}: ${JSON.stringify(answer)}`);
+  }
+
+  const progress = await fetch(`${base}/api/progress/${answer.task_id}`);
+  let final: Record<string, unknown> | null = null;
+  let buffered = "";
+  for await (const text of progress.body!.pipeThrough(new TextDecoderStream())) {
+    buffered += text;
+    const events = buffered.split("\n\n");
+    buffered = events.pop()!;
+    for (const event of events) {
+      const data = event.split("\n").find((line) => line.startsWith("data:"));
+      if (!data) continue;
+      const parsed = JSON.parse(data.slice(5));
+      if (parsed.status === "error") throw new Error(`import failed: ${parsed.message}`);
+      if (parsed.status === "complete") final = parsed;
+    }
+  }
+  if (!final) throw new Error("the progress stream ended without complete");
+  return { seconds: (performance.now() - started) / 1000, final };
+}
+
+async function countProducts(database: string): Promise<number> {
+  const sql = postgres(databaseUrl(database), { max: 1, onnotice: () => {} });
+  const [{ count }] = await sql`SELECT count(*)::int AS count FROM products`;
+  await sql.end();
+  return count;
+}
+
+/** Runs the app's imports of one file: fresh, then (optionally) the same file again. */
+async function appImports(csvPath: string, distinctSkus: number, withReimport: boolean) {
+  const database = `bench_app_${crypto.randomUUID().slice(0, 8)}`;
+  const dataDir = await Deno.makeTempDir({ prefix: "bench-app-" });
+  await createDatabase(database);
+  const server = new ServerProcess(database, dataDir);
+  try {
+    await server.ready();
+    server.resetPeak();
+    const fresh = await importOverHttp(server.base, csvPath);
+    const freshRss = server.peakMb;
+    const stored = await countProducts(database);
+    if (stored !== distinctSkus) console.log(`FAIL: ${stored} products stored, expected ${distinctSkus}`);
+    let again = null;
+    let againRss = null;
+    if (withReimport) {
+      server.resetPeak();
+      again = await importOverHttp(server.base, csvPath);
+      againRss = server.peakMb;
+      if (again.final.inserted !== 0) {
+        console.log(`FAIL: the re-import inserted ${again.final.inserted} rows`);
+      }
+    }
+    return { fresh: fresh.seconds, freshRss, again: again?.seconds ?? NaN, againRss };
+  } finally {
+    await server.stop();
+    await dropDatabase(database);
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  }
+}
+
+function formatTable(rows: Row[]): string {
+  const lines = [
+    "| case | seconds | baseline | baseline s | ratio | target | peak RSS MB |",
+    "|---|---:|---|---:|---:|---|---:|",
+  ];
+  for (const row of rows) {
+    const ratio = row.seconds / row.baseline;
+    const withinRss = row.rssLimitMb === undefined || (row.rssMb ?? Infinity) <= row.rssLimitMb;
+    const verdict = row.targetRatio === null ? "" : ratio <= row.targetRatio && withinRss ? " ✓" : " ✗";
+    lines.push(
+      `| ${row.case} | ${row.seconds.toFixed(2)} | ${row.baselineName} | ${row.baseline.toFixed(2)} | ` +
+        `${ratio.toFixed(2)}×${verdict} | ${row.target} | ${row.rssMb ?? "—"} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+const tmp = await Deno.makeTempDir({ prefix: "bench-" });
+try {
+  const rows: Row[] = [];
+  const path500k = `${tmp}/products-500k.csv`;
+  const file500k = await writeProductsCsv(path500k, { rows: 500_000, seed: SEED });
+  console.log(`500k rows: ${(file500k.bytes / 1e6).toFixed(1)} MB, ${file500k.distinctSkus} distinct SKUs`);
+
+  // Baseline and app alternate, so a slow moment of this noisy machine hits both alike.
+  const baseRuns = [];
+  const appRuns = [];
+  for (let run = 0; run < REPEATS; run++) {
+    baseRuns.push(await baseline(path500k, true));
+    appRuns.push(await appImports(path500k, file500k.distinctSkus, true));
+  }
+  const base500k = {
+    fresh: median(baseRuns.map((r) => r.fresh)),
+    rewrite: median(baseRuns.map((r) => r.rewrite)),
+    skip: median(baseRuns.map((r) => r.skip)),
+  };
+  const app500k = {
+    fresh: median(appRuns.map((r) => r.fresh)),
+    again: median(appRuns.map((r) => r.again)),
+    freshRss: Math.max(...appRuns.map((r) => r.freshRss)),
+    againRss: Math.max(...appRuns.map((r) => r.againRss ?? 0)),
+  };
+  console.log(`500k runs (s): baseline ${JSON.stringify(baseRuns)}, app ${JSON.stringify(appRuns)}`);
+  rows.push(
+    {
+      case: "500k fresh import",
+      seconds: app500k.fresh,
+      baselineName: "COPY + upsert, fresh",
+      baseline: base500k.fresh,
+      target: "≤ 1.25×, RSS ≤ 200 MB",
+      targetRatio: 1.25,
+      rssMb: app500k.freshRss,
+      rssLimitMb: 200,
+    },
+    {
+      case: "500k re-import",
+      seconds: app500k.again,
+      baselineName: "COPY + upsert rewriting every row",
+      baseline: base500k.rewrite,
+      target: "≤ 1.0×",
+      targetRatio: 1.0,
+      rssMb: app500k.againRss,
+    },
+    {
+      case: "500k re-import",
+      seconds: app500k.again,
+      baselineName: "COPY + upsert skipping unchanged",
+      baseline: base500k.skip,
+      target: "(the bar to close)",
+      targetRatio: null,
+      rssMb: null,
+    },
+  );
+
+  if (!Deno.args.includes("--no-2m")) {
+    const path2m = `${tmp}/products-2m.csv`;
+    const file2m = await writeProductsCsv(path2m, { rows: 2_000_000, seed: SEED });
+    console.log(`2M rows: ${(file2m.bytes / 1e6).toFixed(1)} MB, ${file2m.distinctSkus} distinct SKUs`);
+    const base2m = await baseline(path2m, false);
+    const app2m = await appImports(path2m, file2m.distinctSkus, false);
+    rows.push({
+      case: "2M fresh import",
+      seconds: app2m.fresh,
+      baselineName: "COPY + upsert, fresh",
+      baseline: base2m.fresh,
+      target: "RSS ≤ 200 MB, flat vs 500k",
+      targetRatio: 1.25,
+      rssMb: app2m.freshRss,
+      rssLimitMb: 200,
+    });
+    await Deno.remove(path2m);
+  }
+
+  const table = formatTable(rows);
+  console.log(`\n${table}\n`);
+  await Deno.writeTextFile(
+    `${ROOT}bench/results.md`,
+    `# deno task bench — ${new Date().toISOString()}\n\n${table}\n`,
+  );
+} finally {
+  await Deno.remove(tmp, { recursive: true }).catch(() => {});
+}
