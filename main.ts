@@ -2,6 +2,7 @@
  * The app's entry point: configuration, database (PostgreSQL or the embedded default),
  * migrations, the import queue and the HTTP server.
  */
+import { failInterruptedBulkDeletes } from "./core/bulk_delete.ts";
 import { type Config, loadConfig } from "./core/config.ts";
 import { connectDatabase, queryBuilder } from "./core/db.ts";
 import { startEmbeddedPostgres } from "./core/embedded_postgres.ts";
@@ -23,6 +24,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const databaseUrl = config.databaseUrl ?? embedded!.url;
   const sql = connectDatabase(databaseUrl, { max: embedded ? 4 : 10 });
   await migrate(sql);
+  await failInterruptedBulkDeletes(sql, config.jobLeaseSeconds);
 
   const kv = await Deno.openKv(config.kvPath);
   const importQueue = new ImportQueue({

@@ -196,6 +196,7 @@ async function importRows(sql: Sql, job: ImportJob, options: ImportRunOptions): 
     const seconds = (performance.now() - startedAt) / 1000;
     options.publish({
       task_id: job.id,
+      kind: "import",
       status: "processing",
       current: totals.rowsDone,
       total: null,

@@ -1,3 +1,4 @@
+import { restoreNeutralized } from "./csv_formula.ts";
 import { ImportFileError } from "./errors.ts";
 
 /** Limits applied to each CSV row, from the products table's column sizes. */
@@ -87,12 +88,12 @@ export function validateRow(fields: string[], columns: ColumnMap): RowResult {
   if (fields.some((field) => field.includes("\0"))) {
     return { ok: false, error: "contains a NUL character, which cannot be stored as text" };
   }
-  const sku = fields[columns.sku].trim();
+  const sku = restoreNeutralized(fields[columns.sku].trim());
   if (sku === "") return { ok: false, error: "sku is empty" };
   if (sku.length > ROW_LIMITS.skuChars) {
     return { ok: false, error: `sku is ${sku.length} characters long; the limit is ${ROW_LIMITS.skuChars}` };
   }
-  const name = fields[columns.name].trim();
+  const name = restoreNeutralized(fields[columns.name].trim());
   if (name === "") return { ok: false, error: "name is empty" };
   if (name.length > ROW_LIMITS.nameChars) {
     return {
@@ -100,7 +101,9 @@ export function validateRow(fields: string[], columns: ColumnMap): RowResult {
       error: `name is ${name.length} characters long; the limit is ${ROW_LIMITS.nameChars}`,
     };
   }
-  const description = columns.description === undefined ? null : fields[columns.description].trim() || null;
+  const description = columns.description === undefined
+    ? null
+    : restoreNeutralized(fields[columns.description].trim()) || null;
   if (description !== null && description.length > ROW_LIMITS.descriptionChars) {
     return {
       ok: false,

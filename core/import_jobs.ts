@@ -4,9 +4,10 @@ import type { Sql } from "./db.ts";
 /** The lifecycle of an import: queued → processing → complete | error. */
 export type ImportStatus = "queued" | "processing" | "complete" | "error";
 
-/** One import job as stored in `import_jobs`. */
+/** One job as stored in `import_jobs`: a CSV import, or a delete-all run (no file). */
 export interface ImportJob {
   id: string;
+  kind: "import" | "bulk_delete";
   file_name: string;
   file_path: string;
   file_size: number;
@@ -95,8 +96,9 @@ export async function claimNextImportJob(sql: Sql, leaseSeconds: number): Promis
       message = CASE WHEN status = 'processing' THEN 'Resuming after an interruption' ELSE 'Starting' END
     WHERE id = (
       SELECT id FROM import_jobs
-      WHERE status = 'queued'
-         OR (status = 'processing' AND heartbeat_at < now() - make_interval(secs => ${leaseSeconds}))
+      WHERE kind = 'import'
+        AND (status = 'queued'
+          OR (status = 'processing' AND heartbeat_at < now() - make_interval(secs => ${leaseSeconds})))
       ORDER BY created_at
       LIMIT 1
       FOR UPDATE SKIP LOCKED

@@ -3,6 +3,8 @@ import type { ImportJob } from "./import_jobs.ts";
 /** The SSE event of `/api/progress/{task_id}`, in the brief's format plus the import's counts. */
 export interface ProgressEvent {
   task_id: string;
+  /** What the task does: a CSV import or deleting all products. */
+  kind: "import" | "bulk_delete";
   status: "queued" | "started" | "processing" | "complete" | "error";
   /** Rows read so far (data rows, header excluded). */
   current: number;
@@ -41,6 +43,7 @@ export function progressFromJob(job: ImportJob, now = new Date()): ProgressEvent
   const status = job.status === "processing" && job.rows_done === 0 ? "started" : job.status;
   return {
     task_id: job.id,
+    kind: job.kind,
     status,
     current: job.rows_done,
     total: job.status === "complete" ? job.rows_done : null,

@@ -39,7 +39,9 @@ export default function ImportProgress({ initial }: ImportProgressProps) {
 
   const p = progress.value;
   const percent = p.status === "complete" ? 100 : p.percent;
-  const stats: [string, string][] = [
+  const stats: [string, string][] = p.kind === "bulk_delete"
+    ? [["Deleted", formatCount(p.current)], ["Elapsed", p.elapsed_ms ? formatDuration(p.elapsed_ms) : "—"]]
+    : [
     ["Rows read", formatCount(p.current)],
     ["Rows / second", p.rows_per_sec ? formatCount(p.rows_per_sec) : "—"],
     ["New", formatCount(p.inserted)],

@@ -6,7 +6,7 @@ import { importApi } from "./api/imports.ts";
 import { productApi } from "./api/products.ts";
 import type { AppContext } from "./context.ts";
 import { describeError } from "./errors.ts";
-import { homePages } from "./home.tsx";
+import { productPages } from "./products.tsx";
 import { importPages } from "./imports.tsx";
 
 function ErrorPage(props: { status: number; message: string }) {
@@ -45,6 +45,6 @@ export function createApp(ctx: AppContext): Hono {
   app.route("/api", importApi(ctx));
   app.route("/api/products", productApi(ctx));
   app.route("/imports", importPages(ctx));
-  app.route("/", homePages(ctx));
+  app.route("/", productPages(ctx));
   return app;
 }

@@ -1,24 +1,155 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { listProducts } from "../../core/products.ts";
+import { createBulkDeleteJob, runBulkDelete } from "../../core/bulk_delete.ts";
+import { NotFoundError, UnsupportedMediaTypeError, ValidationError } from "../../core/errors.ts";
+import { progressChannelName } from "../../core/import_progress.ts";
+import { productsCsvStream } from "../../core/product_export.ts";
+import { parseProductInput, ProductCreateSchema, ProductUpdateSchema } from "../../core/product_input.ts";
+import {
+  createProduct,
+  deleteProduct,
+  getProduct,
+  listProducts,
+  type Product,
+  type ProductFilters,
+  SORT_KEYS,
+  updateProduct,
+} from "../../core/products.ts";
 import type { AppContext } from "../context.ts";
 
-/** The query string of `GET /api/products`; a limit above the maximum is refused, not honoured. */
-export const ProductListQuery = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+/** The most products one page may hold; a larger `limit` is refused, not honoured. */
+export const MAX_PAGE_SIZE = 200;
+
+const priceBound = z.coerce.number("a price bound must be a number").min(0, "a price bound must be 0 or more")
+  .max(99_999_999.99).optional();
+
+/** Filters of the list, the page and the export, from a query string. */
+export const ProductFiltersQuery = z.object({
   search: z.string().trim().max(200).optional().transform((value) => value || undefined),
   active: z.enum(["true", "false", "all", ""]).optional().transform((value) =>
     value === "true" ? true : value === "false" ? false : undefined
   ),
+  price_min: z.union([z.literal("").transform(() => undefined), priceBound]),
+  price_max: z.union([z.literal("").transform(() => undefined), priceBound]),
+}).refine((q) => q.price_min === undefined || q.price_max === undefined || q.price_min <= q.price_max, {
+  message: "price_min must not be greater than price_max",
+  path: ["price_min"],
 });
 
-/** `/api/products` (the list; the product-management issue adds the rest). */
+/** The query string of `GET /api/products` and of the products page. */
+export const ProductListQuery = z.object({
+  page: z.coerce.number().int("page must be a whole number").min(1, "page starts at 1").max(1_000_000).default(1),
+  limit: z.coerce.number().int("limit must be a whole number").min(1, "limit must be at least 1")
+    .max(MAX_PAGE_SIZE, `limit must be at most ${MAX_PAGE_SIZE}`).default(50),
+  sort: z.enum(SORT_KEYS).default("updated"),
+  order: z.enum(["asc", "desc"]).optional(),
+}).and(ProductFiltersQuery).transform((q) => ({
+  page: q.page,
+  limit: q.limit,
+  sort: q.sort,
+  // Newest first by default; names and SKUs A→Z.
+  order: q.order ?? (q.sort === "updated" ? "desc" as const : "asc" as const),
+  search: q.search,
+  active: q.active,
+  priceMin: q.price_min,
+  priceMax: q.price_max,
+}));
+
+/** Filters from a query string, for the export. */
+export function parseFilters(query: Record<string, string>): ProductFilters {
+  const q = ProductFiltersQuery.parse(query);
+  return { search: q.search, active: q.active, priceMin: q.price_min, priceMax: q.price_max };
+}
+
+/** A product in API responses: price as a number, dates as ISO strings. */
+export function productJson(product: Product) {
+  return {
+    id: product.id,
+    sku: product.sku,
+    name: product.name,
+    description: product.description,
+    price: product.price === null ? null : Number(product.price),
+    active: product.active,
+    created_at: product.created_at.toISOString(),
+    updated_at: product.updated_at.toISOString(),
+  };
+}
+
+/** Parses a path id; anything but a positive integer cannot name a product. */
+export function productId(raw: string): number {
+  const id = Number(raw);
+  if (!/^\d{1,15}$/.test(raw) || !Number.isSafeInteger(id) || id < 1) {
+    throw new NotFoundError(`There is no product with id "${raw.slice(0, 40)}".`);
+  }
+  return id;
+}
+
+async function jsonBody(request: Request): Promise<unknown> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!type.toLowerCase().startsWith("application/json")) {
+    throw new UnsupportedMediaTypeError(`Send the product as JSON (Content-Type: application/json); got "${type}".`);
+  }
+  try {
+    return await request.json();
+  } catch {
+    throw new ValidationError("The request body is not valid JSON.");
+  }
+}
+
+/** Starts deleting every product in the background and returns its job at once. */
+export async function startBulkDelete(ctx: AppContext): Promise<string> {
+  const job = await createBulkDeleteJob(ctx.sql);
+  const channel = new BroadcastChannel(progressChannelName(job.id));
+  runBulkDelete(ctx.sql, job.id, (event) => channel.postMessage(event))
+    .catch(() => {}) // recorded on the job
+    .finally(() => channel.close());
+  return job.id;
+}
+
+/** `/api/products`: list, export, create, read, update, delete, delete all. */
 export function productApi(ctx: AppContext): Hono {
   const app = new Hono();
+
   app.get("/", async (c) => {
-    const query = ProductListQuery.parse(c.req.query());
-    return c.json(await listProducts(ctx.db, query));
+    const page = await listProducts(ctx.db, ProductListQuery.parse(c.req.query()));
+    return c.json({ ...page, items: page.items.map(productJson) });
   });
+
+  app.get("/export", (c) => {
+    const body = productsCsvStream(ctx.db, ctx.sql, parseFilters(c.req.query()));
+    return new Response(body, {
+      headers: {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": `attachment; filename="products-${new Date().toISOString().slice(0, 10)}.csv"`,
+      },
+    });
+  });
+
+  app.post("/", async (c) => {
+    const input = parseProductInput(ProductCreateSchema, await jsonBody(c.req.raw));
+    const product = await createProduct(ctx.db, input);
+    return c.json(productJson(product), 201, { Location: `/api/products/${product.id}` });
+  });
+
+  app.delete("/bulk", async (c) => {
+    const taskId = await startBulkDelete(ctx);
+    return c.json({ task_id: taskId, message: "Bulk delete started" }, 202);
+  });
+
+  app.get("/:id", async (c) => c.json(productJson(await getProduct(ctx.db, productId(c.req.param("id"))))));
+
+  const update = async (c: { req: { param(name: string): string; raw: Request } }) => {
+    const id = productId(c.req.param("id"));
+    const input = parseProductInput(ProductUpdateSchema, await jsonBody(c.req.raw));
+    return productJson(await updateProduct(ctx.db, id, input));
+  };
+  app.put("/:id", async (c) => c.json(await update(c)));
+  app.patch("/:id", async (c) => c.json(await update(c)));
+
+  app.delete("/:id", async (c) => {
+    await deleteProduct(ctx.db, productId(c.req.param("id")));
+    return c.json({ message: "Deleted" });
+  });
+
   return app;
 }

@@ -1,0 +1,42 @@
+import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+
+/** Props of {@linkcode ConfirmSubmit}. */
+export interface ConfirmSubmitProps {
+  /** Where the confirmed form posts. */
+  action: string;
+  label: string;
+  /** What is being deleted, for the question. */
+  what: string;
+}
+
+/**
+ * A delete button. Without JavaScript it is a link to a confirmation page; with it, it asks
+ * inline ("Delete ABC-1? Yes / No") and posts the form only after "Yes".
+ */
+export default function ConfirmSubmit({ action, label, what }: ConfirmSubmitProps) {
+  const asking = useSignal(false);
+  // The server renders the no-JavaScript link; once hydrated, the button takes its place.
+  const hydrated = useSignal(false);
+  useEffect(() => {
+    hydrated.value = true;
+  }, []);
+
+  if (!hydrated.value) {
+    return <a class="btn btn--small btn--danger-outline" href={action}>{label}</a>;
+  }
+  if (!asking.value) {
+    return (
+      <button type="button" class="btn btn--small btn--danger-outline" onClick={() => (asking.value = true)}>
+        {label}
+      </button>
+    );
+  }
+  return (
+    <form method="post" action={action} class="confirm-inline">
+      <span>Delete {what}?</span>
+      <button type="submit" class="btn btn--small btn--danger">Yes, delete</button>
+      <button type="button" class="btn btn--small btn--secondary" onClick={() => (asking.value = false)}>No</button>
+    </form>
+  );
+}

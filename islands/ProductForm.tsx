@@ -1,0 +1,146 @@
+import { useSignal } from "@preact/signals";
+
+/** Field values as the form shows them (strings, as typed). */
+export interface ProductFormValues {
+  sku: string;
+  name: string;
+  description: string;
+  price: string;
+  active: boolean;
+}
+
+/** Props of {@linkcode ProductForm}. */
+export interface ProductFormProps {
+  action: string;
+  values: ProductFormValues;
+  /** Messages from the server, by field name. */
+  errors: Record<string, string>;
+  submitLabel: string;
+}
+
+const PRICE_PATTERN = /^\d+(\.\d{1,2})?$/;
+
+/** The same rules as the server's, checked as the user types; the server stays the authority. */
+function checkField(field: keyof ProductFormValues, value: string): string | null {
+  const text = value.trim();
+  if (field === "sku") return !text ? "Enter a SKU" : text.length > 255 ? "Use at most 255 characters" : null;
+  if (field === "name") return !text ? "Enter a name" : text.length > 500 ? "Use at most 500 characters" : null;
+  if (field === "price" && text && (!PRICE_PATTERN.test(text) || Number(text) > 99_999_999.99)) {
+    return "Enter a price from 0 to 99999999.99 with at most 2 decimals, like 19.99";
+  }
+  if (field === "description" && value.length > 100_000) return "Use at most 100,000 characters";
+  return null;
+}
+
+/**
+ * The create / edit form: a plain POST form that also validates as you type. Inputs are
+ * uncontrolled (`defaultValue`), so re-rendering an error never resets what the user typed.
+ */
+export default function ProductForm(props: ProductFormProps) {
+  const errors = useSignal<Record<string, string>>(props.errors);
+  const submitting = useSignal(false);
+
+  const onInput = (event: Event) => {
+    const input = event.target as HTMLInputElement;
+    const field = input.name as keyof ProductFormValues;
+    if (field === "active") return;
+    const message = checkField(field, input.value);
+    const next = { ...errors.value };
+    if (message) next[field] = message;
+    else delete next[field];
+    errors.value = next;
+  };
+
+  const onSubmit = (event: SubmitEvent) => {
+    const form = event.currentTarget as HTMLFormElement;
+    const found: Record<string, string> = {};
+    for (const field of ["sku", "name", "price", "description"] as const) {
+      const message = checkField(field, (form.elements.namedItem(field) as HTMLInputElement).value);
+      if (message) found[field] = message;
+    }
+    if (Object.keys(found).length > 0) {
+      event.preventDefault();
+      errors.value = found;
+      return;
+    }
+    submitting.value = true;
+  };
+
+  const field = (name: keyof ProductFormValues, label: string, input: preact.JSX.Element, hint?: string) => (
+    <div class={errors.value[name] ? "field field--invalid" : "field"}>
+      <label class="field-label" for={`product-${name}`}>{label}</label>
+      {input}
+      {errors.value[name]
+        ? <span class="field-error" id={`product-${name}-error`} role="alert">{errors.value[name]}</span>
+        : hint
+        ? <span class="field-hint">{hint}</span>
+        : null}
+    </div>
+  );
+  const describedBy = (name: string) => (errors.value[name] ? `product-${name}-error` : undefined);
+  const v = props.values;
+
+  return (
+    <form class="card product-form" method="post" action={props.action} onInput={onInput} onSubmit={onSubmit} noValidate>
+      {field(
+        "sku",
+        "SKU",
+        <input
+          id="product-sku"
+          name="sku"
+          defaultValue={v.sku}
+          maxLength={255}
+          required
+          aria-invalid={errors.value.sku ? "true" : undefined}
+          aria-describedby={describedBy("sku")}
+        />,
+        "Unique, whatever the letter case.",
+      )}
+      {field(
+        "name",
+        "Name",
+        <input
+          id="product-name"
+          name="name"
+          defaultValue={v.name}
+          maxLength={500}
+          required
+          aria-invalid={errors.value.name ? "true" : undefined}
+          aria-describedby={describedBy("name")}
+        />,
+      )}
+      {field(
+        "description",
+        "Description",
+        <textarea
+          id="product-description"
+          name="description"
+          rows={5}
+          defaultValue={v.description}
+          aria-describedby={describedBy("description")}
+        />,
+      )}
+      {field(
+        "price",
+        "Price",
+        <input
+          id="product-price"
+          name="price"
+          defaultValue={v.price}
+          inputMode="decimal"
+          placeholder="19.99"
+          aria-invalid={errors.value.price ? "true" : undefined}
+          aria-describedby={describedBy("price")}
+        />,
+        "Leave empty for no price.",
+      )}
+      <label class="checkbox">
+        <input type="checkbox" name="active" value="true" defaultChecked={v.active} /> Active
+      </label>
+      <div class="actions">
+        <button class="btn" type="submit" disabled={submitting.value}>{props.submitLabel}</button>
+        <a class="btn btn--secondary" href="/">Cancel</a>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,311 @@
+import { Hono } from "hono";
+import { Island } from "../components/island.tsx";
+import { Layout } from "../components/layout.tsx";
+import { Pagination, ProductFiltersForm, ProductTable } from "../components/products_list.tsx";
+import { htmlResponse } from "../components/render.ts";
+import { ConflictError, ValidationError } from "../core/errors.ts";
+import { findImportJob } from "../core/import_jobs.ts";
+import { progressFromJob } from "../core/import_progress.ts";
+import { type FieldError, parseProductInput, ProductCreateSchema, ProductUpdateSchema } from "../core/product_input.ts";
+import {
+  countProducts,
+  createProduct,
+  deleteProduct,
+  getProduct,
+  listProducts,
+  type Product,
+  type ProductPage,
+  type ProductQuery,
+  updateProduct,
+} from "../core/products.ts";
+import DeleteAllForm, { confirmsDeleteAll } from "../islands/DeleteAllForm.tsx";
+import { formatCount } from "../islands/format.ts";
+import ImportProgress from "../islands/ImportProgress.tsx";
+import ProductForm, { type ProductFormValues } from "../islands/ProductForm.tsx";
+import ConfirmSubmit from "../islands/ConfirmSubmit.tsx";
+import { ProductListQuery, productId, startBulkDelete } from "./api/products.ts";
+import type { AppContext } from "./context.ts";
+import { NotFoundError } from "../core/errors.ts";
+
+const NOTICES: Record<string, string> = {
+  created: "Product created.",
+  updated: "Product saved.",
+  deleted: "Product deleted.",
+};
+
+/** The products pages: the list at `/`, create, edit, delete, delete all. Plain forms throughout. */
+export function productPages(ctx: AppContext): Hono {
+  const app = new Hono();
+
+  app.get("/", async (c) => {
+    const parsed = ProductListQuery.safeParse(c.req.query());
+    if (!parsed.success) {
+      const message = parsed.error.issues.map((issue) => issue.message).join("; ");
+      return htmlResponse(<ProductsPage problem={`These filters are not valid: ${message}.`} />, 400);
+    }
+    const page = await listProducts(ctx.db, parsed.data);
+    return htmlResponse(<ProductsPage page={page} query={parsed.data} notice={NOTICES[c.req.query("notice") ?? ""]} />);
+  });
+
+  app.get("/products/new", () => htmlResponse(<ProductEditPage values={emptyValues()} errors={{}} />));
+
+  app.post("/products", async (c) => {
+    const values = formValues(await c.req.formData());
+    try {
+      const product = await createProduct(ctx.db, parseProductInput(ProductCreateSchema, formInput(values)));
+      return c.redirect(`/?notice=created&search=${encodeURIComponent(product.sku)}`, 303);
+    } catch (error) {
+      return formErrorPage(error, <ProductEditPage values={values} errors={fieldErrors(error)} />);
+    }
+  });
+
+  app.get("/products/delete-all", async () => {
+    return htmlResponse(<DeleteAllPage count={await countProducts(ctx.db)} />);
+  });
+
+  app.post("/products/delete-all", async (c) => {
+    const form = await c.req.formData();
+    const count = await countProducts(ctx.db);
+    if (!confirmsDeleteAll(String(form.get("confirm") ?? ""), count)) {
+      return htmlResponse(
+        <DeleteAllPage count={count} error={`Type ${formatCount(count)} or DELETE to confirm.`} />,
+        422,
+      );
+    }
+    const taskId = await startBulkDelete(ctx);
+    return c.redirect(`/products/delete-all/${taskId}`, 303);
+  });
+
+  app.get("/products/delete-all/:taskId", async (c) => {
+    const job = await findImportJob(ctx.sql, c.req.param("taskId"));
+    if (!job || job.kind !== "bulk_delete") throw new NotFoundError("There is no such delete-all run.");
+    const initial = progressFromJob(job);
+    const running = initial.status !== "complete" && initial.status !== "error";
+    return htmlResponse(
+      <Layout title="Deleting all products" current="products" refreshSeconds={running ? 2 : undefined}>
+        <h1>Delete all products</h1>
+        <Island name="ImportProgress" props={{ initial }}>
+          <ImportProgress initial={initial} />
+        </Island>
+        <p>
+          <a href="/">Back to products</a>
+        </p>
+      </Layout>,
+    );
+  });
+
+  app.get("/products/:id", async (c) => {
+    const product = await getProduct(ctx.db, productId(c.req.param("id")));
+    return htmlResponse(
+      <ProductEditPage product={product} values={valuesOf(product)} errors={{}} notice={NOTICES[c.req.query("notice") ?? ""]} />,
+    );
+  });
+
+  app.post("/products/:id", async (c) => {
+    const id = productId(c.req.param("id"));
+    const product = await getProduct(ctx.db, id);
+    const values = formValues(await c.req.formData());
+    try {
+      await updateProduct(ctx.db, id, parseProductInput(ProductUpdateSchema, formInput(values)));
+      return c.redirect(`/products/${id}?notice=updated`, 303);
+    } catch (error) {
+      return formErrorPage(error, <ProductEditPage product={product} values={values} errors={fieldErrors(error)} />);
+    }
+  });
+
+  // Without JavaScript, "Delete" leads here to confirm; the island posts directly.
+  app.get("/products/:id/delete", async (c) => {
+    const product = await getProduct(ctx.db, productId(c.req.param("id")));
+    return htmlResponse(
+      <Layout title={`Delete ${product.sku}`} current="products">
+        <h1>Delete {product.sku}?</h1>
+        <form class="card" method="post" action={`/products/${product.id}/delete`}>
+          <p>
+            “{product.name}” will be deleted. This cannot be undone.
+          </p>
+          <div class="actions">
+            <button class="btn btn--danger" type="submit">Delete product</button>
+            <a class="btn btn--secondary" href={`/products/${product.id}`}>Cancel</a>
+          </div>
+        </form>
+      </Layout>,
+    );
+  });
+
+  app.post("/products/:id/delete", async (c) => {
+    await deleteProduct(ctx.db, productId(c.req.param("id")));
+    return c.redirect("/?notice=deleted", 303);
+  });
+
+  return app;
+}
+
+function emptyValues(): ProductFormValues {
+  return { sku: "", name: "", description: "", price: "", active: true };
+}
+
+function valuesOf(product: Product): ProductFormValues {
+  return {
+    sku: product.sku,
+    name: product.name,
+    description: product.description ?? "",
+    price: product.price ?? "",
+    active: product.active,
+  };
+}
+
+function formValues(form: FormData): ProductFormValues {
+  const text = (name: string) => String(form.get(name) ?? "");
+  return {
+    sku: text("sku"),
+    name: text("name"),
+    description: text("description"),
+    price: text("price"),
+    active: form.get("active") !== null,
+  };
+}
+
+function formInput(values: ProductFormValues) {
+  return { ...values, price: values.price.trim() === "" ? null : values.price };
+}
+
+function fieldErrors(error: unknown): Record<string, string> {
+  const details = (error instanceof ValidationError || error instanceof ConflictError) ? error.details : undefined;
+  const errors: Record<string, string> = {};
+  for (const detail of (details as FieldError[] | undefined) ?? []) errors[detail.field] ??= detail.message;
+  return errors;
+}
+
+/** Re-renders the form with what the user typed and the problems, or rethrows an unexpected error. */
+function formErrorPage(error: unknown, page: preact.JSX.Element): Response {
+  if (error instanceof ConflictError) return htmlResponse(page, 409);
+  if (error instanceof ValidationError) return htmlResponse(page, 422);
+  throw error;
+}
+
+function ProductsPage(props: { page?: ProductPage; query?: ProductQuery; notice?: string; problem?: string }) {
+  const { page, query } = props;
+  const filtered = query && (query.search || query.active !== undefined || query.priceMin !== undefined ||
+    query.priceMax !== undefined);
+  return (
+    <Layout title="Products" current="products">
+      <div class="page-head">
+        <h1>Products</h1>
+        <div class="actions actions--tight">
+          <a class="btn btn--secondary" href="/imports">Import CSV</a>
+          <a class="btn" href="/products/new">New product</a>
+        </div>
+      </div>
+      {props.notice ? <p class="alert alert--success" role="status">{props.notice}</p> : null}
+      {props.problem ? <p class="alert alert--error" role="alert">{props.problem} <a href="/">Reset</a></p> : null}
+      {query ? <ProductFiltersForm query={query} /> : null}
+      {page && query
+        ? page.total === 0
+          ? (
+            <p class="empty">
+              {filtered
+                ? (
+                  <>
+                    No products match these filters. <a href="/">Clear the filters</a>
+                  </>
+                )
+                : (
+                  <>
+                    No products yet — <a href="/imports">import a CSV</a> or{" "}
+                    <a href="/products/new">create one</a>.
+                  </>
+                )}
+            </p>
+          )
+          : (
+            <>
+              <div class="list-head">
+                <p class="muted">
+                  {formatCount(page.total)} {page.total === 1 ? "product" : "products"}
+                  {filtered ? " match" : ""}
+                </p>
+                <div class="actions actions--tight">
+                  <a class="btn btn--secondary btn--small" href={exportUrl(query)} download>Export CSV</a>
+                  <a class="btn btn--danger-outline btn--small" href="/products/delete-all">Delete all…</a>
+                </div>
+              </div>
+              {page.items.length === 0
+                ? <p class="empty">This page is past the end. <a href={`/?page=${page.pages}`}>Go to the last page</a></p>
+                : <ProductTable page={page} query={query} />}
+              <Pagination page={page} query={query} />
+            </>
+          )
+        : null}
+    </Layout>
+  );
+}
+
+function exportUrl(query: ProductQuery): string {
+  const params = new URLSearchParams();
+  if (query.search) params.set("search", query.search);
+  if (query.active !== undefined) params.set("active", String(query.active));
+  if (query.priceMin !== undefined) params.set("price_min", String(query.priceMin));
+  if (query.priceMax !== undefined) params.set("price_max", String(query.priceMax));
+  const text = params.toString();
+  return `/api/products/export${text ? `?${text}` : ""}`;
+}
+
+function ProductEditPage(
+  props: { product?: Product; values: ProductFormValues; errors: Record<string, string>; notice?: string },
+) {
+  const { product } = props;
+  const title = product ? `Edit ${product.sku}` : "New product";
+  const formProps = {
+    action: product ? `/products/${product.id}` : "/products",
+    values: props.values,
+    errors: props.errors,
+    submitLabel: product ? "Save changes" : "Create product",
+  };
+  const generalError = props.errors.body;
+  return (
+    <Layout title={title} current="products">
+      <p class="breadcrumb">
+        <a href="/">Products</a> /
+      </p>
+      <h1>{title}</h1>
+      {props.notice ? <p class="alert alert--success" role="status">{props.notice}</p> : null}
+      {Object.keys(props.errors).length > 0
+        ? <p class="alert alert--error" role="alert">{generalError ?? "Please correct the fields marked below."}</p>
+        : null}
+      <Island name="ProductForm" props={formProps}>
+        <ProductForm {...formProps} />
+      </Island>
+      {product
+        ? (
+          <div class="card danger-zone">
+            <p class="muted">
+              Created {product.created_at.toISOString().slice(0, 16).replace("T", " ")} UTC · updated{" "}
+              {product.updated_at.toISOString().slice(0, 16).replace("T", " ")} UTC
+            </p>
+            <Island name="ConfirmSubmit" props={{ action: `/products/${product.id}/delete`, label: "Delete product", what: product.sku }}>
+              <ConfirmSubmit action={`/products/${product.id}/delete`} label="Delete product" what={product.sku} />
+            </Island>
+          </div>
+        )
+        : null}
+    </Layout>
+  );
+}
+
+function DeleteAllPage(props: { count: number; error?: string }) {
+  return (
+    <Layout title="Delete all products" current="products">
+      <p class="breadcrumb">
+        <a href="/">Products</a> /
+      </p>
+      <h1>Delete all products</h1>
+      {props.count === 0
+        ? <p class="empty">There are no products to delete.</p>
+        : (
+          <Island name="DeleteAllForm" props={{ count: props.count, error: props.error }}>
+            <DeleteAllForm count={props.count} error={props.error} />
+          </Island>
+        )}
+    </Layout>
+  );
+}
