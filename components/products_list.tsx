@@ -71,7 +71,10 @@ function SortHeader(props: { query: ProductQuery; sort: SortKey; class?: string 
   const nextOrder = current ? (query.order === "asc" ? "desc" : "asc") : sort === "updated" ? "desc" : "asc";
   const arrow = current ? (query.order === "asc" ? " ↑" : " ↓") : "";
   return (
-    <th class={props.class} aria-sort={current ? (query.order === "asc" ? "ascending" : "descending") : undefined}>
+    <th
+      class={props.class}
+      aria-sort={current ? (query.order === "asc" ? "ascending" : "descending") : undefined}
+    >
       <a class="sort-link" href={listUrl(query, { sort, order: nextOrder, page: 1 })}>
         {SORT_LABELS[sort]}
         {arrow}
@@ -122,13 +125,18 @@ function ProductRow(props: { product: Product }) {
       <td>{p.name}</td>
       <td class="excerpt" title={p.description ?? ""}>{(p.description ?? "").slice(0, 140)}</td>
       <td class="num">{p.price ?? "—"}</td>
-      <td>{p.active ? <span class="badge badge--complete">Active</span> : <span class="badge">Inactive</span>}</td>
+      <td>
+        {p.active ? <span class="badge badge--complete">Active</span> : <span class="badge">Inactive</span>}
+      </td>
       <td class="nowrap">
         <time dateTime={p.updated_at.toISOString()}>{formatDate(p.updated_at)}</time>
       </td>
       <td class="row-actions">
         <a class="btn btn--small btn--secondary" href={`/products/${p.id}`}>Edit</a>
-        <Island name="ConfirmSubmit" props={{ action: `/products/${p.id}/delete`, label: "Delete", what: p.sku }}>
+        <Island
+          name="ConfirmSubmit"
+          props={{ action: `/products/${p.id}/delete`, label: "Delete", what: p.sku }}
+        >
           <ConfirmSubmit action={`/products/${p.id}/delete`} label="Delete" what={p.sku} />
         </Island>
       </td>

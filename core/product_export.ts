@@ -9,7 +9,11 @@ import type { Database } from "./schema.ts";
 export const EXPORT_HEADER = ["sku", "name", "description", "price", "active"];
 
 /** Streams the filtered products as CSV, a thousand rows at a time, never the whole set in memory. */
-export function productsCsvStream(db: Kysely<Database>, sql: Sql, filters: ProductFilters): ReadableStream<Uint8Array> {
+export function productsCsvStream(
+  db: Kysely<Database>,
+  sql: Sql,
+  filters: ProductFilters,
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const pages = iterateProducts(db, sql, filters);
   return new ReadableStream<Uint8Array>({

@@ -22,11 +22,20 @@ const price = z
   });
 
 const fields = {
-  sku: z.string().trim().min(1, "Enter a SKU").max(ROW_LIMITS.skuChars, `Use at most ${ROW_LIMITS.skuChars} characters`),
-  name: z.string().trim().min(1, "Enter a name").max(ROW_LIMITS.nameChars, `Use at most ${ROW_LIMITS.nameChars} characters`),
+  sku: z.string().trim().min(1, "Enter a SKU").max(
+    ROW_LIMITS.skuChars,
+    `Use at most ${ROW_LIMITS.skuChars} characters`,
+  ),
+  name: z.string().trim().min(1, "Enter a name").max(
+    ROW_LIMITS.nameChars,
+    `Use at most ${ROW_LIMITS.nameChars} characters`,
+  ),
   description: z
     .string()
-    .max(ROW_LIMITS.descriptionChars, `Use at most ${ROW_LIMITS.descriptionChars.toLocaleString("en-US")} characters`)
+    .max(
+      ROW_LIMITS.descriptionChars,
+      `Use at most ${ROW_LIMITS.descriptionChars.toLocaleString("en-US")} characters`,
+    )
     .nullable()
     .optional()
     .transform((value) => (value === undefined ? undefined : value?.trim() || null)),

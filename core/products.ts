@@ -48,7 +48,9 @@ export interface ProductPage {
 }
 
 /** The search expression; it must match the trigram index in migration 002 exactly. */
-const SEARCH_TEXT = rawSql<string>`(lower(sku) || chr(31) || lower(name) || chr(31) || lower(coalesce(description, '')))`;
+const SEARCH_TEXT = rawSql<
+  string
+>`(lower(sku) || chr(31) || lower(name) || chr(31) || lower(coalesce(description, '')))`;
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (match) => `\\${match}`);
@@ -111,7 +113,8 @@ export async function* iterateProducts(
   sql: Sql,
   filters: ProductFilters,
 ): AsyncGenerator<Product[]> {
-  const compiled = applySort(applyFilters(db.selectFrom("products"), filters).selectAll(), "sku", "asc").compile();
+  const compiled = applySort(applyFilters(db.selectFrom("products"), filters).selectAll(), "sku", "asc")
+    .compile();
   const cursor = sql.unsafe<Product[]>(compiled.sql, compiled.parameters as never[]).cursor(1000);
   for await (const rows of cursor) yield rows;
 }
@@ -154,7 +157,11 @@ export async function createProduct(db: Kysely<Database>, input: ProductCreate):
 }
 
 /** Changes the given fields of a product; with no fields given it returns the product as it is. */
-export async function updateProduct(db: Kysely<Database>, id: number, input: ProductUpdate): Promise<Product> {
+export async function updateProduct(
+  db: Kysely<Database>,
+  id: number,
+  input: ProductUpdate,
+): Promise<Product> {
   const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
   if (Object.keys(changes).length === 0) return await getProduct(db, id);
   try {

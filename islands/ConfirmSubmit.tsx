@@ -36,7 +36,9 @@ export default function ConfirmSubmit({ action, label, what }: ConfirmSubmitProp
     <form method="post" action={action} class="confirm-inline">
       <span>Delete {what}?</span>
       <button type="submit" class="btn btn--small btn--danger">Yes, delete</button>
-      <button type="button" class="btn btn--small btn--secondary" onClick={() => (asking.value = false)}>No</button>
+      <button type="button" class="btn btn--small btn--secondary" onClick={() => (asking.value = false)}>
+        No
+      </button>
     </form>
   );
 }

@@ -42,15 +42,15 @@ export default function ImportProgress({ initial }: ImportProgressProps) {
   const stats: [string, string][] = p.kind === "bulk_delete"
     ? [["Deleted", formatCount(p.current)], ["Elapsed", p.elapsed_ms ? formatDuration(p.elapsed_ms) : "—"]]
     : [
-    ["Rows read", formatCount(p.current)],
-    ["Rows / second", p.rows_per_sec ? formatCount(p.rows_per_sec) : "—"],
-    ["New", formatCount(p.inserted)],
-    ["Updated", formatCount(p.updated)],
-    ["Unchanged", formatCount(p.unchanged)],
-    ["Repeated SKUs", formatCount(p.duplicates)],
-    ["Failed", formatCount(p.failed)],
-    ["Elapsed", p.elapsed_ms ? formatDuration(p.elapsed_ms) : "—"],
-  ];
+      ["Rows read", formatCount(p.current)],
+      ["Rows / second", p.rows_per_sec ? formatCount(p.rows_per_sec) : "—"],
+      ["New", formatCount(p.inserted)],
+      ["Updated", formatCount(p.updated)],
+      ["Unchanged", formatCount(p.unchanged)],
+      ["Repeated SKUs", formatCount(p.duplicates)],
+      ["Failed", formatCount(p.failed)],
+      ["Elapsed", p.elapsed_ms ? formatDuration(p.elapsed_ms) : "—"],
+    ];
   return (
     <section class="card progress-card" aria-live="polite" data-status={p.status}>
       <div class="progress-head">

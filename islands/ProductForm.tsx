@@ -24,7 +24,9 @@ const PRICE_PATTERN = /^\d+(\.\d{1,2})?$/;
 function checkField(field: keyof ProductFormValues, value: string): string | null {
   const text = value.trim();
   if (field === "sku") return !text ? "Enter a SKU" : text.length > 255 ? "Use at most 255 characters" : null;
-  if (field === "name") return !text ? "Enter a name" : text.length > 500 ? "Use at most 500 characters" : null;
+  if (field === "name") {
+    return !text ? "Enter a name" : text.length > 500 ? "Use at most 500 characters" : null;
+  }
   if (field === "price" && text && (!PRICE_PATTERN.test(text) || Number(text) > 99_999_999.99)) {
     return "Enter a price from 0 to 99999999.99 with at most 2 decimals, like 19.99";
   }
@@ -81,7 +83,14 @@ export default function ProductForm(props: ProductFormProps) {
   const v = props.values;
 
   return (
-    <form class="card product-form" method="post" action={props.action} onInput={onInput} onSubmit={onSubmit} noValidate>
+    <form
+      class="card product-form"
+      method="post"
+      action={props.action}
+      onInput={onInput}
+      onSubmit={onSubmit}
+      noValidate
+    >
       {field(
         "sku",
         "SKU",

@@ -6,7 +6,12 @@ import { htmlResponse } from "../components/render.ts";
 import { ConflictError, ValidationError } from "../core/errors.ts";
 import { findImportJob } from "../core/import_jobs.ts";
 import { progressFromJob } from "../core/import_progress.ts";
-import { type FieldError, parseProductInput, ProductCreateSchema, ProductUpdateSchema } from "../core/product_input.ts";
+import {
+  type FieldError,
+  parseProductInput,
+  ProductCreateSchema,
+  ProductUpdateSchema,
+} from "../core/product_input.ts";
 import {
   countProducts,
   createProduct,
@@ -23,7 +28,7 @@ import { formatCount } from "../islands/format.ts";
 import ImportProgress from "../islands/ImportProgress.tsx";
 import ProductForm, { type ProductFormValues } from "../islands/ProductForm.tsx";
 import ConfirmSubmit from "../islands/ConfirmSubmit.tsx";
-import { ProductListQuery, productId, startBulkDelete } from "./api/products.ts";
+import { productId, ProductListQuery, startBulkDelete } from "./api/products.ts";
 import type { AppContext } from "./context.ts";
 import { NotFoundError } from "../core/errors.ts";
 
@@ -44,7 +49,9 @@ export function productPages(ctx: AppContext): Hono {
       return htmlResponse(<ProductsPage problem={`These filters are not valid: ${message}.`} />, 400);
     }
     const page = await listProducts(ctx.db, parsed.data);
-    return htmlResponse(<ProductsPage page={page} query={parsed.data} notice={NOTICES[c.req.query("notice") ?? ""]} />);
+    return htmlResponse(
+      <ProductsPage page={page} query={parsed.data} notice={NOTICES[c.req.query("notice") ?? ""]} />,
+    );
   });
 
   app.get("/products/new", () => htmlResponse(<ProductEditPage values={emptyValues()} errors={{}} />));
@@ -97,7 +104,12 @@ export function productPages(ctx: AppContext): Hono {
   app.get("/products/:id", async (c) => {
     const product = await getProduct(ctx.db, productId(c.req.param("id")));
     return htmlResponse(
-      <ProductEditPage product={product} values={valuesOf(product)} errors={{}} notice={NOTICES[c.req.query("notice") ?? ""]} />,
+      <ProductEditPage
+        product={product}
+        values={valuesOf(product)}
+        errors={{}}
+        notice={NOTICES[c.req.query("notice") ?? ""]}
+      />,
     );
   });
 
@@ -109,7 +121,10 @@ export function productPages(ctx: AppContext): Hono {
       await updateProduct(ctx.db, id, parseProductInput(ProductUpdateSchema, formInput(values)));
       return c.redirect(`/products/${id}?notice=updated`, 303);
     } catch (error) {
-      return formErrorPage(error, <ProductEditPage product={product} values={values} errors={fieldErrors(error)} />);
+      return formErrorPage(
+        error,
+        <ProductEditPage product={product} values={values} errors={fieldErrors(error)} />,
+      );
     }
   });
 
@@ -170,7 +185,9 @@ function formInput(values: ProductFormValues) {
 }
 
 function fieldErrors(error: unknown): Record<string, string> {
-  const details = (error instanceof ValidationError || error instanceof ConflictError) ? error.details : undefined;
+  const details = (error instanceof ValidationError || error instanceof ConflictError)
+    ? error.details
+    : undefined;
   const errors: Record<string, string> = {};
   for (const detail of (details as FieldError[] | undefined) ?? []) errors[detail.field] ??= detail.message;
   return errors;
@@ -183,7 +200,9 @@ function formErrorPage(error: unknown, page: preact.JSX.Element): Response {
   throw error;
 }
 
-function ProductsPage(props: { page?: ProductPage; query?: ProductQuery; notice?: string; problem?: string }) {
+function ProductsPage(
+  props: { page?: ProductPage; query?: ProductQuery; notice?: string; problem?: string },
+) {
   const { page, query } = props;
   const filtered = query && (query.search || query.active !== undefined || query.priceMin !== undefined ||
     query.priceMax !== undefined);
@@ -197,7 +216,13 @@ function ProductsPage(props: { page?: ProductPage; query?: ProductQuery; notice?
         </div>
       </div>
       {props.notice ? <p class="alert alert--success" role="status">{props.notice}</p> : null}
-      {props.problem ? <p class="alert alert--error" role="alert">{props.problem} <a href="/">Reset</a></p> : null}
+      {props.problem
+        ? (
+          <p class="alert alert--error" role="alert">
+            {props.problem} <a href="/">Reset</a>
+          </p>
+        )
+        : null}
       {query ? <ProductFiltersForm query={query} /> : null}
       {page && query
         ? page.total === 0
@@ -230,7 +255,11 @@ function ProductsPage(props: { page?: ProductPage; query?: ProductQuery; notice?
                 </div>
               </div>
               {page.items.length === 0
-                ? <p class="empty">This page is past the end. <a href={`/?page=${page.pages}`}>Go to the last page</a></p>
+                ? (
+                  <p class="empty">
+                    This page is past the end. <a href={`/?page=${page.pages}`}>Go to the last page</a>
+                  </p>
+                )
                 : <ProductTable page={page} query={query} />}
               <Pagination page={page} query={query} />
             </>
@@ -270,7 +299,11 @@ function ProductEditPage(
       <h1>{title}</h1>
       {props.notice ? <p class="alert alert--success" role="status">{props.notice}</p> : null}
       {Object.keys(props.errors).length > 0
-        ? <p class="alert alert--error" role="alert">{generalError ?? "Please correct the fields marked below."}</p>
+        ? (
+          <p class="alert alert--error" role="alert">
+            {generalError ?? "Please correct the fields marked below."}
+          </p>
+        )
         : null}
       <Island name="ProductForm" props={formProps}>
         <ProductForm {...formProps} />
@@ -282,8 +315,15 @@ function ProductEditPage(
               Created {product.created_at.toISOString().slice(0, 16).replace("T", " ")} UTC · updated{" "}
               {product.updated_at.toISOString().slice(0, 16).replace("T", " ")} UTC
             </p>
-            <Island name="ConfirmSubmit" props={{ action: `/products/${product.id}/delete`, label: "Delete product", what: product.sku }}>
-              <ConfirmSubmit action={`/products/${product.id}/delete`} label="Delete product" what={product.sku} />
+            <Island
+              name="ConfirmSubmit"
+              props={{ action: `/products/${product.id}/delete`, label: "Delete product", what: product.sku }}
+            >
+              <ConfirmSubmit
+                action={`/products/${product.id}/delete`}
+                label="Delete product"
+                what={product.sku}
+              />
             </Island>
           </div>
         )

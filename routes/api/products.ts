@@ -38,7 +38,8 @@ export const ProductFiltersQuery = z.object({
 
 /** The query string of `GET /api/products` and of the products page. */
 export const ProductListQuery = z.object({
-  page: z.coerce.number().int("page must be a whole number").min(1, "page starts at 1").max(1_000_000).default(1),
+  page: z.coerce.number().int("page must be a whole number").min(1, "page starts at 1").max(1_000_000)
+    .default(1),
   limit: z.coerce.number().int("limit must be a whole number").min(1, "limit must be at least 1")
     .max(MAX_PAGE_SIZE, `limit must be at most ${MAX_PAGE_SIZE}`).default(50),
   sort: z.enum(SORT_KEYS).default("updated"),
@@ -87,7 +88,9 @@ export function productId(raw: string): number {
 async function jsonBody(request: Request): Promise<unknown> {
   const type = request.headers.get("content-type") ?? "";
   if (!type.toLowerCase().startsWith("application/json")) {
-    throw new UnsupportedMediaTypeError(`Send the product as JSON (Content-Type: application/json); got "${type}".`);
+    throw new UnsupportedMediaTypeError(
+      `Send the product as JSON (Content-Type: application/json); got "${type}".`,
+    );
   }
   try {
     return await request.json();

@@ -26,7 +26,12 @@ async function seed(app: TestApp) {
 }
 
 appTest("a product is created, read, changed in part and deleted", async (app) => {
-  const created = await api(app, "POST", "", { sku: " AB-1 ", name: "Widget", price: "12.5", description: "Nice" });
+  const created = await api(app, "POST", "", {
+    sku: " AB-1 ",
+    name: "Widget",
+    price: "12.5",
+    description: "Nice",
+  });
   equal(created.status, 201);
   equal(created.body.sku, "AB-1");
   equal(created.body.price, 12.5);
@@ -47,24 +52,27 @@ appTest("a product is created, read, changed in part and deleted", async (app) =
   equal((await api(app, "GET", `/${created.body.id}`)).status, 404);
 });
 
-appTest("a SKU equal to another's in any letter case is refused with 409, on create and on update", async (app) => {
-  const first = await api(app, "POST", "", { sku: "Case-1", name: "First" });
-  const second = await api(app, "POST", "", { sku: "Other-2", name: "Second" });
+appTest(
+  "a SKU equal to another's in any letter case is refused with 409, on create and on update",
+  async (app) => {
+    const first = await api(app, "POST", "", { sku: "Case-1", name: "First" });
+    const second = await api(app, "POST", "", { sku: "Other-2", name: "Second" });
 
-  const clash = await api(app, "POST", "", { sku: "CASE-1", name: "Clash" });
-  equal(clash.status, 409);
-  equal(clash.body.error.code, "conflict");
-  match(clash.body.error.message, /SKU "Case-1" already exists/);
-  equal(clash.body.error.details[0].field, "sku");
-  equal(clash.body.error.details[0].existing_id, first.body.id);
+    const clash = await api(app, "POST", "", { sku: "CASE-1", name: "Clash" });
+    equal(clash.status, 409);
+    equal(clash.body.error.code, "conflict");
+    match(clash.body.error.message, /SKU "Case-1" already exists/);
+    equal(clash.body.error.details[0].field, "sku");
+    equal(clash.body.error.details[0].existing_id, first.body.id);
 
-  const renamed = await api(app, "PUT", `/${second.body.id}`, { sku: "case-1" });
-  equal(renamed.status, 409);
-  equal((await api(app, "GET", `/${second.body.id}`)).body.sku, "Other-2", "nothing changed");
+    const renamed = await api(app, "PUT", `/${second.body.id}`, { sku: "case-1" });
+    equal(renamed.status, 409);
+    equal((await api(app, "GET", `/${second.body.id}`)).body.sku, "Other-2", "nothing changed");
 
-  const ownCase = await api(app, "PUT", `/${first.body.id}`, { sku: "CASE-1" });
-  equal(ownCase.status, 200, "a product may change the case of its own SKU");
-});
+    const ownCase = await api(app, "PUT", `/${first.body.id}`, { sku: "CASE-1" });
+    equal(ownCase.status, 200, "a product may change the case of its own SKU");
+  },
+);
 
 appTest("invalid bodies get 415 or 422 with a message per field", async (app) => {
   const invalid = await api(app, "POST", "", { sku: "", name: "x".repeat(501), price: -1, colour: "red" });
@@ -105,7 +113,10 @@ appTest("search, status and price filters combine; sort and order apply", async 
   await seed(app);
   const list = async (query: string) => (await api(app, "GET", `?${query}`)).body;
 
-  deepStrictEqual((await list("search=red&sort=sku")).items.map((p: { sku: string }) => p.sku), ["RED-1", "RED-3"]);
+  deepStrictEqual((await list("search=red&sort=sku")).items.map((p: { sku: string }) => p.sku), [
+    "RED-1",
+    "RED-3",
+  ]);
   deepStrictEqual((await list("search=SKY BLUE")).items.map((p: { sku: string }) => p.sku), ["BLU-2"]);
   deepStrictEqual((await list("search=100%")).items.map((p: { sku: string }) => p.sku), ["GRN-4"]);
   equal((await list("search=_")).total, 0, "LIKE wildcards are matched literally");
@@ -138,55 +149,72 @@ appTest("paging stays within bounds and an oversized limit is refused", async (a
   deepStrictEqual(past.body.items, []);
   equal(past.body.total, 5);
 
-  for (const query of ["limit=201", "limit=0", "page=0", "page=x", "price_min=5&price_max=1", "sort=colour"]) {
+  for (
+    const query of ["limit=201", "limit=0", "page=0", "page=x", "price_min=5&price_max=1", "sort=colour"]
+  ) {
     const response = await api(app, "GET", `?${query}`);
     equal(response.status, 400, query);
     equal(response.body.error.code, "bad_request");
   }
 });
 
-appTest("export streams the filtered view as CSV, safe for spreadsheets, and imports back unchanged", async (app) => {
-  await seed(app);
-  await api(app, "POST", "", { sku: "=CMD-6", name: "+SUM(A1)", description: "-bullet\n@mention", price: 1 });
-  await api(app, "POST", "", { sku: "Q-7", name: 'Quote "and", comma', description: null, price: null });
+appTest(
+  "export streams the filtered view as CSV, safe for spreadsheets, and imports back unchanged",
+  async (app) => {
+    await seed(app);
+    await api(app, "POST", "", {
+      sku: "=CMD-6",
+      name: "+SUM(A1)",
+      description: "-bullet\n@mention",
+      price: 1,
+    });
+    await api(app, "POST", "", { sku: "Q-7", name: 'Quote "and", comma', description: null, price: null });
 
-  const filtered = await fetch(`${app.url}/api/products/export?search=red`);
-  equal(filtered.headers.get("content-type"), "text/csv; charset=utf-8");
-  match(filtered.headers.get("content-disposition") ?? "", /attachment; filename="products-/);
-  const filteredRows = Papa.parse<string[]>(await filtered.text(), { skipEmptyLines: true }).data;
-  deepStrictEqual(filteredRows.map((row) => row[0]), ["sku", "RED-1", "RED-3"]);
+    const filtered = await fetch(`${app.url}/api/products/export?search=red`);
+    equal(filtered.headers.get("content-type"), "text/csv; charset=utf-8");
+    match(filtered.headers.get("content-disposition") ?? "", /attachment; filename="products-/);
+    const filteredRows = Papa.parse<string[]>(await filtered.text(), { skipEmptyLines: true }).data;
+    deepStrictEqual(filteredRows.map((row) => row[0]), ["sku", "RED-1", "RED-3"]);
 
-  const everything = await (await fetch(`${app.url}/api/products/export`)).text();
-  const rows = Papa.parse<string[]>(everything, { skipEmptyLines: true }).data;
-  equal(rows.length, 8);
-  const formula = rows.find((row) => row[0].includes("CMD-6"))!;
-  deepStrictEqual(formula.slice(0, 3), ["'=CMD-6", "'+SUM(A1)", "'-bullet\n@mention"]);
+    const everything = await (await fetch(`${app.url}/api/products/export`)).text();
+    const rows = Papa.parse<string[]>(everything, { skipEmptyLines: true }).data;
+    equal(rows.length, 8);
+    const formula = rows.find((row) => row[0].includes("CMD-6"))!;
+    deepStrictEqual(formula.slice(0, 3), ["'=CMD-6", "'+SUM(A1)", "'-bullet\n@mention"]);
 
-  const { final } = await importCsv(app.url, everything, "export.csv");
-  equal(final.status, "complete", final.message);
-  equal(final.unchanged, 7, final.message);
-  equal(final.inserted + final.updated + final.failed, 0, final.message);
-  const cmd = (await api(app, "GET", "?search=cmd-6")).body.items[0];
-  equal(cmd.sku, "=CMD-6");
-});
+    const { final } = await importCsv(app.url, everything, "export.csv");
+    equal(final.status, "complete", final.message);
+    equal(final.unchanged, 7, final.message);
+    equal(final.inserted + final.updated + final.failed, 0, final.message);
+    const cmd = (await api(app, "GET", "?search=cmd-6")).body.items[0];
+    equal(cmd.sku, "=CMD-6");
+  },
+);
 
-appTest("delete all runs in the background with progress on the SSE stream and empties the table", async (app) => {
-  await seed(app);
-  const started = await api(app, "DELETE", "/bulk");
-  equal(started.status, 202);
-  equal(started.body.message, "Bulk delete started");
-  const events = await readProgress(app.url, started.body.task_id);
-  const final = events.at(-1)!;
-  equal(final.status, "complete");
-  equal(final.kind, "bulk_delete");
-  equal(final.current, 5);
-  equal(final.message, "Deleted 5 products");
-  equal((await api(app, "GET", "")).body.total, 0);
-  equal((await api(app, "GET", "?limit=1")).status, 200, "the app answers as usual");
-});
+appTest(
+  "delete all runs in the background with progress on the SSE stream and empties the table",
+  async (app) => {
+    await seed(app);
+    const started = await api(app, "DELETE", "/bulk");
+    equal(started.status, 202);
+    equal(started.body.message, "Bulk delete started");
+    const events = await readProgress(app.url, started.body.task_id);
+    const final = events.at(-1)!;
+    equal(final.status, "complete");
+    equal(final.kind, "bulk_delete");
+    equal(final.current, 5);
+    equal(final.message, "Deleted 5 products");
+    equal((await api(app, "GET", "")).body.total, 0);
+    equal((await api(app, "GET", "?limit=1")).status, 200, "the app answers as usual");
+  },
+);
 
 appTest("text from the database is escaped in pages", async (app) => {
-  await api(app, "POST", "", { sku: "XSS-1", name: "<script>alert(1)</script>", description: "<img src=x onerror=alert(2)>" });
+  await api(app, "POST", "", {
+    sku: "XSS-1",
+    name: "<script>alert(1)</script>",
+    description: "<img src=x onerror=alert(2)>",
+  });
   const html = await (await fetch(`${app.url}/`)).text();
   ok(!html.includes("<script>alert(1)</script>"));
   ok(html.includes("&lt;script>alert(1)&lt;/script>"));
