@@ -9,6 +9,13 @@
  * and the peak RSS is the highest seen. Flags: `--no-2m` skips the 2M-row case.
  */
 import postgres from "postgres";
+import {
+  type ListingResult,
+  listingTable,
+  listLatencyDuring,
+  measureListing,
+  timeDeleteAll,
+} from "./listing.ts";
 import { writeProductsCsv } from "./products_csv.ts";
 
 const ADMIN_URL = Deno.env.get("BENCH_DATABASE_ADMIN_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -240,7 +247,12 @@ async function countProducts(database: string): Promise<number> {
 }
 
 /** Runs the app's imports of one file: fresh, then (optionally) the same file again. */
-async function appImports(csvPath: string, distinctSkus: number, withReimport: boolean) {
+async function appImports(
+  csvPath: string,
+  distinctSkus: number,
+  withReimport: boolean,
+  listing?: ListingResult[],
+) {
   const database = `bench_app_${crypto.randomUUID().slice(0, 8)}`;
   const dataDir = await Deno.makeTempDir({ prefix: "bench-app-" });
   await createDatabase(database);
@@ -261,6 +273,11 @@ async function appImports(csvPath: string, distinctSkus: number, withReimport: b
       if (again.final.inserted !== 0) {
         console.log(`FAIL: the re-import inserted ${again.final.inserted} rows`);
       }
+    }
+    if (listing) {
+      listing.push(...await measureListing(server.base));
+      listing.push(await listLatencyDuring(server.base, importOverHttp(server.base, csvPath)));
+      listing.push(await timeDeleteAll(server.base));
     }
     return { fresh: fresh.seconds, freshRss, again: again?.seconds ?? NaN, againRss };
   } finally {
@@ -295,11 +312,13 @@ try {
   console.log(`500k rows: ${(file500k.bytes / 1e6).toFixed(1)} MB, ${file500k.distinctSkus} distinct SKUs`);
 
   // Baseline and app alternate, so a slow moment of this noisy machine hits both alike.
+  const listing: ListingResult[] = [];
   const baseRuns = [];
   const appRuns = [];
   for (let run = 0; run < REPEATS; run++) {
     baseRuns.push(await baseline(path500k, true));
-    appRuns.push(await appImports(path500k, file500k.distinctSkus, true));
+    const last = run === REPEATS - 1;
+    appRuns.push(await appImports(path500k, file500k.distinctSkus, true, last ? listing : undefined));
   }
   const base500k = {
     fresh: median(baseRuns.map((r) => r.fresh)),
@@ -364,10 +383,12 @@ try {
   }
 
   const table = formatTable(rows);
-  console.log(`\n${table}\n`);
+  const listingResults = listingTable(listing);
+  const report = `${table}\n\nWith 500k products loaded:\n\n${listingResults}\n`;
+  console.log(`\n${report}`);
   await Deno.writeTextFile(
     `${ROOT}bench/results.md`,
-    `# deno task bench — ${new Date().toISOString()}\n\n${table}\n`,
+    `# deno task bench — ${new Date().toISOString()}\n\n${report}`,
   );
 } finally {
   await Deno.remove(tmp, { recursive: true }).catch(() => {});

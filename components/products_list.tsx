@@ -157,6 +157,7 @@ export function Pagination(props: { page: ProductPage; query: ProductQuery }) {
       {link(page.page - 1, "‹ Previous", page.page <= 1)}
       <span class="muted">
         Page {formatCount(page.page)} of {formatCount(page.pages)}
+        {page.total_exact ? "" : "+"}
       </span>
       {link(page.page + 1, "Next ›", page.page >= page.pages)}
       {link(page.pages, "Last »", page.page >= page.pages)}

@@ -16,6 +16,7 @@ import {
 } from "./import_jobs.ts";
 import { type ProgressEvent, progressFromJob } from "./import_progress.ts";
 import { type BatchCounts, type PresentColumns, upsertProductBatch } from "./product_upsert.ts";
+import { tidyAfterBulkChange } from "./products.ts";
 
 /** Options for {@linkcode runImportJob}. */
 export interface ImportRunOptions {
@@ -37,9 +38,12 @@ const numberFormat = new Intl.NumberFormat("en-US");
  * committed. Never throws: every outcome ends as a `complete` or `error` job and event.
  */
 export async function runImportJob(sql: Sql, job: ImportJob, options: ImportRunOptions): Promise<void> {
-  const finish = async (status: "complete" | "error", message: string) => {
+  const publishStored = async (status: ProgressEvent["status"], message: string) => {
     const [latest] = await sql<ImportJob[]>`SELECT * FROM import_jobs WHERE id = ${job.id}`;
     options.publish({ ...progressFromJob(latest), status, message });
+  };
+  const finish = async (status: "complete" | "error", message: string) => {
+    await publishStored(status, message);
     await Deno.remove(job.file_path).catch(() => {});
   };
   try {
@@ -52,6 +56,8 @@ export async function runImportJob(sql: Sql, job: ImportJob, options: ImportRunO
     options.publish({ ...progressFromJob(job), status: "started", message: "Checking the file" });
     await checkFileIsText(job.file_path);
     const totals = await importRows(sql, job, options);
+    await publishStored("processing", "Updating the search index");
+    await tidyAfterBulkChange(sql);
     const message = completionMessage(totals);
     await completeImportJob(sql, job.id, { rowsDone: totals.rowsDone, bytesDone: job.file_size, message });
     await finish("complete", message);

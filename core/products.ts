@@ -41,11 +41,20 @@ export interface ProductQuery extends ProductFilters {
 /** One page of products and the numbers needed to page through the rest. */
 export interface ProductPage {
   items: Product[];
+  /** Matching products; for filtered lists counted up to {@linkcode COUNT_CAP} (see `total_exact`). */
   total: number;
+  /** False when a filtered list matches more than {@linkcode COUNT_CAP} products and `total` is that cap. */
+  total_exact: boolean;
   page: number;
   pages: number;
   limit: number;
 }
+
+/**
+ * Filtered lists count at most this many matches: counting 200k matches of a common word costs
+ * hundreds of milliseconds, and "10,000+" tells a person as much.
+ */
+export const COUNT_CAP = 10_000;
 
 /** The search expression; it must match the trigram index in migration 002 exactly. */
 const SEARCH_TEXT = rawSql<
@@ -90,21 +99,36 @@ function applySort<O>(
 /** Lists products, filtered, sorted and paged; a page past the end is empty. */
 export async function listProducts(db: Kysely<Database>, query: ProductQuery): Promise<ProductPage> {
   const filtered = applyFilters(db.selectFrom("products"), query);
-  const [items, counted] = await Promise.all([
+  const unfiltered = !query.search && query.active === undefined && query.priceMin === undefined &&
+    query.priceMax === undefined;
+  const [items, total] = await Promise.all([
     applySort(filtered.selectAll(), query.sort, query.order)
       .limit(query.limit)
       .offset((query.page - 1) * query.limit)
       .execute(),
-    filtered.select((eb) => eb.fn.countAll<string>().as("total")).executeTakeFirstOrThrow(),
+    unfiltered ? countProducts(db) : countUpTo(db, filtered, COUNT_CAP + 1),
   ]);
-  const total = Number(counted.total);
+  const totalExact = unfiltered || total <= COUNT_CAP;
+  const shownTotal = totalExact ? total : COUNT_CAP;
   return {
     items: items as Product[],
-    total,
+    total: shownTotal,
+    total_exact: totalExact,
     page: query.page,
-    pages: Math.max(1, Math.ceil(total / query.limit)),
+    pages: Math.max(1, Math.ceil(shownTotal / query.limit)),
     limit: query.limit,
   };
+}
+
+async function countUpTo<O>(
+  db: Kysely<Database>,
+  filtered: SelectQueryBuilder<Database, "products", O>,
+  cap: number,
+): Promise<number> {
+  const row = await db.selectFrom(filtered.select(rawSql`1`.as("one")).limit(cap).as("matches"))
+    .select((eb) => eb.fn.countAll<string>().as("total"))
+    .executeTakeFirstOrThrow();
+  return Number(row.total);
 }
 
 /** Every product matching the filters, in SKU order, read with a cursor so memory stays flat. */
@@ -185,9 +209,18 @@ export async function deleteProduct(db: Kysely<Database>, id: number): Promise<P
   return deleted as Product;
 }
 
-/** How many products there are. */
+/** How many products there are, from the counter that triggers keep exact (migration 002). */
 export async function countProducts(db: Kysely<Database>): Promise<number> {
-  const { total } = await db.selectFrom("products").select((eb) => eb.fn.countAll<string>().as("total"))
-    .executeTakeFirstOrThrow();
+  const { total } = await db.selectFrom("product_stats").select("total").executeTakeFirstOrThrow();
   return Number(total);
+}
+
+/**
+ * Run after a bulk change: moves the search index's pending entries into the index and refreshes
+ * the planner's statistics. Without it, searches right after a 500k import scan the pending list
+ * and plan for an empty table (seconds instead of milliseconds) until autovacuum comes by.
+ */
+export async function tidyAfterBulkChange(sql: Sql): Promise<void> {
+  await sql`SELECT gin_clean_pending_list('products_search_trgm_idx'::regclass)`;
+  await sql`ANALYZE products`;
 }

@@ -13,7 +13,14 @@ export interface ProductTable {
   updated_at: ColumnType<Date, never, Date>;
 }
 
+/** `product_stats`: one row holding the exact product count, kept by triggers. */
+export interface ProductStatsTable {
+  singleton: boolean;
+  total: ColumnType<string | number, never, never>;
+}
+
 /** The tables the typed queries use. */
 export interface Database {
   products: ProductTable;
+  product_stats: ProductStatsTable;
 }

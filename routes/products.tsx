@@ -246,7 +246,8 @@ function ProductsPage(
             <>
               <div class="list-head">
                 <p class="muted">
-                  {formatCount(page.total)} {page.total === 1 ? "product" : "products"}
+                  {formatCount(page.total)}
+                  {page.total_exact ? "" : "+"} {page.total === 1 ? "product" : "products"}
                   {filtered ? " match" : ""}
                 </p>
                 <div class="actions actions--tight">

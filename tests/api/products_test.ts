@@ -220,3 +220,18 @@ appTest("text from the database is escaped in pages", async (app) => {
   ok(html.includes("&lt;script>alert(1)&lt;/script>"));
   ok(!html.includes("<img src=x"));
 });
+
+appTest("a filtered list counts up to 10,000 matches and says when there are more", async (app) => {
+  const rows = Array.from({ length: 10_050 }, (_, i) => `C-${i},Common item ${i},shared words`);
+  await importCsv(app.url, ["sku,name,description", ...rows].join("\n"));
+  const common = (await api(app, "GET", "?search=common&limit=10")).body;
+  equal(common.total, 10_000);
+  equal(common.total_exact, false);
+  equal(common.pages, 1_000);
+  const few = (await api(app, "GET", "?search=item 1005")).body;
+  equal(few.total, 1);
+  equal(few.total_exact, true);
+  const all = (await api(app, "GET", "?limit=1")).body;
+  equal(all.total, 10_050);
+  equal(all.total_exact, true, "the unfiltered total is always exact");
+});

@@ -1,0 +1,92 @@
+/** Listing, search and delete-all timings against a running app holding 500k products. */
+
+/** One measured listing case. */
+export interface ListingResult {
+  case: string;
+  ms: number;
+  targetMs: number;
+}
+
+async function timedGet(url: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(url);
+  await response.arrayBuffer();
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  return performance.now() - started;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Median time of a GET over 20 requests, after 3 warm-up requests. */
+async function medianGet(url: string): Promise<number> {
+  for (let i = 0; i < 3; i++) await timedGet(url);
+  const samples: number[] = [];
+  for (let i = 0; i < 20; i++) samples.push(await timedGet(url));
+  return percentile(samples, 50);
+}
+
+/** First page, a substring search and page 5,000 of `GET /api/products`. */
+export async function measureListing(base: string): Promise<ListingResult[]> {
+  return [
+    { case: "first page (limit 50)", ms: await medianGet(`${base}/api/products?limit=50`), targetMs: 20 },
+    {
+      case: 'substring search "255s" (part of a SKU, few matches)',
+      ms: await medianGet(`${base}/api/products?limit=50&search=255s`),
+      targetMs: 50,
+    },
+    {
+      case: 'substring search "kettle" (a common word, 10,000+ matches)',
+      ms: await medianGet(`${base}/api/products?limit=50&search=kettle`),
+      targetMs: 50,
+    },
+    {
+      case: 'substring search "walnut kettle" (two common words, ~1,000 matches)',
+      ms: await medianGet(`${base}/api/products?limit=50&search=walnut%20kettle`),
+      targetMs: 50,
+    },
+    {
+      case: "page 5,000 (limit 50)",
+      ms: await medianGet(`${base}/api/products?limit=50&page=5000`),
+      targetMs: 100,
+    },
+  ];
+}
+
+/** p95 of the first page while `work` (an import) runs, sampling every 25 ms. */
+export async function listLatencyDuring(base: string, work: Promise<unknown>): Promise<ListingResult> {
+  let done = false;
+  work.finally(() => (done = true));
+  const samples: number[] = [];
+  while (!done) {
+    samples.push(await timedGet(`${base}/api/products?limit=50`));
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  await work;
+  return {
+    case: `list p95 during an import (${samples.length} requests)`,
+    ms: percentile(samples, 95),
+    targetMs: 50,
+  };
+}
+
+/** Starts delete-all and waits for the SSE `complete` event. */
+export async function timeDeleteAll(base: string): Promise<ListingResult> {
+  const started = performance.now();
+  const response = await fetch(`${base}/api/products/bulk`, { method: "DELETE" });
+  const { task_id } = await response.json();
+  const progress = await (await fetch(`${base}/api/progress/${task_id}`)).text();
+  if (!progress.includes('"status":"complete"')) throw new Error(`delete-all did not complete: ${progress}`);
+  return { case: "delete all 500k products", ms: performance.now() - started, targetMs: 3000 };
+}
+
+/** The listing results as a markdown table. */
+export function listingTable(results: ListingResult[]): string {
+  const lines = ["| case | ms | target | verdict |", "|---|---:|---:|---|"];
+  for (const r of results) {
+    lines.push(`| ${r.case} | ${r.ms.toFixed(1)} | ≤ ${r.targetMs} | ${r.ms <= r.targetMs ? "✓" : "✗"} |`);
+  }
+  return lines.join("\n");
+}
