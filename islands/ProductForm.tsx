@@ -79,7 +79,13 @@ export default function ProductForm(props: ProductFormProps) {
         : null}
     </div>
   );
-  const describedBy = (name: string) => (errors.value[name] ? `product-${name}-error` : undefined);
+  // What every input shares: its id, name and the links to its error message.
+  const common = (name: keyof ProductFormValues) => ({
+    id: `product-${name}`,
+    name,
+    "aria-invalid": errors.value[name] ? ("true" as const) : undefined,
+    "aria-describedby": errors.value[name] ? `product-${name}-error` : undefined,
+  });
   const v = props.values;
 
   return (
@@ -94,53 +100,23 @@ export default function ProductForm(props: ProductFormProps) {
       {field(
         "sku",
         "SKU",
-        <input
-          id="product-sku"
-          name="sku"
-          defaultValue={v.sku}
-          maxLength={255}
-          required
-          aria-invalid={errors.value.sku ? "true" : undefined}
-          aria-describedby={describedBy("sku")}
-        />,
+        <input {...common("sku")} defaultValue={v.sku} maxLength={255} required />,
         "Unique, whatever the letter case.",
       )}
       {field(
         "name",
         "Name",
-        <input
-          id="product-name"
-          name="name"
-          defaultValue={v.name}
-          maxLength={500}
-          required
-          aria-invalid={errors.value.name ? "true" : undefined}
-          aria-describedby={describedBy("name")}
-        />,
+        <input {...common("name")} defaultValue={v.name} maxLength={500} required />,
       )}
       {field(
         "description",
         "Description",
-        <textarea
-          id="product-description"
-          name="description"
-          rows={5}
-          defaultValue={v.description}
-          aria-describedby={describedBy("description")}
-        />,
+        <textarea {...common("description")} rows={5} defaultValue={v.description} />,
       )}
       {field(
         "price",
         "Price",
-        <input
-          id="product-price"
-          name="price"
-          defaultValue={v.price}
-          inputMode="decimal"
-          placeholder="19.99"
-          aria-invalid={errors.value.price ? "true" : undefined}
-          aria-describedby={describedBy("price")}
-        />,
+        <input {...common("price")} defaultValue={v.price} inputMode="decimal" placeholder="19.99" />,
         "Leave empty for no price.",
       )}
       <label class="checkbox">
