@@ -50,7 +50,9 @@ export function ProductFiltersForm(props: { query: ProductQuery }) {
       <label class="field">
         <span class="field-label">Per page</span>
         <select name="limit">
-          {PAGE_SIZES.map((size) => <option value={size} selected={q.limit === size}>{size}</option>)}
+          {PAGE_SIZES.map((size) => (
+            <option key={size} value={size} selected={q.limit === size}>{size}</option>
+          ))}
         </select>
       </label>
       <input type="hidden" name="sort" value={q.sort} />
@@ -106,7 +108,7 @@ export function ProductTable(props: { page: ProductPage; query: ProductQuery }) 
           </tr>
         </thead>
         <tbody>
-          {props.page.items.map((product) => <ProductRow product={product} />)}
+          {props.page.items.map((product) => <ProductRow key={product.id} product={product} />)}
         </tbody>
       </table>
     </div>
