@@ -3,6 +3,7 @@ import { serveStatic } from "hono/deno";
 import { Layout } from "../components/layout.tsx";
 import { htmlResponse } from "../components/render.ts";
 import { importApi } from "./api/imports.ts";
+import { openApiRoute } from "./api/openapi.ts";
 import { productApi } from "./api/products.ts";
 import type { AppContext } from "./context.ts";
 import { describeError } from "./errors.ts";
@@ -43,6 +44,7 @@ export function createApp(ctx: AppContext): Hono {
   app.use("/static/*", serveStatic({ root: new URL("..", import.meta.url).pathname }));
 
   app.route("/api", importApi(ctx));
+  app.route("/api", openApiRoute());
   app.route("/api/products", productApi(ctx));
   app.route("/imports", importPages(ctx));
   app.route("/", productPages(ctx));

@@ -120,8 +120,8 @@ export function importApi(ctx: AppContext): Hono {
     });
   });
 
-  app.get("/progress/:id", async (c) => {
-    const job = await requireImportJob(ctx, c.req.param("id"));
+  app.get("/progress/:task_id", async (c) => {
+    const job = await requireImportJob(ctx, c.req.param("task_id"));
     return streamSSE(c, async (stream) => {
       // Subscribe before reading the snapshot so no event falls between the two.
       const channel = new BroadcastChannel(progressChannelName(job.id));

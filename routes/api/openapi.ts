@@ -1,0 +1,240 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { ProductCreateSchema, ProductUpdateSchema } from "../../core/product_input.ts";
+import { MAX_PAGE_SIZE } from "./products.ts";
+
+/** A request body schema derived from the zod schema the API validates with, so the two cannot drift. */
+function bodySchema(schema: z.ZodType) {
+  const { $schema: _, ...json } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+  return json;
+}
+
+const error = { $ref: "#/components/schemas/Error" };
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: error } },
+});
+const json = (schema: unknown, description = "OK") => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const query = (name: string, schema: unknown, description: string) => ({
+  name,
+  in: "query",
+  schema,
+  description,
+});
+const idParameter = { name: "id", in: "path", required: true, schema: { type: "integer", minimum: 1 } };
+const filters = [
+  query(
+    "search",
+    { type: "string", maxLength: 200 },
+    "Substring of SKU, name or description, any letter case",
+  ),
+  query("active", { type: "string", enum: ["true", "false", "all"] }, "Only active or inactive products"),
+  query("price_min", { type: "number", minimum: 0 }, "Lowest price"),
+  query("price_max", { type: "number", minimum: 0 }, "Highest price"),
+];
+const task = {
+  type: "object",
+  properties: { task_id: { type: "string", format: "uuid" }, message: { type: "string" } },
+  required: ["task_id", "message"],
+};
+
+/** The OpenAPI 3.1 description of the JSON API. */
+export const OPENAPI_DOCUMENT = {
+  openapi: "3.1.0",
+  info: {
+    title: "Acme Product Importer API",
+    version: "1.0.0",
+    description: "Import product CSVs, follow their progress, and manage products.",
+  },
+  paths: {
+    "/api/upload": {
+      post: {
+        summary: "Upload a products CSV to import",
+        requestBody: {
+          required: true,
+          content: {
+            "multipart/form-data": {
+              schema: {
+                type: "object",
+                properties: { file: { type: "string", format: "binary" } },
+                required: ["file"],
+              },
+            },
+            "text/csv": { schema: { type: "string" } },
+          },
+        },
+        responses: {
+          202: json(task, "Queued"),
+          413: errorResponse("Larger than MAX_UPLOAD_MB"),
+          415: errorResponse("Not multipart/form-data or text/csv"),
+          422: errorResponse("No file, or an empty one"),
+        },
+      },
+    },
+    "/api/progress/{task_id}": {
+      get: {
+        summary: "Server-sent events: the task's current state, then live progress until complete or error",
+        parameters: [{
+          name: "task_id",
+          in: "path",
+          required: true,
+          schema: { type: "string", format: "uuid" },
+        }],
+        responses: {
+          200: {
+            description: "An event stream",
+            content: { "text/event-stream": { schema: { type: "string" } } },
+          },
+          404: errorResponse("Unknown task"),
+        },
+      },
+    },
+    "/api/imports": {
+      get: { summary: "Import history, newest first", responses: { 200: json({ type: "object" }) } },
+    },
+    "/api/imports/{id}": {
+      get: {
+        summary: "One import",
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+        responses: { 200: json({ type: "object" }), 404: errorResponse("Unknown import") },
+      },
+    },
+    "/api/imports/{id}/errors.csv": {
+      get: {
+        summary: "The rows that failed, with _line and _error columns",
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+        responses: {
+          200: { description: "CSV", content: { "text/csv": { schema: { type: "string" } } } },
+          404: errorResponse("Unknown import"),
+        },
+      },
+    },
+    "/api/products": {
+      get: {
+        summary: "List products",
+        parameters: [
+          ...filters,
+          query("sort", { type: "string", enum: ["updated", "sku", "name", "price"] }, "Sort column"),
+          query("order", { type: "string", enum: ["asc", "desc"] }, "Sort order"),
+          query("page", { type: "integer", minimum: 1 }, "Page number, from 1"),
+          query("limit", { type: "integer", minimum: 1, maximum: MAX_PAGE_SIZE }, "Products per page"),
+        ],
+        responses: {
+          200: json({ $ref: "#/components/schemas/ProductPage" }),
+          400: errorResponse("Bad query"),
+        },
+      },
+      post: {
+        summary: "Create a product",
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: bodySchema(ProductCreateSchema) } },
+        },
+        responses: {
+          201: json({ $ref: "#/components/schemas/Product" }, "Created"),
+          409: errorResponse("The SKU exists, in some letter case"),
+          415: errorResponse("Not JSON"),
+          422: errorResponse("Invalid fields"),
+        },
+      },
+    },
+    "/api/products/export": {
+      get: {
+        summary: "The filtered products as CSV, importable again",
+        parameters: filters,
+        responses: { 200: { description: "CSV", content: { "text/csv": { schema: { type: "string" } } } } },
+      },
+    },
+    "/api/products/bulk": {
+      delete: {
+        summary: "Delete every product, in the background",
+        responses: { 202: json(task, "Started") },
+      },
+    },
+    "/api/products/{id}": {
+      parameters: [idParameter],
+      get: {
+        summary: "One product",
+        responses: {
+          200: json({ $ref: "#/components/schemas/Product" }),
+          404: errorResponse("Unknown product"),
+        },
+      },
+      put: {
+        summary: "Change the fields sent",
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: bodySchema(ProductUpdateSchema) } },
+        },
+        responses: {
+          200: json({ $ref: "#/components/schemas/Product" }),
+          404: errorResponse("Unknown product"),
+          409: errorResponse("The SKU exists, in some letter case"),
+          415: errorResponse("Not JSON"),
+          422: errorResponse("Invalid fields"),
+        },
+      },
+      delete: {
+        summary: "Delete a product",
+        responses: {
+          200: json({ type: "object", properties: { message: { type: "string" } } }),
+          404: errorResponse("Unknown product"),
+        },
+      },
+    },
+    "/healthz": {
+      get: { summary: "Liveness: the database answers", responses: { 200: json({ type: "object" }) } },
+    },
+  },
+  components: {
+    schemas: {
+      Error: {
+        type: "object",
+        properties: {
+          error: {
+            type: "object",
+            properties: { code: { type: "string" }, message: { type: "string" }, details: {} },
+            required: ["code", "message"],
+          },
+        },
+        required: ["error"],
+      },
+      Product: {
+        type: "object",
+        properties: {
+          id: { type: "integer" },
+          sku: { type: "string" },
+          name: { type: "string" },
+          description: { type: ["string", "null"] },
+          price: { type: ["number", "null"] },
+          active: { type: "boolean" },
+          created_at: { type: "string", format: "date-time" },
+          updated_at: { type: "string", format: "date-time" },
+        },
+        required: ["id", "sku", "name", "description", "price", "active", "created_at", "updated_at"],
+      },
+      ProductPage: {
+        type: "object",
+        properties: {
+          items: { type: "array", items: { $ref: "#/components/schemas/Product" } },
+          total: { type: "integer" },
+          total_exact: { type: "boolean" },
+          page: { type: "integer" },
+          pages: { type: "integer" },
+          limit: { type: "integer" },
+        },
+        required: ["items", "total", "total_exact", "page", "pages", "limit"],
+      },
+    },
+  },
+};
+
+/** `GET /api/openapi.json`. */
+export function openApiRoute(): Hono {
+  const app = new Hono();
+  app.get("/openapi.json", (c) => c.json(OPENAPI_DOCUMENT));
+  return app;
+}
