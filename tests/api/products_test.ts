@@ -1,5 +1,6 @@
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import Papa from "papaparse";
+import { COUNT_CAP } from "../../core/products.ts";
 import { appTest, importCsv, readProgress, type TestApp } from "../helpers/test_app.ts";
 
 async function api(app: TestApp, method: string, path: string, body?: unknown) {
@@ -221,17 +222,22 @@ appTest("text from the database is escaped in pages", async (app) => {
   ok(!html.includes("<img src=x"));
 });
 
-appTest("a filtered list counts up to 10,000 matches and says when there are more", async (app) => {
-  const rows = Array.from({ length: 10_050 }, (_, i) => `C-${i},Common item ${i},shared words`);
+appTest("a filtered list counts up to COUNT_CAP matches and says when there are more", async (app) => {
+  const rows = Array.from({ length: COUNT_CAP + 50 }, (_, i) => `C-${i},Common item ${i},shared words`);
   await importCsv(app.url, ["sku,name,description", ...rows].join("\n"));
-  const common = (await api(app, "GET", "?search=common&limit=10")).body;
-  equal(common.total, 10_000);
+  const common = (await api(app, "GET", "?search=common&limit=10&sort=sku")).body;
+  equal(common.total, COUNT_CAP);
   equal(common.total_exact, false);
-  equal(common.pages, 1_000);
+  equal(common.pages, COUNT_CAP / 10);
+  equal(common.items.length, 10);
+  equal(common.items[0].sku, "C-0", "the page is the first in sort order, not any ten matches");
+  const inactive = (await api(app, "GET", "?active=true&limit=1")).body;
+  equal(inactive.total, COUNT_CAP);
+  equal(inactive.total_exact, false);
   const few = (await api(app, "GET", "?search=item 1005")).body;
   equal(few.total, 1);
   equal(few.total_exact, true);
   const all = (await api(app, "GET", "?limit=1")).body;
-  equal(all.total, 10_050);
+  equal(all.total, COUNT_CAP + 50);
   equal(all.total_exact, true, "the unfiltered total is always exact");
 });
