@@ -161,8 +161,13 @@ export function Pagination(props: { page: ProductPage; query: ProductQuery }) {
         Page {formatCount(page.page)} of {formatCount(page.pages)}
         {page.total_exact ? "" : "+"}
       </span>
-      {link(page.page + 1, "Next ›", page.page >= page.pages)}
-      {link(page.pages, "Last »", page.page >= page.pages)}
+      {/* Past a capped count the last page is unknown: "Next" goes on while pages are full. */}
+      {link(
+        page.page + 1,
+        "Next ›",
+        page.total_exact ? page.page >= page.pages : page.items.length < page.limit,
+      )}
+      {page.total_exact ? link(page.pages, "Last »", page.page >= page.pages) : null}
     </nav>
   );
 }
