@@ -3,7 +3,7 @@ import { Island } from "../components/island.tsx";
 import { Layout } from "../components/layout.tsx";
 import { Pagination, ProductFiltersForm, ProductTable } from "../components/products_list.tsx";
 import { htmlResponse } from "../components/render.ts";
-import { ConflictError, ValidationError } from "../core/errors.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../core/errors.ts";
 import { findImportJob } from "../core/import_jobs.ts";
 import { progressFromJob } from "../core/import_progress.ts";
 import {
@@ -30,7 +30,6 @@ import ProductForm, { type ProductFormValues } from "../islands/ProductForm.tsx"
 import ConfirmSubmit from "../islands/ConfirmSubmit.tsx";
 import { productId, ProductListQuery, startBulkDelete } from "./api/products.ts";
 import type { AppContext } from "./context.ts";
-import { NotFoundError } from "../core/errors.ts";
 
 const NOTICES: Record<string, string> = {
   created: "Product created.",
