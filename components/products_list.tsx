@@ -119,7 +119,7 @@ function ProductRow(props: { product: Product }) {
   const p = props.product;
   return (
     <tr>
-      <td>
+      <td class="nowrap">
         <a href={`/products/${p.id}`}>
           <code>{p.sku}</code>
         </a>
@@ -133,14 +133,16 @@ function ProductRow(props: { product: Product }) {
       <td class="nowrap">
         <time dateTime={p.updated_at.toISOString()}>{formatDate(p.updated_at)}</time>
       </td>
-      <td class="row-actions">
-        <a class="btn btn--small btn--secondary" href={`/products/${p.id}`}>Edit</a>
-        <Island
-          name="ConfirmSubmit"
-          props={{ action: `/products/${p.id}/delete`, label: "Delete", what: p.sku }}
-        >
-          <ConfirmSubmit action={`/products/${p.id}/delete`} label="Delete" what={p.sku} />
-        </Island>
+      <td>
+        <div class="row-actions">
+          <a class="btn btn--small btn--secondary" href={`/products/${p.id}`}>Edit</a>
+          <Island
+            name="ConfirmSubmit"
+            props={{ action: `/products/${p.id}/delete`, label: "Delete", what: p.sku }}
+          >
+            <ConfirmSubmit action={`/products/${p.id}/delete`} label="Delete" what={p.sku} />
+          </Island>
+        </div>
       </td>
     </tr>
   );
