@@ -1,0 +1,57 @@
+import { deepStrictEqual, equal, match, rejects } from "node:assert/strict";
+import { ValidationError } from "../../core/errors.ts";
+import { checkWebhookUrl } from "../../core/url_guard.ts";
+
+const strict = { allowPrivate: false };
+
+Deno.test("internal addresses are refused in every spelling", async () => {
+  const cases: [string, RegExp][] = [
+    ["http://127.0.0.1/hook", /is a loopback address/],
+    ["http://10.0.0.1/", /is a private address/],
+    ["http://192.168.1.10/", /is a private address/],
+    ["http://172.16.5.4/", /is a private address/],
+    ["http://169.254.169.254/latest/meta-data/", /is a link-local \(cloud metadata\) address/],
+    ["http://100.64.0.1/", /is a carrier-grade NAT address/],
+    ["http://0.0.0.0/", /is an unspecified address/],
+    ["http://224.0.0.1/", /is a multicast address/],
+    ["http://2130706433/", /127\.0\.0\.1 is a loopback address/], // decimal
+    ["http://0x7f.0x0.0x0.0x1/", /127\.0\.0\.1 is a loopback address/], // hex
+    ["http://0177.0.0.1/", /127\.0\.0\.1 is a loopback address/], // octal
+    ["http://127.1/", /127\.0\.0\.1 is a loopback address/], // short form
+    ["http://[::1]/", /is a loopback address/],
+    ["http://[::ffff:127.0.0.1]/", /is an IPv4-mapped IPv6 address/],
+    ["http://[::ffff:7f00:1]/", /is an IPv4-mapped IPv6 address/],
+    ["http://[fd00::1]/", /is a unique-local IPv6 address/],
+    ["http://[fe80::1]/", /is a link-local \(cloud metadata\) address/],
+  ];
+  for (const [url, expected] of cases) {
+    await rejects(checkWebhookUrl(url, strict), (error: Error) => {
+      equal(error instanceof ValidationError, true, url);
+      match(error.message, expected, url);
+      return true;
+    }, url);
+  }
+});
+
+Deno.test("a hostname that resolves to loopback is refused after resolution", async () => {
+  await rejects(
+    checkWebhookUrl("http://localhost:8000/hook", strict),
+    /localhost resolves to (127\.0\.0\.1|::1), which is a loopback address/,
+  );
+});
+
+Deno.test("other schemes, user info and malformed URLs are refused with the reason", async () => {
+  await rejects(checkWebhookUrl("ftp://93.184.216.34/", strict), /Only http and https/);
+  await rejects(checkWebhookUrl("file:///etc/passwd", strict), /Only http and https/);
+  await rejects(checkWebhookUrl("https://user:pw@93.184.216.34/", strict), /user name or password/);
+  await rejects(checkWebhookUrl("not a url", strict), /is not a valid URL/);
+  await rejects(checkWebhookUrl(`https://93.184.216.34/${"a".repeat(1000)}`, strict), /longer than 1000/);
+});
+
+Deno.test("public addresses pass, and private ones pass when allowed", async () => {
+  const publicUrl = await checkWebhookUrl("https://93.184.216.34/hooks?x=1", strict);
+  deepStrictEqual(publicUrl.addresses, ["93.184.216.34"]);
+  equal(publicUrl.url.pathname, "/hooks");
+  const local = await checkWebhookUrl("http://127.0.0.1:9000/", { allowPrivate: true });
+  deepStrictEqual(local.addresses, ["127.0.0.1"]);
+});
