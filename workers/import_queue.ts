@@ -30,6 +30,8 @@ export class ImportQueue {
   #again = false;
   #stopped = false;
   #sweepTimer: ReturnType<typeof setInterval> | undefined;
+  /** Ends the running worker; set while one runs. */
+  #interrupt: (() => void) | null = null;
 
   constructor(options: ImportQueueOptions) {
     this.#options = options;
@@ -68,10 +70,15 @@ export class ImportQueue {
     });
   }
 
-  /** Stops taking new jobs and waits for the current one. */
+  /**
+   * Stops taking jobs and ends the running import at once. Its committed batches stay; the next
+   * start (or another instance, once the lease runs out) resumes it after them — so a deploy's
+   * SIGTERM never waits for a long import.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#sweepTimer);
+    this.#interrupt?.();
     await this.#running;
   }
 
@@ -97,6 +104,7 @@ export class ImportQueue {
     const worker = new Worker(new URL("./import_worker.ts", import.meta.url).href, { type: "module" });
     try {
       await new Promise<void>((resolve) => {
+        this.#interrupt = resolve;
         worker.onmessage = () => resolve();
         worker.onerror = (event) => {
           event.preventDefault();
@@ -106,6 +114,7 @@ export class ImportQueue {
         worker.postMessage({ jobId, databaseUrl, batchSize, lanes } satisfies ImportWorkerRequest);
       });
     } finally {
+      this.#interrupt = null;
       clearInterval(heartbeat);
       worker.terminate();
     }

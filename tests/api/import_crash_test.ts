@@ -97,3 +97,44 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "SIGTERM mid-import stops the server at once, and the next start finishes the job",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const db = await createTestDatabase();
+    const dataDir = await Deno.makeTempDir({ prefix: "importer-sigterm-" });
+    const port = freePort();
+    const env = { PORT: String(port), DATABASE_URL: db.url, DATA_DIR: dataDir, JOB_LEASE_SECONDS: "1" };
+    const base = `http://127.0.0.1:${port}`;
+    const fixture = productsFixture(200_000);
+    let server = await startServerProcess(env);
+    try {
+      const upload = await uploadCsv(base, fixture.csv);
+      const taskId = upload.body.task_id as string;
+      for (let done = 0; done < 10_000;) {
+        [{ rows_done: done }] = await db.sql`SELECT rows_done FROM import_jobs WHERE id = ${taskId}`;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const stopping = performance.now();
+      server.kill("SIGTERM");
+      const status = await server.status;
+      ok(performance.now() - stopping < 5_000, "a deploy does not wait for the import to finish");
+      equal(status.success, true, "a clean exit");
+      const [stopped] = await db.sql`SELECT status FROM import_jobs WHERE id = ${taskId}`;
+      equal(stopped.status, "processing");
+
+      server = await startServerProcess(env);
+      const final = (await readProgress(base, taskId)).at(-1)!;
+      equal(final.status, "complete", final.message);
+      const [{ count }] = await db.sql`SELECT count(*)::int AS count FROM products`;
+      equal(count, fixture.expectedNames.size);
+    } finally {
+      server.kill("SIGKILL");
+      await server.status.catch(() => {});
+      await db.drop();
+      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    }
+  },
+});
