@@ -1,4 +1,3 @@
-import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
@@ -49,10 +48,4 @@ export function describeError(error: unknown): { status: ContentfulStatusCode; b
     status: 500,
     body: { error: { code: "internal_error", message: "Something went wrong on our side." } },
   };
-}
-
-/** Hono's `onError` for API routes. */
-export function apiErrorResponse(error: unknown, c: Context): Response {
-  const { status, body } = describeError(error);
-  return c.json(body, status);
 }
