@@ -7,8 +7,10 @@ import { type Config, loadConfig } from "./core/config.ts";
 import { connectDatabase, queryBuilder } from "./core/db.ts";
 import { startEmbeddedPostgres } from "./core/embedded_postgres.ts";
 import { migrate } from "./core/migrate.ts";
+import { deliveryPolicy } from "./core/webhook_deliveries.ts";
 import { createApp } from "./routes/mod.tsx";
-import { ImportQueue } from "./workers/import_queue.ts";
+import { ImportQueue, type ImportWakeMessage } from "./workers/import_queue.ts";
+import { WebhookDispatcher, type WebhookWakeMessage } from "./workers/webhook_dispatcher.ts";
 
 /** A running server and how to stop it cleanly. */
 export interface RunningServer {
@@ -27,6 +29,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
   await failInterruptedBulkDeletes(sql, config.jobLeaseSeconds);
 
   const kv = await Deno.openKv(config.kvPath);
+  const webhooks = new WebhookDispatcher({
+    sql,
+    kv,
+    policy: deliveryPolicy(config),
+  });
   const importQueue = new ImportQueue({
     sql,
     kv,
@@ -34,10 +41,18 @@ export async function startServer(config: Config): Promise<RunningServer> {
     batchSize: config.importBatchSize,
     lanes: embedded ? 1 : config.importLanes,
     leaseSeconds: config.jobLeaseSeconds,
+    onJobEnded: () => webhooks.wake(),
   });
-  const app = createApp({ config, sql, db: queryBuilder(sql), importQueue });
+  // One listener per KV handle: the queue is a doorbell for both consumers.
+  kv.listenQueue((message: unknown) => {
+    const kind = (message as ImportWakeMessage | WebhookWakeMessage)?.kind;
+    if (kind === "import-wake") importQueue.wake();
+    if (kind === "webhook-wake") webhooks.wake();
+  });
+  const app = createApp({ config, sql, db: queryBuilder(sql), importQueue, webhooks });
   const server = Deno.serve({ port: config.port, hostname: "0.0.0.0", onListen: () => {} }, app.fetch);
   importQueue.start();
+  webhooks.start();
 
   const port = server.addr.port;
   return {
@@ -46,6 +61,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     async shutdown() {
       await importQueue.stop();
       await server.shutdown();
+      await webhooks.stop();
       kv.close();
       await sql.end({ timeout: 5 });
       await embedded?.stop();

@@ -1,4 +1,5 @@
 import type { Sql } from "./db.ts";
+import { recordEvent } from "./webhook_events.ts";
 import { findImportJob, type ImportJob } from "./import_jobs.ts";
 import { type ProgressEvent, progressFromJob } from "./import_progress.ts";
 
@@ -38,6 +39,7 @@ export async function runBulkDelete(
       await tx`TRUNCATE products`;
       await tx`UPDATE import_jobs SET status = 'complete', rows_done = ${count}, bytes_done = 0, finished_at = now(),
         message = ${`Deleted ${numberFormat.format(count)} products`} WHERE id = ${jobId}`;
+      await recordEvent(tx, "products.bulk_deleted", { task_id: jobId, count });
       return count;
     });
     await emit();

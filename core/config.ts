@@ -16,6 +16,9 @@ const EnvSchema = z.object({
   JOB_LEASE_SECONDS: z.coerce.number().positive().default(15),
   WEBHOOK_ALLOW_PRIVATE: booleanFlag.default(false),
   WEBHOOK_RETRY_SCHEDULE: z.string().default("5,300,1800,7200,18000,36000,36000"),
+  WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().max(60).default(10),
+  WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).default(5),
+  WEBHOOK_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(1000),
 });
 
 /** The validated application configuration, read once at start-up. */
@@ -33,7 +36,14 @@ export interface Config {
   /** A `processing` job whose heartbeat is older than this is taken over. */
   jobLeaseSeconds: number;
   webhookAllowPrivate: boolean;
+  /** Seconds to wait before each retry: the first entry after the first failed attempt, and so on. */
   webhookRetrySchedule: number[];
+  /** One deadline for a whole webhook request. */
+  webhookTimeoutMs: number;
+  /** Deliveries in a row that fail every retry before the webhook is turned off. */
+  webhookDisableAfterFailures: number;
+  /** Attempts per webhook per rolling hour; more wait, none are dropped. */
+  webhookRateLimitPerHour: number;
 }
 
 /** Reads and validates the configuration from environment variables; throws a readable error. */
@@ -60,5 +70,8 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
     jobLeaseSeconds: e.JOB_LEASE_SECONDS,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
     webhookRetrySchedule: schedule,
+    webhookTimeoutMs: e.WEBHOOK_TIMEOUT_SECONDS * 1000,
+    webhookDisableAfterFailures: e.WEBHOOK_DISABLE_AFTER_FAILURES,
+    webhookRateLimitPerHour: e.WEBHOOK_RATE_LIMIT_PER_HOUR,
   };
 }

@@ -1,5 +1,6 @@
 import type postgres from "postgres";
 import type { Sql } from "./db.ts";
+import { recordEvent } from "./webhook_events.ts";
 
 /** The lifecycle of an import: queued → processing → complete | error. */
 export type ImportStatus = "queued" | "processing" | "complete" | "error";
@@ -165,23 +166,49 @@ export async function recordRowErrors(
     ON CONFLICT DO NOTHING`;
 }
 
-/** Finishes a job successfully. */
+/** Finishes a job successfully and queues its one `import.completed` event. */
 export async function completeImportJob(
   sql: Sql,
   id: string,
   final: { rowsDone: number; bytesDone: number; message: string },
 ): Promise<void> {
-  await sql`
-    UPDATE import_jobs SET status = 'complete', rows_done = ${final.rowsDone}, bytes_done = ${final.bytesDone},
-      message = ${final.message}, finished_at = now()
-    WHERE id = ${id}`;
+  await sql.begin(async (tx) => {
+    const [job] = await tx<ImportJob[]>`
+      UPDATE import_jobs SET status = 'complete', rows_done = ${final.rowsDone}, bytes_done = ${final.bytesDone},
+        message = ${final.message}, finished_at = now()
+      WHERE id = ${id}
+      RETURNING *`;
+    await recordEvent(tx, "import.completed", importEventData(job));
+  });
 }
 
-/** Fails a job with a message meant for the person who uploaded the file. */
+/** Fails a job with a message meant for the person who uploaded the file; queues `import.failed`. */
 export async function failImportJob(sql: Sql, id: string, reason: string): Promise<void> {
-  await sql`
-    UPDATE import_jobs SET status = 'error', error = ${reason}, message = ${reason}, finished_at = now()
-    WHERE id = ${id}`;
+  await sql.begin(async (tx) => {
+    const [job] = await tx<ImportJob[]>`
+      UPDATE import_jobs SET status = 'error', error = ${reason}, message = ${reason}, finished_at = now()
+      WHERE id = ${id}
+      RETURNING *`;
+    await recordEvent(tx, "import.failed", importEventData(job));
+  });
+}
+
+/** What `import.completed` and `import.failed` tell a receiver: the job's outcome and counts. */
+function importEventData(job: ImportJob) {
+  return {
+    task_id: job.id,
+    file_name: job.file_name,
+    status: job.status,
+    rows: job.rows_done,
+    inserted: job.inserted,
+    updated: job.updated,
+    unchanged: job.unchanged,
+    duplicates: job.duplicates,
+    failed: job.failed,
+    error: job.error,
+    started_at: job.started_at?.toISOString() ?? null,
+    finished_at: job.finished_at?.toISOString() ?? null,
+  };
 }
 
 /** The row errors of a job in line order, streamed in pages so a large report never sits in memory. */

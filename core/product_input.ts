@@ -59,8 +59,15 @@ export interface FieldError {
   message: string;
 }
 
-/** Validates input against a schema or throws {@linkcode ValidationError} with per-field details. */
-export function parseProductInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+/**
+ * Validates input against a schema or throws {@linkcode ValidationError} with per-field details;
+ * `subject` names the thing in the message ("The webhook is not valid: …").
+ */
+export function parseProductInput<T extends z.ZodType>(
+  schema: T,
+  input: unknown,
+  subject = "product",
+): z.output<T> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const details: FieldError[] = parsed.error.issues.map((issue) => ({
@@ -72,7 +79,7 @@ export function parseProductInput<T extends z.ZodType>(schema: T, input: unknown
       : issue.message,
   }));
   throw new ValidationError(
-    `The product is not valid: ${details.map((d) => `${d.field}: ${d.message}`).join("; ")}`,
+    `The ${subject} is not valid: ${details.map((d) => `${d.field}: ${d.message}`).join("; ")}`,
     details,
   );
 }

@@ -3,6 +3,7 @@ import type { Sql } from "./db.ts";
 import { ConflictError, NotFoundError } from "./errors.ts";
 import type { ProductCreate, ProductUpdate } from "./product_input.ts";
 import type { Database } from "./schema.ts";
+import { recordEventIn } from "./webhook_events.ts";
 
 /** A product as stored. */
 export interface Product {
@@ -15,6 +16,20 @@ export interface Product {
   active: boolean;
   created_at: Date;
   updated_at: Date;
+}
+
+/** A product in API responses: price as a number, dates as ISO strings. */
+export function productJson(product: Product) {
+  return {
+    id: product.id,
+    sku: product.sku,
+    name: product.name,
+    description: product.description,
+    price: product.price === null ? null : Number(product.price),
+    active: product.active,
+    created_at: product.created_at.toISOString(),
+    updated_at: product.updated_at.toISOString(),
+  };
 }
 
 /** The columns a list can be sorted by. */
@@ -198,23 +213,30 @@ async function skuConflict(db: Kysely<Database>, sku: string): Promise<ConflictE
   );
 }
 
-/** Creates a product; a SKU equal to another's in any letter case is a {@linkcode ConflictError}. */
+/** Creates a product and queues its `product.created` event; a SKU equal to another's in any letter case is a {@linkcode ConflictError}. */
 export async function createProduct(db: Kysely<Database>, input: ProductCreate): Promise<Product> {
   try {
-    return await db.insertInto("products").values({
-      sku: input.sku,
-      name: input.name,
-      description: input.description ?? null,
-      price: input.price ?? null,
-      active: input.active ?? true,
-    }).returningAll().executeTakeFirstOrThrow() as Product;
+    return await db.transaction().execute(async (trx) => {
+      const product = await trx.insertInto("products").values({
+        sku: input.sku,
+        name: input.name,
+        description: input.description ?? null,
+        price: input.price ?? null,
+        active: input.active ?? true,
+      }).returningAll().executeTakeFirstOrThrow() as Product;
+      await recordEventIn(trx, "product.created", productJson(product));
+      return product;
+    });
   } catch (error) {
     if (isSkuConflict(error)) throw await skuConflict(db, input.sku);
     throw error;
   }
 }
 
-/** Changes the given fields of a product; with no fields given it returns the product as it is. */
+/**
+ * Changes the given fields of a product and queues `product.updated`; with no fields given it
+ * returns the product as it is (nothing changed, no event).
+ */
 export async function updateProduct(
   db: Kysely<Database>,
   id: number,
@@ -223,24 +245,31 @@ export async function updateProduct(
   const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
   if (Object.keys(changes).length === 0) return await getProduct(db, id);
   try {
-    const updated = await db.updateTable("products")
-      .set({ ...changes, updated_at: rawSql<Date>`now()` })
-      .where("id", "=", id)
-      .returningAll()
-      .executeTakeFirst();
-    if (!updated) throw new NotFoundError(`There is no product with id ${id}.`);
-    return updated as Product;
+    return await db.transaction().execute(async (trx) => {
+      const updated = await trx.updateTable("products")
+        .set({ ...changes, updated_at: rawSql<Date>`now()` })
+        .where("id", "=", id)
+        .returningAll()
+        .executeTakeFirst() as Product | undefined;
+      if (!updated) throw new NotFoundError(`There is no product with id ${id}.`);
+      await recordEventIn(trx, "product.updated", productJson(updated));
+      return updated;
+    });
   } catch (error) {
     if (isSkuConflict(error)) throw await skuConflict(db, input.sku!);
     throw error;
   }
 }
 
-/** Deletes a product and returns it, or throws {@linkcode NotFoundError}. */
+/** Deletes a product, queues `product.deleted` and returns the product, or throws {@linkcode NotFoundError}. */
 export async function deleteProduct(db: Kysely<Database>, id: number): Promise<Product> {
-  const deleted = await db.deleteFrom("products").where("id", "=", id).returningAll().executeTakeFirst();
-  if (!deleted) throw new NotFoundError(`There is no product with id ${id}.`);
-  return deleted as Product;
+  return await db.transaction().execute(async (trx) => {
+    const deleted = await trx.deleteFrom("products").where("id", "=", id).returningAll()
+      .executeTakeFirst() as Product | undefined;
+    if (!deleted) throw new NotFoundError(`There is no product with id ${id}.`);
+    await recordEventIn(trx, "product.deleted", productJson(deleted));
+    return deleted;
+  });
 }
 
 /** How many products there are, from the counter that triggers keep exact (migration 002). */

@@ -19,8 +19,22 @@ export interface ProductStatsTable {
   total: ColumnType<string | number, never, never>;
 }
 
+/** The `webhooks` table (migration 003). */
+export interface WebhookTable {
+  id: Generated<number>;
+  url: string;
+  event_types: string[];
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  secret: string;
+  disabled_reason: string | null;
+  consecutive_failures: ColumnType<number, never, number>;
+  created_at: ColumnType<Date, never, never>;
+  updated_at: ColumnType<Date, never, Date>;
+}
+
 /** The tables the typed queries use. */
 export interface Database {
   products: ProductTable;
   product_stats: ProductStatsTable;
+  webhooks: WebhookTable;
 }

@@ -3,11 +3,13 @@ import type { Config } from "../core/config.ts";
 import type { Sql } from "../core/db.ts";
 import type { Database } from "../core/schema.ts";
 import type { ImportQueue } from "../workers/import_queue.ts";
+import type { WebhookDispatcher } from "../workers/webhook_dispatcher.ts";
 
-/** What every route module receives: configuration, the database and the job queue. */
+/** What every route module receives: configuration, the database, the job queue and the webhook dispatcher. */
 export interface AppContext {
   config: Config;
   sql: Sql;
   db: Kysely<Database>;
   importQueue: ImportQueue;
+  webhooks: WebhookDispatcher;
 }

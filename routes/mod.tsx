@@ -5,6 +5,7 @@ import { htmlResponse } from "../components/render.ts";
 import { importApi } from "./api/imports.ts";
 import { openApiRoute } from "./api/openapi.ts";
 import { productApi } from "./api/products.ts";
+import { webhookApi } from "./api/webhooks.ts";
 import type { AppContext } from "./context.ts";
 import { describeError } from "./errors.ts";
 import { productPages } from "./products.tsx";
@@ -37,6 +38,14 @@ export function createApp(ctx: AppContext): Hono {
     return htmlResponse(<ErrorPage status={404} message={message} />, 404);
   });
 
+  // A successful write may have queued webhook events (in its transaction): ring the doorbell.
+  app.use("*", async (c, next) => {
+    await next();
+    if (c.req.method !== "GET" && c.req.method !== "HEAD" && c.res.status < 400) {
+      await ctx.webhooks.ring();
+    }
+  });
+
   app.get("/healthz", async (c) => {
     await ctx.sql`SELECT 1`;
     return c.json({ status: "ok" });
@@ -46,6 +55,7 @@ export function createApp(ctx: AppContext): Hono {
   app.route("/api", importApi(ctx));
   app.route("/api", openApiRoute());
   app.route("/api/products", productApi(ctx));
+  app.route("/api/webhooks", webhookApi(ctx));
   app.route("/imports", importPages(ctx));
   app.route("/", productPages(ctx));
   return app;

@@ -15,10 +15,12 @@ export interface ImportQueueOptions {
   batchSize: number;
   lanes: number;
   leaseSeconds: number;
+  /** Called after each job ends (its webhook event is queued by then). */
+  onJobEnded?: () => void;
 }
 
 /** A message on the KV queue asking the consumer to look for queued jobs. */
-interface WakeMessage {
+export interface ImportWakeMessage {
   kind: "import-wake";
   jobId: string;
 }
@@ -37,11 +39,8 @@ export class ImportQueue {
     this.#options = options;
   }
 
-  /** Starts listening and picks up whatever an earlier process left queued or half-done. */
+  /** Picks up whatever an earlier process left queued or half-done; KV messages call {@linkcode wake}. */
   start(): void {
-    this.#options.kv.listenQueue((message: unknown) => {
-      if ((message as WakeMessage)?.kind === "import-wake") this.wake();
-    });
     // Another process's KV message can take a minute to arrive, and a dead process's job
     // is found only by its stale heartbeat: look for work periodically as well.
     const sweepMs = Math.max(500, (this.#options.leaseSeconds * 1000) / 3);
@@ -51,7 +50,7 @@ export class ImportQueue {
 
   /** Rings the doorbell for a newly created job. */
   async enqueue(jobId: string): Promise<void> {
-    await this.#options.kv.enqueue({ kind: "import-wake", jobId } satisfies WakeMessage);
+    await this.#options.kv.enqueue({ kind: "import-wake", jobId } satisfies ImportWakeMessage);
   }
 
   /** Looks for work now; cheap to call often. */
@@ -117,6 +116,7 @@ export class ImportQueue {
       this.#interrupt = null;
       clearInterval(heartbeat);
       worker.terminate();
+      this.#options.onJobEnded?.();
     }
   }
 }

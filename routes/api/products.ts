@@ -10,8 +10,8 @@ import {
   deleteProduct,
   getProduct,
   listProducts,
-  type Product,
   type ProductFilters,
+  productJson,
   SORT_KEYS,
   updateProduct,
 } from "../../core/products.ts";
@@ -62,20 +62,6 @@ export function parseFilters(query: Record<string, string>): ProductFilters {
   return { search: q.search, active: q.active, priceMin: q.price_min, priceMax: q.price_max };
 }
 
-/** A product in API responses: price as a number, dates as ISO strings. */
-export function productJson(product: Product) {
-  return {
-    id: product.id,
-    sku: product.sku,
-    name: product.name,
-    description: product.description,
-    price: product.price === null ? null : Number(product.price),
-    active: product.active,
-    created_at: product.created_at.toISOString(),
-    updated_at: product.updated_at.toISOString(),
-  };
-}
-
 /** Parses a path id; anything but a positive integer cannot name a product. */
 export function productId(raw: string): number {
   const id = Number(raw);
@@ -85,11 +71,12 @@ export function productId(raw: string): number {
   return id;
 }
 
-async function jsonBody(request: Request): Promise<unknown> {
+/** A request's JSON body; anything but `application/json` is a 415, malformed JSON a 422. */
+export async function jsonBody(request: Request, subject = "product"): Promise<unknown> {
   const type = request.headers.get("content-type") ?? "";
   if (!type.toLowerCase().startsWith("application/json")) {
     throw new UnsupportedMediaTypeError(
-      `Send the product as JSON (Content-Type: application/json); got "${type}".`,
+      `Send the ${subject} as JSON (Content-Type: application/json); got "${type}".`,
     );
   }
   try {
@@ -105,7 +92,10 @@ export async function startBulkDelete(ctx: AppContext): Promise<string> {
   const channel = new BroadcastChannel(progressChannelName(job.id));
   runBulkDelete(ctx.sql, job.id, (event) => channel.postMessage(event))
     .catch(() => {}) // recorded on the job
-    .finally(() => channel.close());
+    .finally(() => {
+      channel.close();
+      ctx.webhooks.wake();
+    });
   return job.id;
 }
 

@@ -1,0 +1,296 @@
+/**
+ * Delivering queued webhook events: claiming what is due (within the per-webhook rate limit),
+ * sending one attempt, and recording it — the log row, the next retry or the final outcome, and
+ * turning off webhooks whose receiver is gone (410) or keeps failing.
+ */
+import type { Config } from "./config.ts";
+import type { Sql } from "./db.ts";
+import { ConflictError, NotFoundError } from "./errors.ts";
+import { eventBody, TEST_EVENT_TYPE } from "./webhook_events.ts";
+import { type SendResult, sendWebhookRequest } from "./webhook_sender.ts";
+import { webhookHeaders } from "./webhook_signing.ts";
+
+/** How deliveries behave; from the configuration. */
+export interface DeliveryPolicy {
+  allowPrivate: boolean;
+  timeoutMs: number;
+  /** Seconds before each retry; its length is the number of retries. */
+  retrySchedule: number[];
+  disableAfterFailures: number;
+  ratePerHour: number;
+}
+
+/** The delivery policy a configuration sets. */
+export function deliveryPolicy(config: Config): DeliveryPolicy {
+  return {
+    allowPrivate: config.webhookAllowPrivate,
+    timeoutMs: config.webhookTimeoutMs,
+    retrySchedule: config.webhookRetrySchedule,
+    disableAfterFailures: config.webhookDisableAfterFailures,
+    ratePerHour: config.webhookRateLimitPerHour,
+  };
+}
+
+/** A delivery claimed for an attempt, with what is needed to send it. */
+export interface ClaimedDelivery {
+  id: string;
+  webhook_id: number;
+  event_type: string;
+  body: string;
+  status: "pending" | "succeeded" | "failed";
+  /** The number of this attempt (1 for the first). */
+  attempts: number;
+  url: string;
+  secret: string;
+}
+
+/** One attempt as logged. */
+export interface WebhookLog {
+  id: number;
+  webhook_id: number;
+  delivery_id: string;
+  event_type: string;
+  attempt: number;
+  response_status: number | null;
+  response_time_ms: number;
+  error_kind: string | null;
+  error_message: string | null;
+  response_excerpt: string | null;
+  next_retry_at: Date | null;
+  created_at: Date;
+  body: string;
+  delivery_status: string;
+}
+
+/** An attempt longer than this is presumed lost with its process; the timeout is far shorter. */
+const CLAIM_LEASE_SECONDS = 60;
+/** Retry-After values above this are capped: a receiver cannot park a delivery for weeks. */
+const MAX_RETRY_AFTER_SECONDS = 24 * 3600;
+// Any constant; shared by every instance so claims (and so the rate limit) are serialized.
+const CLAIM_LOCK_ID = 727_004;
+
+/**
+ * Claims up to `limit` due deliveries of enabled webhooks, skipping webhooks that have used their
+ * hourly budget (attempts logged in the last hour plus attempts in flight): those wait, they are
+ * not dropped. Claims are serialized across instances so the budget holds exactly.
+ */
+export async function claimDueDeliveries(
+  sql: Sql,
+  limit: number,
+  ratePerHour: number,
+): Promise<ClaimedDelivery[]> {
+  return await sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(${CLAIM_LOCK_ID})`;
+    return await tx<ClaimedDelivery[]>`
+      WITH budget AS (
+        SELECT w.id, w.url, w.secret,
+          ${ratePerHour}
+            - (SELECT count(*) FROM webhook_logs l
+                WHERE l.webhook_id = w.id AND l.event_type <> ${TEST_EVENT_TYPE}
+                  AND l.created_at > now() - interval '1 hour')
+            - (SELECT count(*) FROM webhook_deliveries f
+                WHERE f.webhook_id = w.id AND f.status = 'pending' AND f.locked_until > now()) AS remaining
+        FROM webhooks w
+        WHERE w.enabled
+      ),
+      due AS (
+        SELECT d.id, row_number() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.id) AS nth,
+          b.remaining, d.next_attempt_at
+        FROM webhook_deliveries d JOIN budget b ON b.id = d.webhook_id
+        WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+          AND (d.locked_until IS NULL OR d.locked_until < now())
+          AND b.remaining > 0
+      ),
+      chosen AS (
+        SELECT id FROM due WHERE nth <= remaining ORDER BY next_attempt_at, id LIMIT ${limit}
+      )
+      UPDATE webhook_deliveries d
+      SET attempts = d.attempts + 1,
+        locked_until = now() + make_interval(secs => ${CLAIM_LEASE_SECONDS})
+      FROM chosen, budget b
+      WHERE d.id = chosen.id AND b.id = d.webhook_id
+      RETURNING d.id, d.webhook_id, d.event_type, d.body, d.status, d.attempts, b.url, b.secret`;
+  });
+}
+
+/** When the next pending delivery of an enabled webhook is due, or null if there is none. */
+export async function nextDueAt(sql: Sql): Promise<Date | null> {
+  const [row] = await sql<{ due: Date | null }[]>`
+    SELECT min(d.next_attempt_at) AS due
+    FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+    WHERE d.status = 'pending' AND w.enabled`;
+  return row.due;
+}
+
+/** Signs and sends one attempt of a claimed delivery. */
+export async function sendDelivery(delivery: ClaimedDelivery, policy: DeliveryPolicy): Promise<SendResult> {
+  const headers = await webhookHeaders(
+    { id: delivery.id, timestamp: Math.floor(Date.now() / 1000), body: delivery.body },
+    delivery.secret,
+  );
+  return await sendWebhookRequest(delivery.url, delivery.body, headers, {
+    allowPrivate: policy.allowPrivate,
+    timeoutMs: policy.timeoutMs,
+  });
+}
+
+/** The wait before retry number `retry` (1-based): the schedule's entry with ±20% jitter, or the receiver's Retry-After. */
+export function retryDelaySeconds(
+  policy: Pick<DeliveryPolicy, "retrySchedule">,
+  retry: number,
+  retryAfterSeconds: number | null,
+  random = Math.random,
+): number {
+  if (retryAfterSeconds !== null) return Math.min(retryAfterSeconds, MAX_RETRY_AFTER_SECONDS);
+  const base = policy.retrySchedule[retry - 1];
+  return base * (0.8 + 0.4 * random());
+}
+
+/**
+ * How an attempt came about: the dispatcher's `scheduled` attempts retry and count toward turning a
+ * failing webhook off; a `redeliver` by hand can only complete a delivery (its failure leaves the
+ * retries as they were); a `test` is sent once. A 410 Gone turns the webhook off in every case.
+ */
+export type AttemptKind = "scheduled" | "redeliver" | "test";
+
+/** Records an attempt: its log row, then the delivery's and the webhook's new state. Returns when the retry is due, if one is. */
+export async function recordAttempt(
+  sql: Sql,
+  delivery: ClaimedDelivery,
+  result: SendResult,
+  policy: DeliveryPolicy,
+  kind: AttemptKind,
+): Promise<Date | null> {
+  const gone = result.status === 410;
+  const retriesLeft = kind === "scheduled" && !result.ok && !gone &&
+    delivery.attempts <= policy.retrySchedule.length;
+  const nextRetryAt = retriesLeft
+    ? new Date(Date.now() + 1000 * retryDelaySeconds(policy, delivery.attempts, result.retryAfterSeconds))
+    : null;
+  await sql.begin(async (tx) => {
+    await tx`
+      INSERT INTO webhook_logs (webhook_id, delivery_id, event_type, attempt, response_status, response_time_ms,
+        error_kind, error_message, response_excerpt, next_retry_at)
+      VALUES (${delivery.webhook_id}, ${delivery.id}, ${delivery.event_type}, ${delivery.attempts}, ${result.status},
+        ${result.timeMs}, ${result.errorKind}, ${result.errorMessage}, ${result.responseExcerpt}, ${nextRetryAt})`;
+    const settle = (status: "pending" | "succeeded" | "failed") =>
+      tx`UPDATE webhook_deliveries SET status = ${status}, locked_until = NULL,
+          next_attempt_at = coalesce(${nextRetryAt}, next_attempt_at),
+          finished_at = CASE WHEN ${status} = 'pending' THEN NULL ELSE now() END
+        WHERE id = ${delivery.id}`;
+    const turnOff = (reason: string) =>
+      tx`UPDATE webhooks SET enabled = false, disabled_reason = ${reason}, updated_at = now()
+        WHERE id = ${delivery.webhook_id} AND enabled`;
+
+    if (result.ok) {
+      await settle("succeeded");
+      if (kind !== "test") {
+        await tx`UPDATE webhooks SET consecutive_failures = 0 WHERE id = ${delivery.webhook_id}`;
+      }
+    } else if (gone) {
+      await settle("failed");
+      await turnOff(`The receiver answered 410 Gone on ${stamp(new Date())}, so the webhook was turned off.`);
+    } else if (kind === "test") {
+      await settle("failed");
+    } else if (kind === "redeliver" || retriesLeft) {
+      await settle(delivery.status === "failed" ? "failed" : "pending");
+    } else {
+      await settle("failed");
+      const [webhook] = await tx<{ consecutive_failures: number }[]>`
+        UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = ${delivery.webhook_id}
+        RETURNING consecutive_failures`;
+      if (webhook && webhook.consecutive_failures >= policy.disableAfterFailures) {
+        await turnOff(
+          `Turned off on ${
+            stamp(new Date())
+          } after ${webhook.consecutive_failures} deliveries in a row failed ` +
+            `every retry (last: ${result.errorMessage ?? "no answer"}).`,
+        );
+      }
+    }
+  });
+  return nextRetryAt;
+}
+
+function stamp(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/**
+ * Sends a `webhook.test` event to one webhook right away (enabled or not) and logs it like any
+ * attempt; it is never retried and never counts toward turning the webhook off.
+ */
+export async function sendTestEvent(
+  sql: Sql,
+  webhookId: number,
+  data: unknown,
+  policy: DeliveryPolicy,
+): Promise<SendResult> {
+  const [webhook] = await sql<{ url: string; secret: string }[]>`
+    SELECT url, secret FROM webhooks WHERE id = ${webhookId}`;
+  if (!webhook) throw new NotFoundError(`There is no webhook with id ${webhookId}.`);
+  const [row] = await sql<Omit<ClaimedDelivery, "url" | "secret">[]>`
+    INSERT INTO webhook_deliveries (id, webhook_id, event_type, body, attempts, locked_until)
+    VALUES (${messageId()}, ${webhookId}, ${TEST_EVENT_TYPE}, ${eventBody(TEST_EVENT_TYPE, data)}, 1,
+      now() + make_interval(secs => ${CLAIM_LEASE_SECONDS}))
+    RETURNING id, webhook_id, event_type, body, status, attempts`;
+  const delivery = { ...row, ...webhook };
+  const result = await sendDelivery(delivery, policy);
+  await recordAttempt(sql, delivery, result, policy, "test");
+  return result;
+}
+
+/**
+ * Sends a delivery again now, by hand, with the same `webhook-id` (receivers deduplicate on it).
+ * A success completes it; a failure leaves any scheduled retries in place.
+ */
+export async function redeliver(
+  sql: Sql,
+  webhookId: number,
+  deliveryId: string,
+  policy: DeliveryPolicy,
+): Promise<SendResult> {
+  const [delivery] = await sql<ClaimedDelivery[]>`
+    UPDATE webhook_deliveries d
+    SET attempts = d.attempts + 1, locked_until = now() + make_interval(secs => ${CLAIM_LEASE_SECONDS})
+    FROM webhooks w
+    WHERE d.id = ${deliveryId} AND d.webhook_id = ${webhookId} AND w.id = d.webhook_id
+      AND (d.locked_until IS NULL OR d.locked_until < now())
+    RETURNING d.id, d.webhook_id, d.event_type, d.body, d.status, d.attempts, w.url, w.secret`;
+  if (!delivery) {
+    const [exists] =
+      await sql`SELECT 1 FROM webhook_deliveries WHERE id = ${deliveryId} AND webhook_id = ${webhookId}`;
+    if (!exists) {
+      throw new NotFoundError(`Webhook ${webhookId} has no delivery "${deliveryId.slice(0, 60)}".`);
+    }
+    throw new ConflictError("That delivery is being sent right now; try again in a moment.");
+  }
+  const result = await sendDelivery(delivery, policy);
+  await recordAttempt(sql, delivery, result, policy, "redeliver");
+  return result;
+}
+
+/** A webhook's most recent attempts, newest first, with each delivery's body and state. */
+export async function listWebhookLogs(sql: Sql, webhookId: number, limit: number): Promise<WebhookLog[]> {
+  return await sql<WebhookLog[]>`
+    SELECT l.*, d.body, d.status AS delivery_status
+    FROM webhook_logs l JOIN webhook_deliveries d ON d.id = l.delivery_id
+    WHERE l.webhook_id = ${webhookId}
+    ORDER BY l.created_at DESC, l.id DESC
+    LIMIT ${limit}`;
+}
+
+/** How many deliveries of a webhook are waiting, and how many of those are already due. */
+export async function pendingDeliveries(
+  sql: Sql,
+  webhookId: number,
+): Promise<{ pending: number; due: number }> {
+  const [row] = await sql<{ pending: number; due: number }[]>`
+    SELECT count(*)::int AS pending, count(*) FILTER (WHERE next_attempt_at <= now())::int AS due
+    FROM webhook_deliveries WHERE webhook_id = ${webhookId} AND status = 'pending'`;
+  return row;
+}
+
+function messageId(): string {
+  return `msg_${crypto.randomUUID().replaceAll("-", "")}`;
+}

@@ -1,0 +1,78 @@
+import { z } from "zod";
+import { parseProductInput } from "./product_input.ts";
+import { WEBHOOK_EVENT_TYPES } from "./webhook_events.ts";
+
+const KNOWN_TYPES = new Set<string>([...WEBHOOK_EVENT_TYPES, "*"]);
+
+/**
+ * Event types as a list: `event_types` (an array) or the brief's `event_type` (one type, `*`, or
+ * several separated by commas). `*` alone stands for all of them.
+ */
+const eventTypes = z.array(z.string().trim()).transform((types, ctx) => {
+  const unique = [...new Set(types.filter((type) => type !== ""))];
+  if (unique.length === 0) {
+    ctx.addIssue({ code: "custom", message: "Choose at least one event type (or * for all)" });
+    return z.NEVER;
+  }
+  const unknown = unique.filter((type) => !KNOWN_TYPES.has(type));
+  if (unknown.length > 0) {
+    ctx.addIssue({
+      code: "custom",
+      message: `Unknown event type ${unknown.map((type) => `"${type.slice(0, 60)}"`).join(", ")}; use ${
+        [...KNOWN_TYPES].join(", ")
+      }`,
+    });
+    return z.NEVER;
+  }
+  return unique.includes("*") ? ["*"] : unique;
+});
+
+const fields = z.object({
+  url: z.string("Enter the URL that receives the events").trim().min(
+    1,
+    "Enter the URL that receives the events",
+  )
+    .max(1000, "Use at most 1000 characters"),
+  event_type: z.string().optional(),
+  event_types: z.array(z.string()).optional(),
+  enabled: z.boolean().optional(),
+}).strict();
+
+function withTypes(input: z.output<typeof fields>, required: boolean, ctx: z.RefinementCtx) {
+  const raw = input.event_types ?? input.event_type?.split(",");
+  if (raw === undefined) {
+    if (required) {
+      ctx.addIssue({ code: "custom", path: ["event_types"], message: "Choose at least one event type" });
+    }
+    return { url: input.url, enabled: input.enabled, eventTypes: undefined };
+  }
+  const parsed = eventTypes.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      ctx.addIssue({ code: "custom", path: ["event_types"], message: issue.message });
+    }
+    return { url: input.url, enabled: input.enabled, eventTypes: undefined };
+  }
+  return { url: input.url, enabled: input.enabled, eventTypes: parsed.data };
+}
+
+/** A new webhook: `url` and event type(s) required; enabled unless told otherwise. */
+export const WebhookCreateSchema = fields.transform((input, ctx) => {
+  const { url, enabled, eventTypes } = withTypes(input, true, ctx);
+  return { url, enabled: enabled ?? true, eventTypes: eventTypes! };
+});
+
+/** Changes to a webhook: any subset of the fields. */
+export const WebhookUpdateSchema = fields.partial({ url: true }).transform((input, ctx) =>
+  withTypes(input as z.output<typeof fields>, false, ctx)
+);
+
+/** Validated fields of a new webhook. */
+export type WebhookCreate = z.output<typeof WebhookCreateSchema>;
+/** Validated changes to a webhook. */
+export type WebhookUpdate = z.output<typeof WebhookUpdateSchema>;
+
+/** Validates webhook input or throws a ValidationError with per-field details. */
+export function parseWebhookInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  return parseProductInput(schema, input, "webhook");
+}

@@ -1,0 +1,107 @@
+/** Webhooks as configured by users: create, read, change, delete, rotate the secret. */
+import type { Kysely } from "kysely";
+import { NotFoundError } from "./errors.ts";
+import type { Database } from "./schema.ts";
+import { checkWebhookUrl, type UrlGuardOptions } from "./url_guard.ts";
+import type { WebhookCreate, WebhookUpdate } from "./webhook_input.ts";
+import { generateWebhookSecret } from "./webhook_signing.ts";
+
+/** A webhook as stored. */
+export interface Webhook {
+  id: number;
+  url: string;
+  event_types: string[];
+  enabled: boolean;
+  secret: string;
+  disabled_reason: string | null;
+  consecutive_failures: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** A webhook in API responses; the secret only where asked for (one webhook, not the list). */
+export function webhookJson(webhook: Webhook, options: { withSecret: boolean }) {
+  return {
+    id: webhook.id,
+    url: webhook.url,
+    event_type: webhook.event_types.join(","),
+    event_types: webhook.event_types,
+    enabled: webhook.enabled,
+    disabled_reason: webhook.disabled_reason,
+    ...(options.withSecret ? { secret: webhook.secret } : {}),
+    created_at: webhook.created_at.toISOString(),
+    updated_at: webhook.updated_at.toISOString(),
+  };
+}
+
+/** Parses a path id; anything but a positive integer cannot name a webhook. */
+export function webhookId(raw: string): number {
+  const id = Number(raw);
+  if (!/^\d{1,9}$/.test(raw) || id < 1 || id > 2_147_483_647) {
+    throw new NotFoundError(`There is no webhook with id "${raw.slice(0, 40)}".`);
+  }
+  return id;
+}
+
+/** Every webhook, oldest first. */
+export async function listWebhooks(db: Kysely<Database>): Promise<Webhook[]> {
+  return await db.selectFrom("webhooks").selectAll().orderBy("id").execute() as Webhook[];
+}
+
+/** The webhook with this id, or {@linkcode NotFoundError}. */
+export async function getWebhook(db: Kysely<Database>, id: number): Promise<Webhook> {
+  const webhook = await db.selectFrom("webhooks").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!webhook) throw new NotFoundError(`There is no webhook with id ${id}.`);
+  return webhook as Webhook;
+}
+
+/** Creates a webhook with a new secret; a URL the SSRF guard refuses is a ValidationError. */
+export async function createWebhook(
+  db: Kysely<Database>,
+  input: WebhookCreate,
+  guard: UrlGuardOptions,
+): Promise<Webhook> {
+  await checkWebhookUrl(input.url, guard);
+  return await db.insertInto("webhooks").values({
+    url: input.url,
+    event_types: input.eventTypes,
+    enabled: input.enabled,
+    secret: generateWebhookSecret(),
+  }).returningAll().executeTakeFirstOrThrow() as Webhook;
+}
+
+/** Changes the given fields; turning a webhook on again clears why it was turned off. */
+export async function updateWebhook(
+  db: Kysely<Database>,
+  id: number,
+  input: WebhookUpdate,
+  guard: UrlGuardOptions,
+): Promise<Webhook> {
+  if (input.url !== undefined) await checkWebhookUrl(input.url, guard);
+  const current = await getWebhook(db, id);
+  const enabling = input.enabled === true && !current.enabled;
+  const updated = await db.updateTable("webhooks").set({
+    ...(input.url !== undefined ? { url: input.url } : {}),
+    ...(input.eventTypes !== undefined ? { event_types: input.eventTypes } : {}),
+    ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
+    ...(enabling ? { disabled_reason: null, consecutive_failures: 0 } : {}),
+    updated_at: new Date(),
+  }).where("id", "=", id).returningAll().executeTakeFirst();
+  if (!updated) throw new NotFoundError(`There is no webhook with id ${id}.`);
+  return updated as Webhook;
+}
+
+/** Replaces the signing secret; receivers must switch to the new one. */
+export async function rotateWebhookSecret(db: Kysely<Database>, id: number): Promise<Webhook> {
+  const updated = await db.updateTable("webhooks")
+    .set({ secret: generateWebhookSecret(), updated_at: new Date() })
+    .where("id", "=", id).returningAll().executeTakeFirst();
+  if (!updated) throw new NotFoundError(`There is no webhook with id ${id}.`);
+  return updated as Webhook;
+}
+
+/** Deletes a webhook with its deliveries and log. */
+export async function deleteWebhook(db: Kysely<Database>, id: number): Promise<void> {
+  const deleted = await db.deleteFrom("webhooks").where("id", "=", id).executeTakeFirst();
+  if (deleted.numDeletedRows === 0n) throw new NotFoundError(`There is no webhook with id ${id}.`);
+}

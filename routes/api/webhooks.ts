@@ -1,0 +1,135 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { ValidationError } from "../../core/errors.ts";
+import {
+  deliveryPolicy,
+  listWebhookLogs,
+  redeliver,
+  sendTestEvent,
+  type WebhookLog,
+} from "../../core/webhook_deliveries.ts";
+import { parseWebhookInput, WebhookCreateSchema, WebhookUpdateSchema } from "../../core/webhook_input.ts";
+import type { SendResult } from "../../core/webhook_sender.ts";
+import {
+  createWebhook,
+  deleteWebhook,
+  getWebhook,
+  listWebhooks,
+  rotateWebhookSecret,
+  updateWebhook,
+  webhookId,
+  webhookJson,
+} from "../../core/webhooks.ts";
+import type { AppContext } from "../context.ts";
+import { jsonBody } from "./products.ts";
+
+/** The most log rows one request may return. */
+export const MAX_LOG_LIMIT = 200;
+
+/** `?limit=` of the log. */
+export const LogQuery = z.object({
+  limit: z.coerce.number().int("limit must be a whole number").min(1, "limit must be at least 1")
+    .max(MAX_LOG_LIMIT, `limit must be at most ${MAX_LOG_LIMIT}`).default(50),
+});
+
+/** The body of `POST /api/webhooks/{id}/test`: optional data for the test event. */
+const TestBody = z.object({ payload: z.unknown().optional() }).strict();
+
+/** An attempt in API responses: the brief's fields plus what debugging a receiver needs. */
+export function webhookLogJson(log: WebhookLog) {
+  return {
+    id: log.id,
+    webhook_id: log.webhook_id,
+    delivery_id: log.delivery_id,
+    event_type: log.event_type,
+    attempt: log.attempt,
+    payload: JSON.parse(log.body),
+    response_status: log.response_status,
+    response_time_ms: log.response_time_ms,
+    error_kind: log.error_kind,
+    error_message: log.error_message,
+    response_excerpt: log.response_excerpt,
+    next_retry_at: log.next_retry_at?.toISOString() ?? null,
+    delivery_status: log.delivery_status,
+    created_at: log.created_at.toISOString(),
+  };
+}
+
+/** The outcome of a test or a redelivery: `{status, time_ms}` and, if it failed, why. */
+export function sendResultJson(result: SendResult) {
+  return {
+    status: result.status,
+    time_ms: result.timeMs,
+    ok: result.ok,
+    error: result.errorKind,
+    message: result.errorMessage,
+    response_excerpt: result.responseExcerpt,
+  };
+}
+
+/** `/api/webhooks`: CRUD, secret rotation, test, log, redelivery. */
+export function webhookApi(ctx: AppContext): Hono {
+  const app = new Hono();
+  const guard = () => ({ allowPrivate: ctx.config.webhookAllowPrivate });
+
+  app.get("/", async (c) => {
+    const webhooks = await listWebhooks(ctx.db);
+    return c.json(webhooks.map((webhook) => webhookJson(webhook, { withSecret: false })));
+  });
+
+  app.post("/", async (c) => {
+    const input = parseWebhookInput(WebhookCreateSchema, await jsonBody(c.req.raw, "webhook"));
+    const webhook = await createWebhook(ctx.db, input, guard());
+    return c.json(webhookJson(webhook, { withSecret: true }), 201, {
+      Location: `/api/webhooks/${webhook.id}`,
+    });
+  });
+
+  app.get("/:id", async (c) => {
+    const webhook = await getWebhook(ctx.db, webhookId(c.req.param("id")));
+    return c.json(webhookJson(webhook, { withSecret: true }));
+  });
+
+  app.put("/:id", async (c) => {
+    const id = webhookId(c.req.param("id"));
+    const input = parseWebhookInput(WebhookUpdateSchema, await jsonBody(c.req.raw, "webhook"));
+    return c.json(webhookJson(await updateWebhook(ctx.db, id, input, guard()), { withSecret: true }));
+  });
+
+  app.delete("/:id", async (c) => {
+    await deleteWebhook(ctx.db, webhookId(c.req.param("id")));
+    return c.json({ message: "Deleted" });
+  });
+
+  app.post("/:id/rotate-secret", async (c) => {
+    const webhook = await rotateWebhookSecret(ctx.db, webhookId(c.req.param("id")));
+    return c.json(webhookJson(webhook, { withSecret: true }));
+  });
+
+  app.post("/:id/test", async (c) => {
+    const id = webhookId(c.req.param("id"));
+    const hasBody = (c.req.header("content-length") ?? "0") !== "0" || c.req.header("transfer-encoding");
+    const body = hasBody ? TestBody.safeParse(await jsonBody(c.req.raw, "test request")) : null;
+    if (body && !body.success) {
+      throw new ValidationError("The test request takes only an optional `payload`.");
+    }
+    const data = body?.data.payload ?? { message: "This is a test event from Acme Product Importer." };
+    const result = await sendTestEvent(ctx.sql, id, data, deliveryPolicy(ctx.config));
+    return c.json(sendResultJson(result));
+  });
+
+  app.get("/:id/logs", async (c) => {
+    const id = webhookId(c.req.param("id"));
+    await getWebhook(ctx.db, id);
+    const { limit } = LogQuery.parse(c.req.query());
+    return c.json((await listWebhookLogs(ctx.sql, id, limit)).map(webhookLogJson));
+  });
+
+  app.post("/:id/deliveries/:deliveryId/redeliver", async (c) => {
+    const id = webhookId(c.req.param("id"));
+    const result = await redeliver(ctx.sql, id, c.req.param("deliveryId"), deliveryPolicy(ctx.config));
+    return c.json(sendResultJson(result));
+  });
+
+  return app;
+}

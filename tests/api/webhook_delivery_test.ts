@@ -1,0 +1,350 @@
+import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
+import { Webhook } from "standardwebhooks";
+import { productsFixture } from "../helpers/csv_fixture.ts";
+import { appTest, importCsv, type TestApp } from "../helpers/test_app.ts";
+import { startReceiver, type WebhookReceiver } from "../helpers/webhook_receiver.ts";
+
+/** Local receivers need private addresses; retries are shortened to keep tests quick. */
+const FAST = {
+  WEBHOOK_ALLOW_PRIVATE: "true",
+  WEBHOOK_RETRY_SCHEDULE: "0.5,1",
+  WEBHOOK_TIMEOUT_SECONDS: "1",
+};
+
+async function api(app: TestApp, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${app.url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+async function addWebhook(app: TestApp, url: string, eventTypes: string[] = ["*"]) {
+  const created = await api(app, "POST", "/api/webhooks", { url, event_types: eventTypes });
+  equal(created.status, 201, JSON.stringify(created.body));
+  return created.body as { id: number; secret: string; enabled: boolean };
+}
+
+async function logs(app: TestApp, id: number) {
+  return (await api(app, "GET", `/api/webhooks/${id}/logs?limit=200`)).body as Record<string, unknown>[];
+}
+
+async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 15_000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** An event as a receiver parses it. */
+interface ReceivedEvent {
+  type: string;
+  timestamp: string;
+  data: Record<string, unknown>;
+}
+
+function events(receiver: WebhookReceiver, path: string): ReceivedEvent[] {
+  return receiver.on(path).map((request) => JSON.parse(request.body));
+}
+
+appTest("each product and import change arrives once, signed as Standard Webhooks", async (app) => {
+  const receiver = startReceiver();
+  try {
+    const hook = await addWebhook(app, `${receiver.url}/all`);
+    match(hook.secret, /^whsec_[A-Za-z0-9+/]+=*$/);
+
+    const created = await api(app, "POST", "/api/products", { sku: "HOOK-1", name: "Hook", price: 5 });
+    equal(created.status, 201);
+    await api(app, "PUT", `/api/products/${created.body.id}`, { name: "Hook v2" });
+    await api(app, "DELETE", `/api/products/${created.body.id}`);
+    // An import of 3 rows sends one import.completed, not an event per row.
+    await importCsv(app.url, productsFixture(3).csv);
+    const bulk = await fetch(`${app.url}/api/products/bulk`, { method: "DELETE" });
+    equal(bulk.status, 202);
+
+    const got = await receiver.waitFor("/all", 5);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // nothing more should come
+    const verifier = new Webhook(hook.secret);
+    for (const request of receiver.on("/all")) {
+      verifier.verify(request.body, Object.fromEntries(request.headers)); // throws if not valid
+      equal(request.headers.get("content-type"), "application/json");
+    }
+    const seen = events(receiver, "/all");
+    deepStrictEqual(seen.map((event) => event.type).sort(), [
+      "import.completed",
+      "product.created",
+      "product.deleted",
+      "product.updated",
+      "products.bulk_deleted",
+    ]);
+    equal(got.length, 5);
+    const byType = Object.fromEntries(seen.map((event) => [event.type, event]));
+    equal(byType["product.created"].data.sku, "HOOK-1");
+    equal(byType["product.updated"].data.name, "Hook v2");
+    equal(byType["product.deleted"].data.id, created.body.id);
+    equal(byType["import.completed"].data.inserted, 3);
+    equal(byType["import.completed"].data.rows, 3);
+    equal(byType["products.bulk_deleted"].data.count, 3);
+    for (const event of seen) {
+      ok(!Number.isNaN(Date.parse((event as unknown as { timestamp: string }).timestamp)));
+    }
+
+    // Every attempt is in the log, succeeded on the first try.
+    const entries = await logs(app, hook.id);
+    equal(entries.length, 5);
+    ok(entries.every((entry) => entry.response_status === 200 && entry.attempt === 1));
+  } finally {
+    await receiver.close();
+  }
+}, FAST);
+
+appTest("a webhook gets only the event types it subscribed to", async (app) => {
+  const receiver = startReceiver();
+  try {
+    await addWebhook(app, `${receiver.url}/deleted`, ["product.deleted"]);
+    await addWebhook(app, `${receiver.url}/imports`, ["import.completed", "import.failed"]);
+    const created = await api(app, "POST", "/api/products", { sku: "ONLY-1", name: "Only" });
+    await api(app, "DELETE", `/api/products/${created.body.id}`);
+    await importCsv(app.url, "name,description\nno sku column,x\n"); // fails: no sku column
+    await receiver.waitFor("/deleted", 1);
+    await receiver.waitFor("/imports", 1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    deepStrictEqual(events(receiver, "/deleted").map((event) => event.type), ["product.deleted"]);
+    const failed = events(receiver, "/imports");
+    deepStrictEqual(failed.map((event) => event.type), ["import.failed"]);
+    match(String(failed[0].data.error), /sku/i);
+  } finally {
+    await receiver.close();
+  }
+}, FAST);
+
+appTest("a receiver that fails twice is retried on schedule with the same webhook-id", async (app) => {
+  const receiver = startReceiver((_request, nth) =>
+    nth <= 2 ? new Response("not yet", { status: 500 }) : new Response("ok")
+  );
+  try {
+    const hook = await addWebhook(app, `${receiver.url}/flaky`);
+    await api(app, "POST", "/api/products", { sku: "RETRY-1", name: "Retry" });
+    const attempts = await receiver.waitFor("/flaky", 3);
+    const ids = new Set(attempts.map((request) => request.headers.get("webhook-id")));
+    equal(ids.size, 1, "the same webhook-id on every attempt");
+    // Schedule 0.5 s then 1 s, each with ±20% jitter.
+    const gaps = [attempts[1].at - attempts[0].at, attempts[2].at - attempts[1].at];
+    ok(gaps[0] >= 350 && gaps[0] <= 1500, `first retry after ${gaps[0]} ms`);
+    ok(gaps[1] >= 750 && gaps[1] <= 2200, `second retry after ${gaps[1]} ms`);
+
+    const entries = await waitUntil("three log rows", async () => {
+      const rows = await logs(app, hook.id);
+      return rows.length === 3 ? rows : null;
+    });
+    deepStrictEqual(entries.map((entry) => entry.attempt), [3, 2, 1]);
+    deepStrictEqual(entries.map((entry) => entry.response_status), [200, 500, 500]);
+    ok(entries[1].next_retry_at && entries[2].next_retry_at, "failed attempts show when the retry is due");
+    equal(entries[0].next_retry_at, null);
+    equal(entries[2].response_excerpt, "not yet");
+    equal(entries[0].delivery_status, "succeeded");
+  } finally {
+    await receiver.close();
+  }
+}, FAST);
+
+appTest("a receiver that hangs times out and the attempt says so", async (app) => {
+  const receiver = startReceiver(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    return new Response("too late");
+  });
+  try {
+    const hook = await addWebhook(app, `${receiver.url}/slow`);
+    const started = Date.now();
+    const created = await api(app, "POST", "/api/products", { sku: "SLOW-1", name: "Slow" });
+    ok(Date.now() - started < 1000, "the request that caused the event does not wait for the receiver");
+    equal(created.status, 201);
+    const [entry] = await waitUntil("a timed-out attempt", async () => {
+      const rows = await logs(app, hook.id);
+      return rows.length > 0 ? rows.slice(-1) : null;
+    });
+    equal(entry.error_kind, "timeout");
+    equal(entry.response_status, null);
+    ok((entry.response_time_ms as number) >= 900 && (entry.response_time_ms as number) < 2500);
+  } finally {
+    await receiver.close();
+  }
+}, FAST);
+
+appTest("410 Gone turns the webhook off at once, with the reason", async (app) => {
+  const receiver = startReceiver(() => new Response("gone", { status: 410 }));
+  try {
+    const hook = await addWebhook(app, `${receiver.url}/gone`);
+    await api(app, "POST", "/api/products", { sku: "GONE-1", name: "Gone" });
+    await receiver.waitFor("/gone", 1);
+    const webhook = await waitUntil("the webhook to be turned off", async () => {
+      const { body } = await api(app, "GET", `/api/webhooks/${hook.id}`);
+      return body.enabled === false ? body : null;
+    });
+    match(webhook.disabled_reason, /410 Gone/);
+    await api(app, "POST", "/api/products", { sku: "GONE-2", name: "Gone too" });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    equal(receiver.on("/gone").length, 1, "no retry and nothing more to a turned-off webhook");
+  } finally {
+    await receiver.close();
+  }
+}, FAST);
+
+appTest("a redirect is not followed", async (app) => {
+  const receiver = startReceiver((request) =>
+    request.path === "/moved"
+      ? new Response(null, { status: 301, headers: { location: "/target" } })
+      : new Response("ok")
+  );
+  try {
+    const hook = await addWebhook(app, `${receiver.url}/moved`);
+    await api(app, "POST", "/api/products", { sku: "MOVE-1", name: "Move" });
+    await receiver.waitFor("/moved", 1);
+    const [entry] = await waitUntil("the attempt", async () => {
+      const rows = await logs(app, hook.id);
+      return rows.length > 0 ? rows.slice(-1) : null;
+    });
+    equal(entry.response_status, 301);
+    equal(entry.error_kind, "redirect");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    equal(receiver.on("/target").length, 0);
+  } finally {
+    await receiver.close();
+  }
+}, FAST);
+
+appTest("deliveries that fail every retry turn the webhook off after N in a row", async (app) => {
+  const receiver = startReceiver(() => new Response("down", { status: 503 }));
+  try {
+    const hook = await addWebhook(app, `${receiver.url}/down`);
+    await api(app, "POST", "/api/products", { sku: "DOWN-1", name: "Down" });
+    await api(app, "POST", "/api/products", { sku: "DOWN-2", name: "Down" });
+    const webhook = await waitUntil("the webhook to be turned off", async () => {
+      const { body } = await api(app, "GET", `/api/webhooks/${hook.id}`);
+      return body.enabled === false ? body : null;
+    });
+    match(webhook.disabled_reason, /2 deliveries in a row failed every retry/);
+    equal(receiver.on("/down").length, 2 * 2, "two deliveries, each tried twice (one retry)");
+
+    // Turning it on again clears the reason.
+    const enabled = await api(app, "PUT", `/api/webhooks/${hook.id}`, { enabled: true });
+    equal(enabled.body.enabled, true);
+    equal(enabled.body.disabled_reason, null);
+  } finally {
+    await receiver.close();
+  }
+}, { ...FAST, WEBHOOK_RETRY_SCHEDULE: "0.2", WEBHOOK_DISABLE_AFTER_FAILURES: "2" });
+
+appTest("Retry-After is honoured", async (app) => {
+  const receiver = startReceiver((_request, nth) =>
+    nth === 1 ? new Response("busy", { status: 429, headers: { "retry-after": "2" } }) : new Response("ok")
+  );
+  try {
+    await addWebhook(app, `${receiver.url}/busy`);
+    await api(app, "POST", "/api/products", { sku: "BUSY-1", name: "Busy" });
+    const [first, second] = await receiver.waitFor("/busy", 2);
+    const gap = second.at - first.at;
+    ok(gap >= 1900 && gap < 4000, `retried after ${gap} ms, asked for 2 s (schedule says 0.2 s)`);
+  } finally {
+    await receiver.close();
+  }
+}, { ...FAST, WEBHOOK_RETRY_SCHEDULE: "0.2" });
+
+appTest("past the hourly rate limit deliveries wait instead of being dropped", async (app) => {
+  const receiver = startReceiver();
+  try {
+    const hook = await addWebhook(app, `${receiver.url}/limited`);
+    for (const sku of ["RATE-1", "RATE-2", "RATE-3"]) {
+      equal((await api(app, "POST", "/api/products", { sku, name: sku })).status, 201);
+    }
+    await receiver.waitFor("/limited", 2);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    equal(receiver.on("/limited").length, 2, "the third waits for the next hour");
+    const [{ pending }] = await app.db.sql<{ pending: number }[]>`
+      SELECT count(*)::int AS pending FROM webhook_deliveries WHERE webhook_id = ${hook.id} AND status = 'pending'`;
+    equal(pending, 1, "and is still queued");
+  } finally {
+    await receiver.close();
+  }
+}, { ...FAST, WEBHOOK_RATE_LIMIT_PER_HOUR: "2" });
+
+appTest("Test sends webhook.test at once and answers {status, time_ms}; errors are named", async (app) => {
+  const receiver = startReceiver((request) =>
+    request.path === "/teapot" ? new Response("short and stout", { status: 418 }) : new Response("ok")
+  );
+  try {
+    const hook = await addWebhook(app, `${receiver.url}/test`, ["product.created"]);
+    const tested = await api(app, "POST", `/api/webhooks/${hook.id}/test`);
+    equal(tested.status, 200);
+    equal(tested.body.status, 200);
+    equal(typeof tested.body.time_ms, "number");
+    const [request] = receiver.on("/test");
+    const event = new Webhook(hook.secret).verify(request.body, Object.fromEntries(request.headers)) as {
+      type: string;
+    };
+    equal(event.type, "webhook.test");
+
+    const custom = await fetch(`${app.url}/api/webhooks/${hook.id}/test`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ payload: { hello: "world" } }),
+    });
+    equal((await custom.json()).status, 200);
+    deepStrictEqual(JSON.parse(receiver.on("/test")[1].body).data, { hello: "world" });
+
+    const teapot = await addWebhook(app, `${receiver.url}/teapot`);
+    const answer = (await api(app, "POST", `/api/webhooks/${teapot.id}/test`)).body;
+    equal(answer.status, 418);
+    equal(answer.ok, false);
+    equal(answer.response_excerpt, "short and stout");
+
+    const closedPort = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (closedPort.addr as Deno.NetAddr).port;
+    closedPort.close();
+    const refused = await addWebhook(app, `http://127.0.0.1:${port}/nobody`);
+    const refusedAnswer = (await api(app, "POST", `/api/webhooks/${refused.id}/test`)).body;
+    equal(refusedAnswer.status, null);
+    equal(refusedAnswer.error, "refused");
+
+    const missing = await api(app, "POST", "/api/webhooks/999999/test");
+    equal(missing.status, 404);
+  } finally {
+    await receiver.close();
+  }
+}, FAST);
+
+appTest("a delivery can be sent again by hand with the same webhook-id", async (app) => {
+  let failing = true;
+  const receiver = startReceiver(() => failing ? new Response("no", { status: 500 }) : new Response("ok"));
+  try {
+    const hook = await addWebhook(app, `${receiver.url}/again`);
+    await api(app, "POST", "/api/products", { sku: "AGAIN-1", name: "Again" });
+    // Schedule "0.2": one retry, then the delivery has failed.
+    const failed = await waitUntil("the delivery to fail", async () => {
+      const rows = await logs(app, hook.id);
+      return rows.length === 2 && rows[0].delivery_status === "failed" ? rows : null;
+    });
+    failing = false;
+    const again = await api(
+      app,
+      "POST",
+      `/api/webhooks/${hook.id}/deliveries/${failed[0].delivery_id}/redeliver`,
+    );
+    equal(again.body.status, 200);
+    const requests = receiver.on("/again");
+    equal(requests.length, 3);
+    equal(requests[2].headers.get("webhook-id"), requests[0].headers.get("webhook-id"));
+    const [latest] = await logs(app, hook.id);
+    equal(latest.attempt, 3);
+    equal(latest.delivery_status, "succeeded");
+
+    const unknown = await api(app, "POST", `/api/webhooks/${hook.id}/deliveries/msg_nope/redeliver`);
+    equal(unknown.status, 404);
+  } finally {
+    await receiver.close();
+  }
+}, { ...FAST, WEBHOOK_RETRY_SCHEDULE: "0.2" });
