@@ -1,7 +1,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { ProductCreateSchema, ProductUpdateSchema } from "../../core/product_input.ts";
+import { WEBHOOK_EVENT_TYPES } from "../../core/webhook_events.ts";
+import { WebhookCreateSchema, WebhookUpdateSchema } from "../../core/webhook_input.ts";
 import { MAX_PAGE_SIZE } from "./products.ts";
+import { MAX_LOG_LIMIT } from "./webhooks.ts";
 
 /** A request body schema derived from the zod schema the API validates with, so the two cannot drift. */
 function bodySchema(schema: z.ZodType) {
@@ -41,13 +44,22 @@ const task = {
   required: ["task_id", "message"],
 };
 
+const webhookWithSecret = {
+  allOf: [
+    { $ref: "#/components/schemas/Webhook" },
+    { type: "object", properties: { secret: { type: "string", pattern: "^whsec_" } }, required: ["secret"] },
+  ],
+};
+
 /** The OpenAPI 3.1 description of the JSON API. */
 export const OPENAPI_DOCUMENT = {
   openapi: "3.1.0",
   info: {
     title: "Acme Product Importer API",
     version: "1.0.0",
-    description: "Import product CSVs, follow their progress, and manage products.",
+    description:
+      "Import product CSVs, follow their progress, manage products, and receive webhooks signed as Standard " +
+      "Webhooks (headers webhook-id, webhook-timestamp, webhook-signature).",
   },
   paths: {
     "/api/upload": {
@@ -185,6 +197,113 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    "/api/webhooks": {
+      get: {
+        summary: "List webhooks (without their secrets)",
+        responses: { 200: json({ type: "array", items: { $ref: "#/components/schemas/Webhook" } }) },
+      },
+      post: {
+        summary: "Create a webhook; the answer holds its signing secret",
+        description: `Event types: ${WEBHOOK_EVENT_TYPES.join(", ")}, or * for all. Send \`event_types\` ` +
+          "(an array) or `event_type` (one type, or several separated by commas). The URL must be public " +
+          "http(s) unless the server runs with WEBHOOK_ALLOW_PRIVATE=true.",
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: bodySchema(WebhookCreateSchema) } },
+        },
+        responses: {
+          201: json(webhookWithSecret, "Created"),
+          415: errorResponse("Not JSON"),
+          422: errorResponse("Invalid fields, or a URL the SSRF guard refuses (the message says why)"),
+        },
+      },
+    },
+    "/api/webhooks/{id}": {
+      parameters: [idParameter],
+      get: {
+        summary: "One webhook, with its signing secret",
+        responses: { 200: json(webhookWithSecret), 404: errorResponse("Unknown webhook") },
+      },
+      put: {
+        summary: "Change the fields sent; enabling clears why it was turned off",
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: bodySchema(WebhookUpdateSchema) } },
+        },
+        responses: {
+          200: json(webhookWithSecret),
+          404: errorResponse("Unknown webhook"),
+          415: errorResponse("Not JSON"),
+          422: errorResponse("Invalid fields, or a URL the SSRF guard refuses"),
+        },
+      },
+      delete: {
+        summary: "Delete a webhook with its deliveries and log",
+        responses: {
+          200: json({ type: "object", properties: { message: { type: "string" } } }),
+          404: errorResponse("Unknown webhook"),
+        },
+      },
+    },
+    "/api/webhooks/{id}/rotate-secret": {
+      post: {
+        summary: "Replace the signing secret",
+        parameters: [idParameter],
+        responses: { 200: json(webhookWithSecret), 404: errorResponse("Unknown webhook") },
+      },
+    },
+    "/api/webhooks/{id}/test": {
+      post: {
+        summary: "Send a webhook.test event now and report the receiver's answer",
+        parameters: [idParameter],
+        requestBody: {
+          required: false,
+          content: {
+            "application/json": {
+              schema: { type: "object", properties: { payload: { description: "The test event's data" } } },
+            },
+          },
+        },
+        responses: {
+          200: json({ $ref: "#/components/schemas/SendResult" }),
+          404: errorResponse("Unknown webhook"),
+        },
+      },
+    },
+    "/api/webhooks/{id}/logs": {
+      get: {
+        summary: "Delivery attempts, newest first",
+        parameters: [
+          idParameter,
+          query(
+            "limit",
+            { type: "integer", minimum: 1, maximum: MAX_LOG_LIMIT, default: 50 },
+            "Attempts to return",
+          ),
+        ],
+        responses: {
+          200: json({ type: "array", items: { $ref: "#/components/schemas/WebhookLog" } }),
+          400: errorResponse("Bad limit"),
+          404: errorResponse("Unknown webhook"),
+        },
+      },
+    },
+    "/api/webhooks/{id}/deliveries/{deliveryId}/redeliver": {
+      post: {
+        summary: "Send a delivery again now, with the same webhook-id",
+        parameters: [idParameter, {
+          name: "deliveryId",
+          in: "path",
+          required: true,
+          schema: { type: "string" },
+        }],
+        responses: {
+          200: json({ $ref: "#/components/schemas/SendResult" }),
+          404: errorResponse("Unknown webhook or delivery"),
+          409: errorResponse("An attempt of this delivery is in flight"),
+        },
+      },
+    },
     "/healthz": {
       get: { summary: "Liveness: the database answers", responses: { 200: json({ type: "object" }) } },
     },
@@ -215,6 +334,66 @@ export const OPENAPI_DOCUMENT = {
           updated_at: { type: "string", format: "date-time" },
         },
         required: ["id", "sku", "name", "description", "price", "active", "created_at", "updated_at"],
+      },
+      Webhook: {
+        type: "object",
+        properties: {
+          id: { type: "integer" },
+          url: { type: "string", format: "uri" },
+          event_type: { type: "string", description: "The event types joined by commas (the brief's field)" },
+          event_types: { type: "array", items: { type: "string", enum: [...WEBHOOK_EVENT_TYPES, "*"] } },
+          enabled: { type: "boolean" },
+          disabled_reason: { type: ["string", "null"], description: "Why the app turned it off" },
+          created_at: { type: "string", format: "date-time" },
+          updated_at: { type: "string", format: "date-time" },
+        },
+        required: [
+          "id",
+          "url",
+          "event_type",
+          "event_types",
+          "enabled",
+          "disabled_reason",
+          "created_at",
+          "updated_at",
+        ],
+      },
+      WebhookLog: {
+        type: "object",
+        properties: {
+          id: { type: "integer" },
+          webhook_id: { type: "integer" },
+          delivery_id: { type: "string", description: "The webhook-id header; the same on every attempt" },
+          event_type: { type: "string" },
+          attempt: { type: "integer" },
+          payload: { type: "object" },
+          response_status: { type: ["integer", "null"] },
+          response_time_ms: { type: "integer" },
+          error_kind: {
+            type: ["string", "null"],
+            enum: ["timeout", "refused", "dns", "tls", "redirect", "http", "blocked", "network", null],
+          },
+          error_message: { type: ["string", "null"] },
+          response_excerpt: { type: ["string", "null"] },
+          next_retry_at: { type: ["string", "null"], format: "date-time" },
+          delivery_status: { type: "string", enum: ["pending", "succeeded", "failed"] },
+          created_at: { type: "string", format: "date-time" },
+        },
+      },
+      SendResult: {
+        type: "object",
+        properties: {
+          status: { type: ["integer", "null"], description: "The receiver's status code; null if none came" },
+          time_ms: { type: "integer" },
+          ok: { type: "boolean" },
+          error: {
+            type: ["string", "null"],
+            description: "timeout, refused, dns, tls, redirect, http or blocked",
+          },
+          message: { type: ["string", "null"] },
+          response_excerpt: { type: ["string", "null"] },
+        },
+        required: ["status", "time_ms", "ok"],
       },
       ProductPage: {
         type: "object",
