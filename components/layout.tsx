@@ -34,6 +34,7 @@ export function Layout(
           <nav class="nav">
             {link("/", "products", "Products")}
             {link("/imports", "imports", "Imports")}
+            {link("/webhooks", "webhooks", "Webhooks")}
           </nav>
         </header>
         <main class="page">{props.children}</main>

@@ -225,7 +225,7 @@ export async function sendTestEvent(
   webhookId: number,
   data: unknown,
   policy: DeliveryPolicy,
-): Promise<SendResult> {
+): Promise<SendResult & { deliveryId: string }> {
   const [webhook] = await sql<{ url: string; secret: string }[]>`
     SELECT url, secret FROM webhooks WHERE id = ${webhookId}`;
   if (!webhook) throw new NotFoundError(`There is no webhook with id ${webhookId}.`);
@@ -237,7 +237,7 @@ export async function sendTestEvent(
   const delivery = { ...row, ...webhook };
   const result = await sendDelivery(delivery, policy);
   await recordAttempt(sql, delivery, result, policy, "test");
-  return result;
+  return { ...result, deliveryId: delivery.id };
 }
 
 /**
@@ -278,6 +278,31 @@ export async function listWebhookLogs(sql: Sql, webhookId: number, limit: number
     WHERE l.webhook_id = ${webhookId}
     ORDER BY l.created_at DESC, l.id DESC
     LIMIT ${limit}`;
+}
+
+/** The latest attempt of one delivery of a webhook, or null. */
+export async function latestAttemptOf(
+  sql: Sql,
+  webhookId: number,
+  deliveryId: string,
+): Promise<WebhookLog | null> {
+  const [row] = await sql<WebhookLog[]>`
+    SELECT l.*, d.body, d.status AS delivery_status
+    FROM webhook_logs l JOIN webhook_deliveries d ON d.id = l.delivery_id
+    WHERE l.webhook_id = ${webhookId} AND l.delivery_id = ${deliveryId}
+    ORDER BY l.id DESC LIMIT 1`;
+  return row ?? null;
+}
+
+/** Each webhook's latest attempt, by webhook id. */
+export async function latestAttempts(sql: Sql): Promise<Map<number, WebhookLog>> {
+  // One index probe per webhook, however long the log grows.
+  const rows = await sql<WebhookLog[]>`
+    SELECT l.*, '' AS body, '' AS delivery_status
+    FROM webhooks w CROSS JOIN LATERAL (
+      SELECT * FROM webhook_logs WHERE webhook_id = w.id ORDER BY created_at DESC LIMIT 1
+    ) l`;
+  return new Map(rows.map((row) => [row.webhook_id, row]));
 }
 
 /** How many deliveries of a webhook are waiting, and how many of those are already due. */

@@ -63,14 +63,19 @@ export const WebhookCreateSchema = fields.transform((input, ctx) => {
 });
 
 /** Changes to a webhook: any subset of the fields. */
-export const WebhookUpdateSchema = fields.partial({ url: true }).transform((input, ctx) =>
+export const WebhookUpdateSchema = fields.partial({ url: true }).transform((input, ctx): WebhookUpdate =>
   withTypes(input as z.output<typeof fields>, false, ctx)
 );
 
 /** Validated fields of a new webhook. */
 export type WebhookCreate = z.output<typeof WebhookCreateSchema>;
-/** Validated changes to a webhook. */
-export type WebhookUpdate = z.output<typeof WebhookUpdateSchema>;
+
+/** Validated changes to a webhook: only the fields given. */
+export interface WebhookUpdate {
+  url?: string;
+  enabled?: boolean;
+  eventTypes?: string[];
+}
 
 /** Validates webhook input or throws a ValidationError with per-field details. */
 export function parseWebhookInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {

@@ -10,6 +10,7 @@ import type { AppContext } from "./context.ts";
 import { describeError } from "./errors.ts";
 import { productPages } from "./products.tsx";
 import { importPages } from "./imports.tsx";
+import { webhookPages } from "./webhooks.tsx";
 
 function ErrorPage(props: { status: number; message: string }) {
   return (
@@ -57,6 +58,7 @@ export function createApp(ctx: AppContext): Hono {
   app.route("/api/products", productApi(ctx));
   app.route("/api/webhooks", webhookApi(ctx));
   app.route("/imports", importPages(ctx));
+  app.route("/webhooks", webhookPages(ctx));
   app.route("/", productPages(ctx));
   return app;
 }

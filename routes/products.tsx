@@ -3,15 +3,10 @@ import { Island } from "../components/island.tsx";
 import { Layout } from "../components/layout.tsx";
 import { Pagination, ProductFiltersForm, ProductTable } from "../components/products_list.tsx";
 import { htmlResponse } from "../components/render.ts";
-import { ConflictError, NotFoundError, ValidationError } from "../core/errors.ts";
+import { NotFoundError } from "../core/errors.ts";
 import { findImportJob } from "../core/import_jobs.ts";
 import { progressFromJob } from "../core/import_progress.ts";
-import {
-  type FieldError,
-  parseProductInput,
-  ProductCreateSchema,
-  ProductUpdateSchema,
-} from "../core/product_input.ts";
+import { parseProductInput, ProductCreateSchema, ProductUpdateSchema } from "../core/product_input.ts";
 import {
   countProducts,
   createProduct,
@@ -30,6 +25,7 @@ import ProductForm, { type ProductFormValues } from "../islands/ProductForm.tsx"
 import ConfirmSubmit from "../islands/ConfirmSubmit.tsx";
 import { productId, ProductListQuery, startBulkDelete } from "./api/products.ts";
 import type { AppContext } from "./context.ts";
+import { fieldErrors, formErrorPage } from "./forms.ts";
 
 const NOTICES: Record<string, string> = {
   created: "Product created.",
@@ -181,22 +177,6 @@ function formValues(form: FormData): ProductFormValues {
 
 function formInput(values: ProductFormValues) {
   return { ...values, price: values.price.trim() === "" ? null : values.price };
-}
-
-function fieldErrors(error: unknown): Record<string, string> {
-  const details = (error instanceof ValidationError || error instanceof ConflictError)
-    ? error.details
-    : undefined;
-  const errors: Record<string, string> = {};
-  for (const detail of (details as FieldError[] | undefined) ?? []) errors[detail.field] ??= detail.message;
-  return errors;
-}
-
-/** Re-renders the form with what the user typed and the problems, or rethrows an unexpected error. */
-function formErrorPage(error: unknown, page: preact.JSX.Element): Response {
-  if (error instanceof ConflictError) return htmlResponse(page, 409);
-  if (error instanceof ValidationError) return htmlResponse(page, 422);
-  throw error;
 }
 
 function ProductsPage(
