@@ -24,7 +24,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   await Deno.mkdir(config.dataDir, { recursive: true });
   const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(`${config.dataDir}/pglite`);
   const databaseUrl = config.databaseUrl ?? embedded!.url;
-  const sql = connectDatabase(databaseUrl, { max: embedded ? 4 : 10 });
+  // PGlite is one session: concurrent connections interleave protocol messages ("portal does not exist").
+  const sql = connectDatabase(databaseUrl, { max: embedded ? 1 : 10 });
   await migrate(sql);
   await failInterruptedBulkDeletes(sql, config.jobLeaseSeconds);
 

@@ -316,6 +316,17 @@ export async function pendingDeliveries(
   return row;
 }
 
+/** Finished deliveries (and their log rows) are kept this long, as Stripe keeps events for 30 days. */
+export const DELIVERY_RETENTION_DAYS = 30;
+
+/** Deletes finished deliveries older than the retention period, with their attempts; returns how many. */
+export async function pruneOldDeliveries(sql: Sql, days = DELIVERY_RETENTION_DAYS): Promise<number> {
+  const deleted = await sql`
+    DELETE FROM webhook_deliveries
+    WHERE status <> 'pending' AND finished_at < now() - make_interval(days => ${days})`;
+  return deleted.count;
+}
+
 function messageId(): string {
   return `msg_${crypto.randomUUID().replaceAll("-", "")}`;
 }

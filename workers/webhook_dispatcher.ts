@@ -11,6 +11,7 @@ import {
   type ClaimedDelivery,
   type DeliveryPolicy,
   nextDueAt,
+  pruneOldDeliveries,
   recordAttempt,
   sendDelivery,
 } from "../core/webhook_deliveries.ts";
@@ -31,6 +32,8 @@ export interface WebhookWakeMessage {
 
 /** Even with nothing scheduled, look again this often (another instance may have queued work). */
 const IDLE_CHECK_MS = 30_000;
+/** How often old finished deliveries are pruned. */
+const PRUNE_EVERY_MS = 3600_000;
 
 /** Sends due webhook deliveries; see the module comment. */
 export class WebhookDispatcher {
@@ -39,14 +42,21 @@ export class WebhookDispatcher {
   #again = false;
   #stopped = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #pruneTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: WebhookDispatcherOptions) {
     this.#options = options;
   }
 
-  /** Delivers whatever an earlier process left due. */
+  /** Delivers whatever an earlier process left due, and prunes old deliveries now and hourly. */
   start(): void {
     this.wake();
+    const prune = () =>
+      pruneOldDeliveries(this.#options.sql).catch((error) =>
+        console.error("pruning webhook deliveries:", error)
+      );
+    prune();
+    this.#pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
   }
 
   /** Rings the doorbell through the KV queue, now or after `delayMs`. */
@@ -82,6 +92,7 @@ export class WebhookDispatcher {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    clearInterval(this.#pruneTimer);
     await this.#running;
   }
 
