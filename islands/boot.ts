@@ -7,6 +7,7 @@ import ConfirmSubmit from "./ConfirmSubmit.tsx";
 import DeleteAllForm from "./DeleteAllForm.tsx";
 import ImportProgress from "./ImportProgress.tsx";
 import ProductForm from "./ProductForm.tsx";
+import SendButton from "./SendButton.tsx";
 import UploadForm from "./UploadForm.tsx";
 
 // deno-lint-ignore no-explicit-any
@@ -15,6 +16,7 @@ const ISLANDS: Record<string, ComponentType<any>> = {
   DeleteAllForm,
   ImportProgress,
   ProductForm,
+  SendButton,
   UploadForm,
 };
 

@@ -34,6 +34,7 @@ import {
 } from "../core/webhooks.ts";
 import ConfirmSubmit from "../islands/ConfirmSubmit.tsx";
 import { formatCount } from "../islands/format.ts";
+import SendButton, { type SendButtonProps } from "../islands/SendButton.tsx";
 import type { AppContext } from "./context.ts";
 import { fieldErrors, formErrorPage } from "./forms.ts";
 
@@ -193,6 +194,10 @@ function valuesOf(webhook: Webhook): WebhookFormValues {
   return { url: webhook.url, eventTypes: webhook.event_types, enabled: webhook.enabled };
 }
 
+function testButton(id: number): SendButtonProps {
+  return { action: `/webhooks/${id}/test`, label: "Send test event", pendingLabel: "Sending…" };
+}
+
 function Notice(props: { text?: string }) {
   return props.text ? <p class="alert alert--success" role="status">{props.text}</p> : null;
 }
@@ -296,9 +301,9 @@ function WebhookPage(
         <h1 class="url-title">{webhook.url}</h1>
         <div class="actions actions--tight">
           <a class="btn btn--secondary" href={`/webhooks/${webhook.id}/edit`}>Edit</a>
-          <form method="post" action={`/webhooks/${webhook.id}/test`}>
-            <button class="btn" type="submit">Send test event</button>
-          </form>
+          <Island name="SendButton" props={testButton(webhook.id)}>
+            <SendButton {...testButton(webhook.id)} />
+          </Island>
         </div>
       </div>
       <Notice text={props.notice} />
