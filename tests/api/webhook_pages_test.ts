@@ -1,0 +1,71 @@
+import { equal, match, ok } from "node:assert/strict";
+import { appTest, type TestApp } from "../helpers/test_app.ts";
+import { startReceiver } from "../helpers/webhook_receiver.ts";
+
+/** Posts a form as a browser without JavaScript does, without following the redirect. */
+async function postForm(app: TestApp, path: string, fields: [string, string][]) {
+  const response = await fetch(`${app.url}${path}`, {
+    method: "POST",
+    body: new URLSearchParams(fields),
+    redirect: "manual",
+  });
+  return { status: response.status, location: response.headers.get("location"), html: await response.text() };
+}
+
+async function page(app: TestApp, path: string) {
+  const response = await fetch(`${app.url}${path}`);
+  return { status: response.status, html: await response.text() };
+}
+
+appTest("the webhook pages work with plain forms, without JavaScript", async (app) => {
+  const receiver = startReceiver();
+  try {
+    match((await page(app, "/webhooks")).html, /No webhooks yet/);
+    match((await page(app, "/webhooks/new")).html, /name="event_types" value="product.created"/);
+
+    const invalid = await postForm(app, "/webhooks", [["url", "http://10.0.0.1/"], ["enabled", "on"]]);
+    equal(invalid.status, 422);
+    match(invalid.html, /Choose at least one event type/);
+    match(invalid.html, /value="http:\/\/10.0.0.1\/"/, "what was typed is kept");
+
+    const created = await postForm(app, "/webhooks", [
+      ["url", `${receiver.url}/plain`],
+      ["event_types", "product.created"],
+      ["event_types", "import.completed"],
+      ["enabled", "on"],
+    ]);
+    equal(created.status, 303);
+    const path = created.location!.replace(/\?.*/, "");
+    match(path, /^\/webhooks\/\d+$/);
+    const detail = await page(app, `${path}?notice=created`);
+    match(detail.html, /Webhook added/);
+    match(detail.html, /whsec_/);
+
+    const tested = await postForm(app, `${path}/test`, []);
+    equal(tested.status, 303);
+    match(tested.location!, /\?sent=msg_/);
+    match((await page(app, tested.location!)).html, /Test event: HTTP 200 in \d+ ms/);
+    equal(receiver.on("/plain").length, 1);
+
+    const before = (await page(app, path)).html.match(/whsec_[A-Za-z0-9+/=]+/)![0];
+    equal((await postForm(app, `${path}/rotate-secret`, [])).status, 303);
+    const after = (await page(app, path)).html.match(/whsec_[A-Za-z0-9+/=]+/)![0];
+    ok(before !== after, "the secret changed");
+
+    const edited = await postForm(app, path, [["url", `${receiver.url}/plain2`], ["event_types", "*"]]);
+    equal(edited.status, 303);
+    const editedPage = (await page(app, path)).html;
+    match(editedPage, /All events/);
+    match(editedPage, /badge--error">Off/, "an unchecked Enabled box turns it off");
+
+    equal((await postForm(app, `${path}/enabled`, [["enabled", "true"]])).status, 303);
+    match((await page(app, path)).html, /badge--complete">Enabled/);
+
+    match((await page(app, `${path}/delete`)).html, /Delete this webhook\?/);
+    const deleted = await postForm(app, `${path}/delete`, []);
+    equal(deleted.location, "/webhooks?notice=deleted");
+    equal((await page(app, path)).status, 404);
+  } finally {
+    await receiver.close();
+  }
+}, { WEBHOOK_ALLOW_PRIVATE: "true" });
