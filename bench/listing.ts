@@ -7,7 +7,8 @@ export interface ListingResult {
   targetMs: number;
 }
 
-async function timedGet(url: string): Promise<number> {
+/** Milliseconds for one GET, body read; throws on a non-2xx answer. */
+export async function timedGet(url: string): Promise<number> {
   const started = performance.now();
   const response = await fetch(url);
   await response.arrayBuffer();
@@ -15,7 +16,8 @@ async function timedGet(url: string): Promise<number> {
   return performance.now() - started;
 }
 
-function percentile(values: number[], p: number): number {
+/** The `p`th percentile (nearest rank) of `values`. */
+export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
@@ -55,8 +57,12 @@ export async function measureListing(base: string): Promise<ListingResult[]> {
   ];
 }
 
-/** p95 of the first page while `work` (an import) runs, sampling every 25 ms. */
-export async function listLatencyDuring(base: string, work: Promise<unknown>): Promise<ListingResult> {
+/** p95 of the first page while `work` (an import, unless `during` names it) runs, sampling every 25 ms. */
+export async function listLatencyDuring(
+  base: string,
+  work: Promise<unknown>,
+  during = "an import",
+): Promise<ListingResult> {
   let done = false;
   work.finally(() => (done = true));
   const samples: number[] = [];
@@ -66,7 +72,7 @@ export async function listLatencyDuring(base: string, work: Promise<unknown>): P
   }
   await work;
   return {
-    case: `list p95 during an import (${samples.length} requests)`,
+    case: `list p95 during ${during} (${samples.length} requests)`,
     ms: percentile(samples, 95),
     targetMs: 50,
   };

@@ -81,6 +81,8 @@ export async function claimDueDeliveries(
 ): Promise<ClaimedDelivery[]> {
   return await sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(${CLAIM_LOCK_ID})`;
+    // Per webhook with something due: its budget, then its oldest due deliveries within it
+    // (index probes on migration 004's partial indexes, however many deliveries wait).
     return await tx<ClaimedDelivery[]>`
       WITH budget AS (
         SELECT w.id, w.url, w.secret,
@@ -89,27 +91,31 @@ export async function claimDueDeliveries(
                 WHERE l.webhook_id = w.id AND l.event_type <> ${TEST_EVENT_TYPE}
                   AND l.created_at > now() - interval '1 hour')
             - (SELECT count(*) FROM webhook_deliveries f
-                WHERE f.webhook_id = w.id AND f.status = 'pending' AND f.locked_until > now()) AS remaining
+                WHERE f.webhook_id = w.id AND f.status = 'pending' AND f.locked_until IS NOT NULL
+                  AND f.locked_until > now()) AS remaining
         FROM webhooks w
-        WHERE w.enabled
-      ),
-      due AS (
-        SELECT d.id, row_number() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.id) AS nth,
-          b.remaining, d.next_attempt_at
-        FROM webhook_deliveries d JOIN budget b ON b.id = d.webhook_id
-        WHERE d.status = 'pending' AND d.next_attempt_at <= now()
-          AND (d.locked_until IS NULL OR d.locked_until < now())
-          AND b.remaining > 0
+        WHERE w.enabled AND EXISTS (
+          SELECT 1 FROM webhook_deliveries d
+          WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.next_attempt_at <= now())
       ),
       chosen AS (
-        SELECT id FROM due WHERE nth <= remaining ORDER BY next_attempt_at, id LIMIT ${limit}
+        SELECT due.id, b.url, b.secret
+        FROM budget b CROSS JOIN LATERAL (
+          SELECT d.id FROM webhook_deliveries d
+          WHERE d.webhook_id = b.id AND d.status = 'pending' AND d.next_attempt_at <= now()
+            AND (d.locked_until IS NULL OR d.locked_until < now())
+          ORDER BY d.next_attempt_at, d.id
+          LIMIT greatest(least(b.remaining, ${limit}), 0)
+        ) due
+        WHERE b.remaining > 0
+        LIMIT ${limit}
       )
       UPDATE webhook_deliveries d
       SET attempts = d.attempts + 1,
         locked_until = now() + make_interval(secs => ${CLAIM_LEASE_SECONDS})
-      FROM chosen, budget b
-      WHERE d.id = chosen.id AND b.id = d.webhook_id
-      RETURNING d.id, d.webhook_id, d.event_type, d.body, d.status, d.attempts, b.url, b.secret`;
+      FROM chosen
+      WHERE d.id = chosen.id
+      RETURNING d.id, d.webhook_id, d.event_type, d.body, d.status, d.attempts, chosen.url, chosen.secret`;
   });
 }
 
@@ -167,48 +173,48 @@ export async function recordAttempt(
   const nextRetryAt = retriesLeft
     ? new Date(Date.now() + 1000 * retryDelaySeconds(policy, delivery.attempts, result.retryAfterSeconds))
     : null;
-  await sql.begin(async (tx) => {
-    await tx`
+  const exhausted = kind === "scheduled" && !result.ok && !gone && !retriesLeft;
+  const settled = result.ok
+    ? "succeeded"
+    : gone || exhausted || kind === "test"
+    ? "failed"
+    : kind === "redeliver"
+    ? delivery.status // a failed redelivery changes nothing
+    : "pending";
+  // A success resets the webhook's streak of failed deliveries; a delivery that used every retry adds one.
+  const touchesStreak = (result.ok && kind !== "test") || exhausted;
+  // One statement, so one round trip and atomic without an explicit transaction; the webhook row is
+  // only written when its streak changes (every success writing it made concurrent sends queue on its lock).
+  const [row] = await sql<{ streak: number | null }[]>`
+    WITH logged AS (
       INSERT INTO webhook_logs (webhook_id, delivery_id, event_type, attempt, response_status, response_time_ms,
         error_kind, error_message, response_excerpt, next_retry_at)
       VALUES (${delivery.webhook_id}, ${delivery.id}, ${delivery.event_type}, ${delivery.attempts}, ${result.status},
-        ${result.timeMs}, ${result.errorKind}, ${result.errorMessage}, ${result.responseExcerpt}, ${nextRetryAt})`;
-    const settle = (status: "pending" | "succeeded" | "failed") =>
-      tx`UPDATE webhook_deliveries SET status = ${status}, locked_until = NULL,
-          next_attempt_at = coalesce(${nextRetryAt}, next_attempt_at),
-          finished_at = CASE WHEN ${status} = 'pending' THEN NULL ELSE now() END
-        WHERE id = ${delivery.id}`;
-    const turnOff = (reason: string) =>
-      tx`UPDATE webhooks SET enabled = false, disabled_reason = ${reason}, updated_at = now()
-        WHERE id = ${delivery.webhook_id} AND enabled`;
+        ${result.timeMs}, ${result.errorKind}, ${result.errorMessage}, ${result.responseExcerpt}, ${nextRetryAt})
+    ),
+    streak AS (
+      UPDATE webhooks
+      SET consecutive_failures = CASE WHEN ${result.ok} THEN 0 ELSE consecutive_failures + 1 END
+      WHERE id = ${delivery.webhook_id} AND ${touchesStreak}
+        AND (NOT ${result.ok} OR consecutive_failures <> 0)
+      RETURNING consecutive_failures
+    )
+    UPDATE webhook_deliveries SET status = ${settled}, locked_until = NULL,
+      next_attempt_at = coalesce(${nextRetryAt}, next_attempt_at),
+      finished_at = CASE WHEN ${settled} = 'pending' THEN NULL ELSE now() END
+    WHERE id = ${delivery.id}
+    RETURNING (SELECT consecutive_failures FROM streak) AS streak`;
 
-    if (result.ok) {
-      await settle("succeeded");
-      if (kind !== "test") {
-        await tx`UPDATE webhooks SET consecutive_failures = 0 WHERE id = ${delivery.webhook_id}`;
-      }
-    } else if (gone) {
-      await settle("failed");
-      await turnOff(`The receiver answered 410 Gone on ${stamp(new Date())}, so the webhook was turned off.`);
-    } else if (kind === "test") {
-      await settle("failed");
-    } else if (kind === "redeliver" || retriesLeft) {
-      await settle(delivery.status === "failed" ? "failed" : "pending");
-    } else {
-      await settle("failed");
-      const [webhook] = await tx<{ consecutive_failures: number }[]>`
-        UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = ${delivery.webhook_id}
-        RETURNING consecutive_failures`;
-      if (webhook && webhook.consecutive_failures >= policy.disableAfterFailures) {
-        await turnOff(
-          `Turned off on ${
-            stamp(new Date())
-          } after ${webhook.consecutive_failures} deliveries in a row failed ` +
-            `every retry (last: ${result.errorMessage ?? "no answer"}).`,
-        );
-      }
-    }
-  });
+  const reason = gone
+    ? `The receiver answered 410 Gone on ${stamp(new Date())}, so the webhook was turned off.`
+    : exhausted && row && row.streak !== null && row.streak >= policy.disableAfterFailures
+    ? `Turned off on ${stamp(new Date())} after ${row.streak} deliveries in a row failed every retry ` +
+      `(last: ${result.errorMessage ?? "no answer"}).`
+    : null;
+  if (reason) {
+    await sql`UPDATE webhooks SET enabled = false, disabled_reason = ${reason}, updated_at = now()
+      WHERE id = ${delivery.webhook_id} AND enabled`;
+  }
   return nextRetryAt;
 }
 

@@ -328,19 +328,23 @@ appTest("a delivery can be sent again by hand with the same webhook-id", async (
       const rows = await logs(app, hook.id);
       return rows.length === 2 && rows[0].delivery_status === "failed" ? rows : null;
     });
+    const redeliver = async () =>
+      (await api(app, "POST", `/api/webhooks/${hook.id}/deliveries/${failed[0].delivery_id}/redeliver`)).body;
     failing = false;
-    const again = await api(
-      app,
-      "POST",
-      `/api/webhooks/${hook.id}/deliveries/${failed[0].delivery_id}/redeliver`,
-    );
-    equal(again.body.status, 200);
+    equal((await redeliver()).status, 200);
     const requests = receiver.on("/again");
     equal(requests.length, 3);
     equal(requests[2].headers.get("webhook-id"), requests[0].headers.get("webhook-id"));
     const [latest] = await logs(app, hook.id);
     equal(latest.attempt, 3);
     equal(latest.delivery_status, "succeeded");
+
+    // A failed redelivery of a delivered event changes nothing: no retries start.
+    failing = true;
+    equal((await redeliver()).status, 500);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    equal(receiver.on("/again").length, 4);
+    equal((await logs(app, hook.id))[0].delivery_status, "succeeded");
 
     const unknown = await api(app, "POST", `/api/webhooks/${hook.id}/deliveries/msg_nope/redeliver`);
     equal(unknown.status, 404);
