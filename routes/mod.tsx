@@ -43,7 +43,10 @@ export function createApp(ctx: AppContext): Hono {
   app.use("*", async (c, next) => {
     await next();
     if (c.req.method !== "GET" && c.req.method !== "HEAD" && c.res.status < 400) {
-      await ctx.webhooks.ring();
+      // The change is committed; a missed ring only delays delivery until the dispatcher's next look.
+      await ctx.webhooks.ring().catch((error) =>
+        console.error("could not ring the webhook dispatcher:", error)
+      );
     }
   });
 
