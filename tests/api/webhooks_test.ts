@@ -1,5 +1,6 @@
 import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict";
 import { loadConfig } from "../../core/config.ts";
+import { migrate } from "../../core/migrate.ts";
 import { pruneOldDeliveries } from "../../core/webhook_deliveries.ts";
 import { startServer } from "../../main.ts";
 import { appTest, createTestDatabase, type TestApp } from "../helpers/test_app.ts";
@@ -201,25 +202,29 @@ Deno.test({
 
 export type { TestApp };
 
-appTest(
-  "finished deliveries older than 30 days are pruned with their log; pending ones never",
-  async (app) => {
-    const sql = app.db.sql;
+Deno.test("finished deliveries older than 30 days are pruned with their log; pending ones never", async () => {
+  // A bare database: a running app would prune on its own at start-up, racing this test.
+  const db = await createTestDatabase();
+  try {
+    const sql = db.sql;
+    await migrate(sql);
     const [hook] = await sql<{ id: number }[]>`
-    INSERT INTO webhooks (url, event_types, secret) VALUES ('https://93.184.215.14/h', ARRAY['*'], 'whsec_AAAA')
-    RETURNING id`;
+      INSERT INTO webhooks (url, event_types, secret) VALUES ('https://93.184.215.14/h', ARRAY['*'], 'whsec_AAAA')
+      RETURNING id`;
     await sql`
-    INSERT INTO webhook_deliveries (id, webhook_id, event_type, body, status, finished_at, next_attempt_at)
-    VALUES ('msg_old', ${hook.id}, 'product.created', '{}', 'succeeded', now() - interval '31 days', now()),
-      ('msg_recent', ${hook.id}, 'product.created', '{}', 'failed', now() - interval '29 days', now()),
-      ('msg_waiting', ${hook.id}, 'product.created', '{}', 'pending', NULL, now() + interval '1 day')`;
+      INSERT INTO webhook_deliveries (id, webhook_id, event_type, body, status, finished_at, next_attempt_at)
+      VALUES ('msg_old', ${hook.id}, 'product.created', '{}', 'succeeded', now() - interval '31 days', now()),
+        ('msg_recent', ${hook.id}, 'product.created', '{}', 'failed', now() - interval '29 days', now()),
+        ('msg_waiting', ${hook.id}, 'product.created', '{}', 'pending', NULL, now() + interval '1 day')`;
     await sql`
-    INSERT INTO webhook_logs (webhook_id, delivery_id, event_type, attempt, response_status, response_time_ms)
-    VALUES (${hook.id}, 'msg_old', 'product.created', 1, 200, 5)`;
+      INSERT INTO webhook_logs (webhook_id, delivery_id, event_type, attempt, response_status, response_time_ms)
+      VALUES (${hook.id}, 'msg_old', 'product.created', 1, 200, 5)`;
     equal(await pruneOldDeliveries(sql), 1);
     const left = await sql<{ id: string }[]>`SELECT id FROM webhook_deliveries ORDER BY id`;
     deepStrictEqual(left.map((row) => row.id), ["msg_recent", "msg_waiting"]);
     const [{ count }] = await sql<{ count: number }[]>`SELECT count(*)::int AS count FROM webhook_logs`;
     equal(count, 0);
-  },
-);
+  } finally {
+    await db.drop();
+  }
+});
