@@ -26,6 +26,8 @@ export interface WebhookTable {
   event_types: string[];
   enabled: ColumnType<boolean, boolean | undefined, boolean>;
   secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
   disabled_reason: string | null;
   consecutive_failures: ColumnType<number, never, number>;
   created_at: ColumnType<Date, never, never>;

@@ -42,6 +42,8 @@ export interface ClaimedDelivery {
   attempts: number;
   url: string;
   secret: string;
+  /** The secret before the last rotation, while it still signs. */
+  previous_secret: string | null;
 }
 
 /** One attempt as logged. */
@@ -60,6 +62,11 @@ export interface WebhookLog {
   created_at: Date;
   body: string;
   delivery_status: string;
+}
+
+/** The previous secret of webhook `w` while it still signs, as column `previous_secret`. */
+function previousSecret(sql: Sql) {
+  return sql`CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret END AS previous_secret`;
 }
 
 /** An attempt longer than this is presumed lost with its process; the timeout is far shorter. */
@@ -85,7 +92,7 @@ export async function claimDueDeliveries(
     // (index probes on migration 004's partial indexes, however many deliveries wait).
     return await tx<ClaimedDelivery[]>`
       WITH budget AS (
-        SELECT w.id, w.url, w.secret,
+        SELECT w.id, w.url, w.secret, ${previousSecret(sql)},
           ${ratePerHour}
             - (SELECT count(*) FROM webhook_logs l
                 WHERE l.webhook_id = w.id AND l.event_type <> ${TEST_EVENT_TYPE}
@@ -99,7 +106,7 @@ export async function claimDueDeliveries(
           WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.next_attempt_at <= now())
       ),
       chosen AS (
-        SELECT due.id, b.url, b.secret
+        SELECT due.id, b.url, b.secret, b.previous_secret
         FROM budget b CROSS JOIN LATERAL (
           SELECT d.id FROM webhook_deliveries d
           WHERE d.webhook_id = b.id AND d.status = 'pending' AND d.next_attempt_at <= now()
@@ -115,7 +122,8 @@ export async function claimDueDeliveries(
         locked_until = now() + make_interval(secs => ${CLAIM_LEASE_SECONDS})
       FROM chosen
       WHERE d.id = chosen.id
-      RETURNING d.id, d.webhook_id, d.event_type, d.body, d.status, d.attempts, chosen.url, chosen.secret`;
+      RETURNING d.id, d.webhook_id, d.event_type, d.body, d.status, d.attempts, chosen.url, chosen.secret,
+        chosen.previous_secret`;
   });
 }
 
@@ -132,7 +140,7 @@ export async function nextDueAt(sql: Sql): Promise<Date | null> {
 export async function sendDelivery(delivery: ClaimedDelivery, policy: DeliveryPolicy): Promise<SendResult> {
   const headers = await webhookHeaders(
     { id: delivery.id, timestamp: Math.floor(Date.now() / 1000), body: delivery.body },
-    delivery.secret,
+    delivery.previous_secret ? [delivery.secret, delivery.previous_secret] : delivery.secret,
   );
   return await sendWebhookRequest(delivery.url, delivery.body, headers, {
     allowPrivate: policy.allowPrivate,
@@ -232,10 +240,10 @@ export async function sendTestEvent(
   data: unknown,
   policy: DeliveryPolicy,
 ): Promise<SendResult & { deliveryId: string }> {
-  const [webhook] = await sql<{ url: string; secret: string }[]>`
-    SELECT url, secret FROM webhooks WHERE id = ${webhookId}`;
+  const [webhook] = await sql<Pick<ClaimedDelivery, "url" | "secret" | "previous_secret">[]>`
+    SELECT w.url, w.secret, ${previousSecret(sql)} FROM webhooks w WHERE w.id = ${webhookId}`;
   if (!webhook) throw new NotFoundError(`There is no webhook with id ${webhookId}.`);
-  const [row] = await sql<Omit<ClaimedDelivery, "url" | "secret">[]>`
+  const [row] = await sql<Omit<ClaimedDelivery, "url" | "secret" | "previous_secret">[]>`
     INSERT INTO webhook_deliveries (id, webhook_id, event_type, body, attempts, locked_until)
     VALUES (${messageId()}, ${webhookId}, ${TEST_EVENT_TYPE}, ${eventBody(TEST_EVENT_TYPE, data)}, 1,
       now() + make_interval(secs => ${CLAIM_LEASE_SECONDS}))
@@ -262,7 +270,8 @@ export async function redeliver(
     FROM webhooks w
     WHERE d.id = ${deliveryId} AND d.webhook_id = ${webhookId} AND w.id = d.webhook_id
       AND (d.locked_until IS NULL OR d.locked_until < now())
-    RETURNING d.id, d.webhook_id, d.event_type, d.body, d.status, d.attempts, w.url, w.secret`;
+    RETURNING d.id, d.webhook_id, d.event_type, d.body, d.status, d.attempts, w.url, w.secret,
+      ${previousSecret(sql)}`;
   if (!delivery) {
     const [exists] =
       await sql`SELECT 1 FROM webhook_deliveries WHERE id = ${deliveryId} AND webhook_id = ${webhookId}`;

@@ -32,14 +32,18 @@ export async function signWebhook(message: SignedMessage, secret: string): Promi
   return `v1,${Buffer.from(await crypto.subtle.sign("HMAC", key, signed)).toString("base64")}`;
 }
 
-/** The three headers a receiver needs to verify a delivery. */
+/**
+ * The three headers a receiver needs to verify a delivery. With several secrets (during a rotation)
+ * the signature header lists one signature per secret, space-separated; any one verifies.
+ */
 export async function webhookHeaders(
   message: SignedMessage,
-  secret: string,
+  secrets: string | string[],
 ): Promise<Record<string, string>> {
+  const signatures = await Promise.all([secrets].flat().map((secret) => signWebhook(message, secret)));
   return {
     "webhook-id": message.id,
     "webhook-timestamp": String(message.timestamp),
-    "webhook-signature": await signWebhook(message, secret),
+    "webhook-signature": signatures.join(" "),
   };
 }

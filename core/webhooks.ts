@@ -1,5 +1,5 @@
 /** Webhooks as configured by users: create, read, change, delete, rotate the secret. */
-import type { Kysely } from "kysely";
+import { type Kysely, sql as kyselySql } from "kysely";
 import { NotFoundError } from "./errors.ts";
 import type { Database } from "./schema.ts";
 import { checkWebhookUrl, type UrlGuardOptions } from "./url_guard.ts";
@@ -13,6 +13,8 @@ export interface Webhook {
   event_types: string[];
   enabled: boolean;
   secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
   disabled_reason: string | null;
   consecutive_failures: number;
   created_at: Date;
@@ -29,6 +31,9 @@ export function webhookJson(webhook: Webhook, options: { withSecret: boolean }) 
     enabled: webhook.enabled,
     disabled_reason: webhook.disabled_reason,
     ...(options.withSecret ? { secret: webhook.secret } : {}),
+    previous_secret_expires_at: previousSecretSigns(webhook)
+      ? webhook.previous_secret_expires_at!.toISOString()
+      : null,
     created_at: webhook.created_at.toISOString(),
     updated_at: webhook.updated_at.toISOString(),
   };
@@ -91,10 +96,27 @@ export async function updateWebhook(
   return updated as Webhook;
 }
 
-/** Replaces the signing secret; receivers must switch to the new one. */
+/** How long the previous secret keeps signing after a rotation. */
+export const SECRET_OVERLAP_HOURS = 24;
+
+/** Whether deliveries are still signed with the secret from before the last rotation too. */
+export function previousSecretSigns(webhook: Webhook, now = new Date()): boolean {
+  return webhook.previous_secret !== null && webhook.previous_secret_expires_at !== null &&
+    webhook.previous_secret_expires_at > now;
+}
+
+/**
+ * Replaces the signing secret. For {@linkcode SECRET_OVERLAP_HOURS} deliveries carry a signature
+ * with the old secret as well, so receivers can switch without rejecting anything in between.
+ */
 export async function rotateWebhookSecret(db: Kysely<Database>, id: number): Promise<Webhook> {
   const updated = await db.updateTable("webhooks")
-    .set({ secret: generateWebhookSecret(), updated_at: new Date() })
+    .set((eb) => ({
+      previous_secret: eb.ref("secret"),
+      previous_secret_expires_at: kyselySql<Date>`now() + make_interval(hours => ${SECRET_OVERLAP_HOURS})`,
+      secret: generateWebhookSecret(),
+      updated_at: new Date(),
+    }))
     .where("id", "=", id).returningAll().executeTakeFirst();
   if (!updated) throw new NotFoundError(`There is no webhook with id ${id}.`);
   return updated as Webhook;

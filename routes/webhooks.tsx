@@ -27,6 +27,7 @@ import {
   deleteWebhook,
   getWebhook,
   listWebhooks,
+  previousSecretSigns,
   rotateWebhookSecret,
   updateWebhook,
   type Webhook,
@@ -42,7 +43,8 @@ const NOTICES: Record<string, string> = {
   created: "Webhook added. Send a test event to check that your endpoint answers.",
   updated: "Webhook saved.",
   deleted: "Webhook deleted.",
-  rotated: "New signing secret created. Deliveries are signed with it from now on.",
+  rotated:
+    "New signing secret created. Deliveries are signed with it from now on (and with the old one for 24 hours).",
   enabled: "Webhook turned on.",
   disabled: "Webhook turned off. Events that happen meanwhile are not sent to it.",
 };
@@ -350,6 +352,15 @@ function WebhookPage(
           <dt>Signing secret</dt>
           <dd>
             <code class="secret" id="webhook-secret">{webhook.secret}</code>
+            {previousSecretSigns(webhook)
+              ? (
+                <p class="field-hint" id="previous-secret-note">
+                  Until {utc(webhook.previous_secret_expires_at!)}{" "}
+                  deliveries are also signed with the previous secret, so your endpoint can switch without
+                  rejecting any.
+                </p>
+              )
+              : null}
             <p class="field-hint">
               Verify the <code>webhook-signature</code>{" "}
               header of each delivery with this secret (Standard Webhooks: HMAC-SHA256 of{" "}

@@ -247,7 +247,7 @@ export const OPENAPI_DOCUMENT = {
     },
     "/api/webhooks/{id}/rotate-secret": {
       post: {
-        summary: "Replace the signing secret",
+        summary: "Replace the signing secret; the old one also signs for 24 hours",
         parameters: [idParameter],
         responses: { 200: json(webhookWithSecret), 404: errorResponse("Unknown webhook") },
       },
@@ -344,6 +344,11 @@ export const OPENAPI_DOCUMENT = {
           event_types: { type: "array", items: { type: "string", enum: [...WEBHOOK_EVENT_TYPES, "*"] } },
           enabled: { type: "boolean" },
           disabled_reason: { type: ["string", "null"], description: "Why the app turned it off" },
+          previous_secret_expires_at: {
+            type: ["string", "null"],
+            format: "date-time",
+            description: "After a rotation, until when deliveries are also signed with the previous secret",
+          },
           created_at: { type: "string", format: "date-time" },
           updated_at: { type: "string", format: "date-time" },
         },

@@ -352,3 +352,34 @@ appTest("a delivery can be sent again by hand with the same webhook-id", async (
     await receiver.close();
   }
 }, { ...FAST, WEBHOOK_RETRY_SCHEDULE: "0.2" });
+
+appTest(
+  "after a rotation deliveries verify with the new secret and, for a while, the old one",
+  async (app) => {
+    const receiver = startReceiver();
+    try {
+      const hook = await addWebhook(app, `${receiver.url}/rotating`);
+      const rotated = (await api(app, "POST", `/api/webhooks/${hook.id}/rotate-secret`)).body;
+      ok(rotated.secret !== hook.secret);
+      ok(Date.parse(rotated.previous_secret_expires_at) > Date.now() + 23 * 3600_000);
+      await api(app, "POST", "/api/products", { sku: "ROT-1", name: "Rotated" });
+      const [request] = await receiver.waitFor("/rotating", 1);
+      equal(request.headers.get("webhook-signature")!.split(" ").length, 2);
+      for (const secret of [rotated.secret, hook.secret]) {
+        new Webhook(secret).verify(request.body, Object.fromEntries(request.headers)); // throws if not valid
+      }
+
+      // Once the overlap ends, only the new secret signs.
+      await app.db.sql`UPDATE webhooks SET previous_secret_expires_at = now() - interval '1 second'`;
+      const tested = await api(app, "POST", `/api/webhooks/${hook.id}/test`);
+      equal(tested.body.status, 200);
+      const latest = receiver.on("/rotating")[1];
+      equal(latest.headers.get("webhook-signature")!.split(" ").length, 1);
+      new Webhook(rotated.secret).verify(latest.body, Object.fromEntries(latest.headers));
+      equal((await api(app, "GET", `/api/webhooks/${hook.id}`)).body.previous_secret_expires_at, null);
+    } finally {
+      await receiver.close();
+    }
+  },
+  FAST,
+);
