@@ -1,5 +1,5 @@
 /** Server-only pieces of the webhook pages: the form, the event list and the delivery log. */
-import type { WebhookLog } from "../core/webhook_deliveries.ts";
+import type { WebhookLog } from "../core/webhook_log.ts";
 import { WEBHOOK_EVENT_TYPES } from "../core/webhook_events.ts";
 import { formatCount } from "../islands/format.ts";
 

@@ -11,16 +11,14 @@ import {
   WebhookForm,
   type WebhookFormValues,
 } from "../components/webhooks.tsx";
+import { deliveryPolicy, redeliver, sendTestEvent } from "../core/webhook_deliveries.ts";
 import {
-  deliveryPolicy,
   latestAttemptOf,
   latestAttempts,
   listWebhookLogs,
   pendingDeliveries,
-  redeliver,
-  sendTestEvent,
   type WebhookLog,
-} from "../core/webhook_deliveries.ts";
+} from "../core/webhook_log.ts";
 import { parseWebhookInput, WebhookCreateSchema, WebhookUpdateSchema } from "../core/webhook_input.ts";
 import {
   createWebhook,

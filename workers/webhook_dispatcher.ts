@@ -11,10 +11,10 @@ import {
   type ClaimedDelivery,
   type DeliveryPolicy,
   nextDueAt,
-  pruneOldDeliveries,
   recordAttempt,
   sendDelivery,
 } from "../core/webhook_deliveries.ts";
+import { pruneOldDeliveries } from "../core/webhook_log.ts";
 
 /** What the dispatcher needs. */
 export interface WebhookDispatcherOptions {

@@ -1,13 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { ValidationError } from "../../core/errors.ts";
-import {
-  deliveryPolicy,
-  listWebhookLogs,
-  redeliver,
-  sendTestEvent,
-  type WebhookLog,
-} from "../../core/webhook_deliveries.ts";
+import { deliveryPolicy, redeliver, sendTestEvent } from "../../core/webhook_deliveries.ts";
+import { listWebhookLogs, type WebhookLog } from "../../core/webhook_log.ts";
 import { parseWebhookInput, WebhookCreateSchema, WebhookUpdateSchema } from "../../core/webhook_input.ts";
 import type { SendResult } from "../../core/webhook_sender.ts";
 import {

@@ -1,0 +1,77 @@
+/** Reading the webhook delivery log (one row per attempt), and pruning old deliveries. */
+import type { Sql } from "./db.ts";
+
+/** One attempt as logged. */
+export interface WebhookLog {
+  id: number;
+  webhook_id: number;
+  delivery_id: string;
+  event_type: string;
+  attempt: number;
+  response_status: number | null;
+  response_time_ms: number;
+  error_kind: string | null;
+  error_message: string | null;
+  response_excerpt: string | null;
+  next_retry_at: Date | null;
+  created_at: Date;
+  body: string;
+  delivery_status: string;
+}
+
+/** A webhook's most recent attempts, newest first, with each delivery's body and state. */
+export async function listWebhookLogs(sql: Sql, webhookId: number, limit: number): Promise<WebhookLog[]> {
+  return await sql<WebhookLog[]>`
+    SELECT l.*, d.body, d.status AS delivery_status
+    FROM webhook_logs l JOIN webhook_deliveries d ON d.id = l.delivery_id
+    WHERE l.webhook_id = ${webhookId}
+    ORDER BY l.created_at DESC, l.id DESC
+    LIMIT ${limit}`;
+}
+
+/** The latest attempt of one delivery of a webhook, or null. */
+export async function latestAttemptOf(
+  sql: Sql,
+  webhookId: number,
+  deliveryId: string,
+): Promise<WebhookLog | null> {
+  const [row] = await sql<WebhookLog[]>`
+    SELECT l.*, d.body, d.status AS delivery_status
+    FROM webhook_logs l JOIN webhook_deliveries d ON d.id = l.delivery_id
+    WHERE l.webhook_id = ${webhookId} AND l.delivery_id = ${deliveryId}
+    ORDER BY l.id DESC LIMIT 1`;
+  return row ?? null;
+}
+
+/** Each webhook's latest attempt, by webhook id. */
+export async function latestAttempts(sql: Sql): Promise<Map<number, WebhookLog>> {
+  // One index probe per webhook, however long the log grows.
+  const rows = await sql<WebhookLog[]>`
+    SELECT l.*, '' AS body, '' AS delivery_status
+    FROM webhooks w CROSS JOIN LATERAL (
+      SELECT * FROM webhook_logs WHERE webhook_id = w.id ORDER BY created_at DESC LIMIT 1
+    ) l`;
+  return new Map(rows.map((row) => [row.webhook_id, row]));
+}
+
+/** How many deliveries of a webhook are waiting, and how many of those are already due. */
+export async function pendingDeliveries(
+  sql: Sql,
+  webhookId: number,
+): Promise<{ pending: number; due: number }> {
+  const [row] = await sql<{ pending: number; due: number }[]>`
+    SELECT count(*)::int AS pending, count(*) FILTER (WHERE next_attempt_at <= now())::int AS due
+    FROM webhook_deliveries WHERE webhook_id = ${webhookId} AND status = 'pending'`;
+  return row;
+}
+
+/** Finished deliveries (and their log rows) are kept this long, as Stripe keeps events for 30 days. */
+export const DELIVERY_RETENTION_DAYS = 30;
+
+/** Deletes finished deliveries older than the retention period, with their attempts; returns how many. */
+export async function pruneOldDeliveries(sql: Sql, days = DELIVERY_RETENTION_DAYS): Promise<number> {
+  const deleted = await sql`
+    DELETE FROM webhook_deliveries
+    WHERE status <> 'pending' AND finished_at < now() - make_interval(days => ${days})`;
+  return deleted.count;
+}
