@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { ConfirmDeletePage } from "../components/confirm_delete_page.tsx";
 import { Island } from "../components/island.tsx";
 import { Layout } from "../components/layout.tsx";
 import { Pagination, ProductFiltersForm, ProductTable } from "../components/products_list.tsx";
@@ -127,18 +128,15 @@ export function productPages(ctx: AppContext): Hono {
   app.get("/products/:id/delete", async (c) => {
     const product = await getProduct(ctx.db, productId(c.req.param("id")));
     return htmlResponse(
-      <Layout title={`Delete ${product.sku}`} current="products">
-        <h1>Delete {product.sku}?</h1>
-        <form class="card" method="post" action={`/products/${product.id}/delete`}>
-          <p>
-            “{product.name}” will be deleted. This cannot be undone.
-          </p>
-          <div class="actions">
-            <button class="btn btn--danger" type="submit">Delete product</button>
-            <a class="btn btn--secondary" href={`/products/${product.id}`}>Cancel</a>
-          </div>
-        </form>
-      </Layout>,
+      <ConfirmDeletePage
+        title={`Delete ${product.sku}?`}
+        section="products"
+        action={`/products/${product.id}/delete`}
+        buttonLabel="Delete product"
+        cancelHref={`/products/${product.id}`}
+      >
+        “{product.name}” will be deleted. This cannot be undone.
+      </ConfirmDeletePage>,
     );
   });
 

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { ConfirmDeletePage } from "../components/confirm_delete_page.tsx";
 import { Island } from "../components/island.tsx";
 import { Layout } from "../components/layout.tsx";
 import { htmlResponse } from "../components/render.ts";
@@ -154,19 +155,15 @@ export function webhookPages(ctx: AppContext): Hono {
   app.get("/:id/delete", async (c) => {
     const webhook = await getWebhook(ctx.db, webhookId(c.req.param("id")));
     return htmlResponse(
-      <Layout title="Delete webhook" current="webhooks">
-        <h1>Delete this webhook?</h1>
-        <form class="card" method="post" action={`/webhooks/${webhook.id}/delete`}>
-          <p>
-            Events will no longer be sent to{" "}
-            <code>{webhook.url}</code>, and its delivery log is deleted with it.
-          </p>
-          <div class="actions">
-            <button class="btn btn--danger" type="submit">Delete webhook</button>
-            <a class="btn btn--secondary" href={`/webhooks/${webhook.id}`}>Cancel</a>
-          </div>
-        </form>
-      </Layout>,
+      <ConfirmDeletePage
+        title="Delete this webhook?"
+        section="webhooks"
+        action={`/webhooks/${webhook.id}/delete`}
+        buttonLabel="Delete webhook"
+        cancelHref={`/webhooks/${webhook.id}`}
+      >
+        Events will no longer be sent to <code>{webhook.url}</code>, and its delivery log is deleted with it.
+      </ConfirmDeletePage>,
     );
   });
 

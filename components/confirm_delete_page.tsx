@@ -1,0 +1,27 @@
+import type { ComponentChildren } from "preact";
+import { Layout, type Section } from "./layout.tsx";
+
+/** The no-JavaScript confirmation behind a "Delete" link: what goes, a danger button, a way back. */
+export function ConfirmDeletePage(
+  props: {
+    title: string;
+    section: Section;
+    action: string;
+    buttonLabel: string;
+    cancelHref: string;
+    children: ComponentChildren;
+  },
+) {
+  return (
+    <Layout title={props.title} current={props.section}>
+      <h1>{props.title}</h1>
+      <form class="card" method="post" action={props.action}>
+        <p>{props.children}</p>
+        <div class="actions">
+          <button class="btn btn--danger" type="submit">{props.buttonLabel}</button>
+          <a class="btn btn--secondary" href={props.cancelHref}>Cancel</a>
+        </div>
+      </form>
+    </Layout>
+  );
+}
