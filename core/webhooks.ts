@@ -1,6 +1,7 @@
 /** Webhooks as configured by users: create, read, change, delete, rotate the secret. */
 import { type Kysely, sql as kyselySql } from "kysely";
 import { NotFoundError } from "./errors.ts";
+import { idFromPath } from "./path_id.ts";
 import type { Database } from "./schema.ts";
 import { checkWebhookUrl, type UrlGuardOptions } from "./url_guard.ts";
 import type { WebhookCreate, WebhookUpdate } from "./webhook_input.ts";
@@ -39,13 +40,9 @@ export function webhookJson(webhook: Webhook, options: { withSecret: boolean }) 
   };
 }
 
-/** Parses a path id; anything but a positive integer cannot name a webhook. */
+/** Parses a path id (webhooks ids are PostgreSQL integers). */
 export function webhookId(raw: string): number {
-  const id = Number(raw);
-  if (!/^\d{1,9}$/.test(raw) || id < 1 || id > 2_147_483_647) {
-    throw new NotFoundError(`There is no webhook with id "${raw.slice(0, 40)}".`);
-  }
-  return id;
+  return idFromPath(raw, "webhook", 2_147_483_647);
 }
 
 /** Every webhook, oldest first. */

@@ -15,6 +15,7 @@ import {
   SORT_KEYS,
   updateProduct,
 } from "../../core/products.ts";
+import { idFromPath } from "../../core/path_id.ts";
 import type { AppContext } from "../context.ts";
 
 /** The most products one page may hold; a larger `limit` is refused, not honoured. */
@@ -62,13 +63,9 @@ export function parseFilters(query: Record<string, string>): ProductFilters {
   return { search: q.search, active: q.active, priceMin: q.price_min, priceMax: q.price_max };
 }
 
-/** Parses a path id; anything but a positive integer cannot name a product. */
+/** Parses a path id (product ids are PostgreSQL bigints, used up to JavaScript's safe integers). */
 export function productId(raw: string): number {
-  const id = Number(raw);
-  if (!/^\d{1,15}$/.test(raw) || !Number.isSafeInteger(id) || id < 1) {
-    throw new NotFoundError(`There is no product with id "${raw.slice(0, 40)}".`);
-  }
-  return id;
+  return idFromPath(raw, "product");
 }
 
 /** A request's JSON body; anything but `application/json` is a 415, malformed JSON a 422. */
