@@ -1,5 +1,6 @@
 import type postgres from "postgres";
 import type { Sql } from "./db.ts";
+import { importJobJson } from "./import_progress.ts";
 import { recordEvent } from "./webhook_events.ts";
 
 /** The lifecycle of an import: queued → processing → complete | error. */
@@ -193,22 +194,9 @@ export async function failImportJob(sql: Sql, id: string, reason: string): Promi
   });
 }
 
-/** What `import.completed` and `import.failed` tell a receiver: the job's outcome and counts. */
+/** What `import.completed` and `import.failed` tell a receiver: the job as the API shows it, under `task_id` too. */
 function importEventData(job: ImportJob) {
-  return {
-    task_id: job.id,
-    file_name: job.file_name,
-    status: job.status,
-    rows: job.rows_done,
-    inserted: job.inserted,
-    updated: job.updated,
-    unchanged: job.unchanged,
-    duplicates: job.duplicates,
-    failed: job.failed,
-    error: job.error,
-    started_at: job.started_at?.toISOString() ?? null,
-    finished_at: job.finished_at?.toISOString() ?? null,
-  };
+  return { task_id: job.id, ...importJobJson(job) };
 }
 
 /** The row errors of a job in line order, streamed in pages so a large report never sits in memory. */

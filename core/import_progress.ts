@@ -65,3 +65,29 @@ export function progressFromJob(job: ImportJob, now = new Date()): ProgressEvent
     ...(job.error ? { error: job.error } : {}),
   };
 }
+
+/** The JSON form of an import job: `/api/imports` and the `import.*` webhook events. */
+export function importJobJson(job: ImportJob) {
+  const progress = progressFromJob(job);
+  return {
+    id: job.id,
+    file_name: job.file_name,
+    file_size: job.file_size,
+    status: job.status,
+    message: job.message,
+    error: job.error,
+    rows: job.rows_done,
+    inserted: job.inserted,
+    updated: job.updated,
+    unchanged: job.unchanged,
+    duplicates: job.duplicates,
+    failed: job.failed,
+    percent: progress.percent,
+    rows_per_sec: progress.rows_per_sec,
+    duration_ms: progress.elapsed_ms,
+    created_at: job.created_at,
+    started_at: job.started_at,
+    finished_at: job.finished_at,
+    errors_csv_url: job.failed > 0 ? `/api/imports/${job.id}/errors.csv` : null,
+  };
+}

@@ -10,6 +10,7 @@ import {
   listImportJobs,
 } from "../../core/import_jobs.ts";
 import {
+  importJobJson,
   isFinalStatus,
   progressChannelName,
   type ProgressEvent,
@@ -21,32 +22,6 @@ import type { AppContext } from "../context.ts";
 /** How often the SSE stream re-reads the job, to see progress made by another process. */
 const POLL_INTERVAL_MS = 2000;
 const HEARTBEAT_INTERVAL_MS = 15_000;
-
-/** The JSON form of an import job in `/api/imports`. */
-export function importJobJson(job: ImportJob) {
-  const progress = progressFromJob(job);
-  return {
-    id: job.id,
-    file_name: job.file_name,
-    file_size: job.file_size,
-    status: job.status,
-    message: job.message,
-    error: job.error,
-    rows: job.rows_done,
-    inserted: job.inserted,
-    updated: job.updated,
-    unchanged: job.unchanged,
-    duplicates: job.duplicates,
-    failed: job.failed,
-    percent: progress.percent,
-    rows_per_sec: progress.rows_per_sec,
-    duration_ms: progress.elapsed_ms,
-    created_at: job.created_at,
-    started_at: job.started_at,
-    finished_at: job.finished_at,
-    errors_csv_url: job.failed > 0 ? `/api/imports/${job.id}/errors.csv` : null,
-  };
-}
 
 /** Stores an upload, records its job and rings the queue; shared by the API and the HTML form. */
 export async function acceptUpload(ctx: AppContext, request: Request): Promise<ImportJob> {
