@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { createBulkDeleteJob, runBulkDelete } from "../../core/bulk_delete.ts";
-import { NotFoundError, UnsupportedMediaTypeError, ValidationError } from "../../core/errors.ts";
+import { UnsupportedMediaTypeError, ValidationError } from "../../core/errors.ts";
 import { progressChannelName } from "../../core/import_progress.ts";
 import { productsCsvStream } from "../../core/product_export.ts";
 import { parseProductInput, ProductCreateSchema, ProductUpdateSchema } from "../../core/product_input.ts";
