@@ -6,6 +6,7 @@
 import type { Sql } from "../core/db.ts";
 import { claimNextImportJob, touchImportJob } from "../core/import_jobs.ts";
 import type { ImportWorkerRequest } from "./import_worker.ts";
+import { SerialDrain } from "./serial_drain.ts";
 
 /** What the consumer needs to run jobs. */
 export interface ImportQueueOptions {
@@ -28,9 +29,7 @@ export interface ImportWakeMessage {
 /** Runs queued and abandoned import jobs, one at a time. */
 export class ImportQueue {
   #options: ImportQueueOptions;
-  #running: Promise<void> | null = null;
-  #again = false;
-  #stopped = false;
+  #loop = new SerialDrain("import queue", () => this.#drain());
   #sweepTimer: ReturnType<typeof setInterval> | undefined;
   /** Ends the running worker; set while one runs. */
   #interrupt: (() => void) | null = null;
@@ -55,18 +54,7 @@ export class ImportQueue {
 
   /** Looks for work now; cheap to call often. */
   wake(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = this.#drain().finally(() => {
-      this.#running = null;
-      if (this.#again) {
-        this.#again = false;
-        this.wake();
-      }
-    });
+    this.#loop.wake();
   }
 
   /**
@@ -75,14 +63,14 @@ export class ImportQueue {
    * SIGTERM never waits for a long import.
    */
   async stop(): Promise<void> {
-    this.#stopped = true;
     clearInterval(this.#sweepTimer);
+    const stopped = this.#loop.stop();
     this.#interrupt?.();
-    await this.#running;
+    await stopped;
   }
 
   async #drain(): Promise<void> {
-    while (!this.#stopped) {
+    while (!this.#loop.stopped) {
       let job;
       try {
         job = await claimNextImportJob(this.#options.sql, this.#options.leaseSeconds);

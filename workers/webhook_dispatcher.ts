@@ -15,6 +15,7 @@ import {
   sendDelivery,
 } from "../core/webhook_deliveries.ts";
 import { pruneOldDeliveries } from "../core/webhook_log.ts";
+import { SerialDrain } from "./serial_drain.ts";
 
 /** What the dispatcher needs. */
 export interface WebhookDispatcherOptions {
@@ -38,9 +39,9 @@ const PRUNE_EVERY_MS = 3600_000;
 /** Sends due webhook deliveries; see the module comment. */
 export class WebhookDispatcher {
   #options: WebhookDispatcherOptions;
-  #running: Promise<void> | null = null;
-  #again = false;
-  #stopped = false;
+  #loop = new SerialDrain("webhook dispatcher", () => this.#drain(), () => {
+    this.#scheduleNextLook().catch((error) => console.error("webhook dispatcher:", error));
+  });
   #timer: ReturnType<typeof setTimeout> | undefined;
   #pruneTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -61,7 +62,7 @@ export class WebhookDispatcher {
 
   /** Rings the doorbell through the KV queue, now or after `delayMs`. */
   async ring(delayMs = 0): Promise<void> {
-    if (this.#stopped) return;
+    if (this.#loop.stopped) return;
     await this.#options.kv.enqueue({ kind: "webhook-wake" } satisfies WebhookWakeMessage, {
       delay: Math.max(0, Math.round(delayMs)),
     });
@@ -69,37 +70,21 @@ export class WebhookDispatcher {
 
   /** Looks for due deliveries now; cheap to call often. */
   wake(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    clearTimeout(this.#timer);
-    this.#running = this.#drain()
-      .catch((error) => console.error("webhook dispatcher:", error))
-      .finally(() => {
-        this.#running = null;
-        if (this.#again) {
-          this.#again = false;
-          this.wake();
-        } else {
-          this.#scheduleNextLook().catch((error) => console.error("webhook dispatcher:", error));
-        }
-      });
+    this.#loop.wake();
   }
 
   /** Stops claiming; attempts in flight finish (each ends within the request timeout). */
   async stop(): Promise<void> {
-    this.#stopped = true;
     clearTimeout(this.#timer);
     clearInterval(this.#pruneTimer);
-    await this.#running;
+    await this.#loop.stop();
   }
 
   async #drain(): Promise<void> {
     const { sql, policy, concurrency = 16 } = this.#options;
+    clearTimeout(this.#timer); // looking now
     const inFlight = new Set<Promise<void>>();
-    while (!this.#stopped) {
+    while (!this.#loop.stopped) {
       const free = concurrency - inFlight.size;
       const batch = free > 0 ? await claimDueDeliveries(sql, free, policy.ratePerHour) : [];
       if (batch.length === 0) {
@@ -128,12 +113,12 @@ export class WebhookDispatcher {
   }
 
   async #scheduleNextLook(): Promise<void> {
-    if (this.#stopped) return;
+    if (this.#loop.stopped) return;
     const due = await nextDueAt(this.#options.sql);
     const waitMs = due ? due.getTime() - Date.now() : IDLE_CHECK_MS;
     // Due but not claimable means rate-limited (or claimed elsewhere): look again later.
     const delay = waitMs <= 0 ? IDLE_CHECK_MS : Math.min(waitMs, IDLE_CHECK_MS);
     clearTimeout(this.#timer);
-    if (!this.#stopped) this.#timer = setTimeout(() => this.wake(), delay + 50);
+    if (!this.#loop.stopped) this.#timer = setTimeout(() => this.wake(), delay + 50);
   }
 }
