@@ -1,7 +1,7 @@
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { Webhook } from "standardwebhooks";
 import { productsFixture } from "../helpers/csv_fixture.ts";
-import { appTest, importCsv, type TestApp } from "../helpers/test_app.ts";
+import { apiJson, appTest, importCsv, type TestApp, waitUntil } from "../helpers/test_app.ts";
 import { startReceiver, type WebhookReceiver } from "../helpers/webhook_receiver.ts";
 
 /** Local receivers need private addresses; retries are shortened to keep tests quick. */
@@ -11,33 +11,22 @@ const FAST = {
   WEBHOOK_TIMEOUT_SECONDS: "1",
 };
 
-async function api(app: TestApp, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${app.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json() };
-}
-
 async function addWebhook(app: TestApp, url: string, eventTypes: string[] = ["*"]) {
-  const created = await api(app, "POST", "/api/webhooks", { url, event_types: eventTypes });
+  const created = await apiJson(app, "POST", "/api/webhooks", { url, event_types: eventTypes });
   equal(created.status, 201, JSON.stringify(created.body));
   return created.body as { id: number; secret: string; enabled: boolean };
 }
 
-async function logs(app: TestApp, id: number) {
-  return (await api(app, "GET", `/api/webhooks/${id}/logs?limit=200`)).body as Record<string, unknown>[];
+/** Waits until the app has turned the webhook off; returns it. */
+async function turnedOff(app: TestApp, id: number) {
+  return await waitUntil("the webhook to be turned off", async () => {
+    const { body } = await apiJson(app, "GET", `/api/webhooks/${id}`);
+    return body.enabled === false ? body : null;
+  });
 }
 
-async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 15_000) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+async function logs(app: TestApp, id: number) {
+  return (await apiJson(app, "GET", `/api/webhooks/${id}/logs?limit=200`)).body as Record<string, unknown>[];
 }
 
 /** An event as a receiver parses it. */
@@ -57,10 +46,10 @@ appTest("each product and import change arrives once, signed as Standard Webhook
     const hook = await addWebhook(app, `${receiver.url}/all`);
     match(hook.secret, /^whsec_[A-Za-z0-9+/]+=*$/);
 
-    const created = await api(app, "POST", "/api/products", { sku: "HOOK-1", name: "Hook", price: 5 });
+    const created = await apiJson(app, "POST", "/api/products", { sku: "HOOK-1", name: "Hook", price: 5 });
     equal(created.status, 201);
-    await api(app, "PUT", `/api/products/${created.body.id}`, { name: "Hook v2" });
-    await api(app, "DELETE", `/api/products/${created.body.id}`);
+    await apiJson(app, "PUT", `/api/products/${created.body.id}`, { name: "Hook v2" });
+    await apiJson(app, "DELETE", `/api/products/${created.body.id}`);
     // An import of 3 rows sends one import.completed, not an event per row.
     await importCsv(app.url, productsFixture(3).csv);
     const bulk = await fetch(`${app.url}/api/products/bulk`, { method: "DELETE" });
@@ -107,8 +96,8 @@ appTest("a webhook gets only the event types it subscribed to", async (app) => {
   try {
     await addWebhook(app, `${receiver.url}/deleted`, ["product.deleted"]);
     await addWebhook(app, `${receiver.url}/imports`, ["import.completed", "import.failed"]);
-    const created = await api(app, "POST", "/api/products", { sku: "ONLY-1", name: "Only" });
-    await api(app, "DELETE", `/api/products/${created.body.id}`);
+    const created = await apiJson(app, "POST", "/api/products", { sku: "ONLY-1", name: "Only" });
+    await apiJson(app, "DELETE", `/api/products/${created.body.id}`);
     await importCsv(app.url, "name,description\nno sku column,x\n"); // fails: no sku column
     await receiver.waitFor("/deleted", 1);
     await receiver.waitFor("/imports", 1);
@@ -128,7 +117,7 @@ appTest("a receiver that fails twice is retried on schedule with the same webhoo
   );
   try {
     const hook = await addWebhook(app, `${receiver.url}/flaky`);
-    await api(app, "POST", "/api/products", { sku: "RETRY-1", name: "Retry" });
+    await apiJson(app, "POST", "/api/products", { sku: "RETRY-1", name: "Retry" });
     const attempts = await receiver.waitFor("/flaky", 3);
     const ids = new Set(attempts.map((request) => request.headers.get("webhook-id")));
     equal(ids.size, 1, "the same webhook-id on every attempt");
@@ -160,7 +149,7 @@ appTest("a receiver that hangs times out and the attempt says so", async (app) =
   try {
     const hook = await addWebhook(app, `${receiver.url}/slow`);
     const started = Date.now();
-    const created = await api(app, "POST", "/api/products", { sku: "SLOW-1", name: "Slow" });
+    const created = await apiJson(app, "POST", "/api/products", { sku: "SLOW-1", name: "Slow" });
     ok(Date.now() - started < 1000, "the request that caused the event does not wait for the receiver");
     equal(created.status, 201);
     const [entry] = await waitUntil("a timed-out attempt", async () => {
@@ -179,14 +168,11 @@ appTest("410 Gone turns the webhook off at once, with the reason", async (app) =
   const receiver = startReceiver(() => new Response("gone", { status: 410 }));
   try {
     const hook = await addWebhook(app, `${receiver.url}/gone`);
-    await api(app, "POST", "/api/products", { sku: "GONE-1", name: "Gone" });
+    await apiJson(app, "POST", "/api/products", { sku: "GONE-1", name: "Gone" });
     await receiver.waitFor("/gone", 1);
-    const webhook = await waitUntil("the webhook to be turned off", async () => {
-      const { body } = await api(app, "GET", `/api/webhooks/${hook.id}`);
-      return body.enabled === false ? body : null;
-    });
+    const webhook = await turnedOff(app, hook.id);
     match(webhook.disabled_reason, /410 Gone/);
-    await api(app, "POST", "/api/products", { sku: "GONE-2", name: "Gone too" });
+    await apiJson(app, "POST", "/api/products", { sku: "GONE-2", name: "Gone too" });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     equal(receiver.on("/gone").length, 1, "no retry and nothing more to a turned-off webhook");
   } finally {
@@ -202,7 +188,7 @@ appTest("a redirect is not followed", async (app) => {
   );
   try {
     const hook = await addWebhook(app, `${receiver.url}/moved`);
-    await api(app, "POST", "/api/products", { sku: "MOVE-1", name: "Move" });
+    await apiJson(app, "POST", "/api/products", { sku: "MOVE-1", name: "Move" });
     await receiver.waitFor("/moved", 1);
     const [entry] = await waitUntil("the attempt", async () => {
       const rows = await logs(app, hook.id);
@@ -221,17 +207,14 @@ appTest("deliveries that fail every retry turn the webhook off after N in a row"
   const receiver = startReceiver(() => new Response("down", { status: 503 }));
   try {
     const hook = await addWebhook(app, `${receiver.url}/down`);
-    await api(app, "POST", "/api/products", { sku: "DOWN-1", name: "Down" });
-    await api(app, "POST", "/api/products", { sku: "DOWN-2", name: "Down" });
-    const webhook = await waitUntil("the webhook to be turned off", async () => {
-      const { body } = await api(app, "GET", `/api/webhooks/${hook.id}`);
-      return body.enabled === false ? body : null;
-    });
+    await apiJson(app, "POST", "/api/products", { sku: "DOWN-1", name: "Down" });
+    await apiJson(app, "POST", "/api/products", { sku: "DOWN-2", name: "Down" });
+    const webhook = await turnedOff(app, hook.id);
     match(webhook.disabled_reason, /2 deliveries in a row failed every retry/);
     equal(receiver.on("/down").length, 2 * 2, "two deliveries, each tried twice (one retry)");
 
     // Turning it on again clears the reason.
-    const enabled = await api(app, "PUT", `/api/webhooks/${hook.id}`, { enabled: true });
+    const enabled = await apiJson(app, "PUT", `/api/webhooks/${hook.id}`, { enabled: true });
     equal(enabled.body.enabled, true);
     equal(enabled.body.disabled_reason, null);
   } finally {
@@ -245,7 +228,7 @@ appTest("Retry-After is honoured", async (app) => {
   );
   try {
     await addWebhook(app, `${receiver.url}/busy`);
-    await api(app, "POST", "/api/products", { sku: "BUSY-1", name: "Busy" });
+    await apiJson(app, "POST", "/api/products", { sku: "BUSY-1", name: "Busy" });
     const [first, second] = await receiver.waitFor("/busy", 2);
     const gap = second.at - first.at;
     ok(gap >= 1900 && gap < 4000, `retried after ${gap} ms, asked for 2 s (schedule says 0.2 s)`);
@@ -259,7 +242,7 @@ appTest("past the hourly rate limit deliveries wait instead of being dropped", a
   try {
     const hook = await addWebhook(app, `${receiver.url}/limited`);
     for (const sku of ["RATE-1", "RATE-2", "RATE-3"]) {
-      equal((await api(app, "POST", "/api/products", { sku, name: sku })).status, 201);
+      equal((await apiJson(app, "POST", "/api/products", { sku, name: sku })).status, 201);
     }
     await receiver.waitFor("/limited", 2);
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -278,7 +261,7 @@ appTest("Test sends webhook.test at once and answers {status, time_ms}; errors a
   );
   try {
     const hook = await addWebhook(app, `${receiver.url}/test`, ["product.created"]);
-    const tested = await api(app, "POST", `/api/webhooks/${hook.id}/test`);
+    const tested = await apiJson(app, "POST", `/api/webhooks/${hook.id}/test`);
     equal(tested.status, 200);
     equal(tested.body.status, 200);
     equal(typeof tested.body.time_ms, "number");
@@ -297,7 +280,7 @@ appTest("Test sends webhook.test at once and answers {status, time_ms}; errors a
     deepStrictEqual(JSON.parse(receiver.on("/test")[1].body).data, { hello: "world" });
 
     const teapot = await addWebhook(app, `${receiver.url}/teapot`);
-    const answer = (await api(app, "POST", `/api/webhooks/${teapot.id}/test`)).body;
+    const answer = (await apiJson(app, "POST", `/api/webhooks/${teapot.id}/test`)).body;
     equal(answer.status, 418);
     equal(answer.ok, false);
     equal(answer.response_excerpt, "short and stout");
@@ -306,11 +289,11 @@ appTest("Test sends webhook.test at once and answers {status, time_ms}; errors a
     const port = (closedPort.addr as Deno.NetAddr).port;
     closedPort.close();
     const refused = await addWebhook(app, `http://127.0.0.1:${port}/nobody`);
-    const refusedAnswer = (await api(app, "POST", `/api/webhooks/${refused.id}/test`)).body;
+    const refusedAnswer = (await apiJson(app, "POST", `/api/webhooks/${refused.id}/test`)).body;
     equal(refusedAnswer.status, null);
     equal(refusedAnswer.error, "refused");
 
-    const missing = await api(app, "POST", "/api/webhooks/999999/test");
+    const missing = await apiJson(app, "POST", "/api/webhooks/999999/test");
     equal(missing.status, 404);
   } finally {
     await receiver.close();
@@ -322,14 +305,15 @@ appTest("a delivery can be sent again by hand with the same webhook-id", async (
   const receiver = startReceiver(() => failing ? new Response("no", { status: 500 }) : new Response("ok"));
   try {
     const hook = await addWebhook(app, `${receiver.url}/again`);
-    await api(app, "POST", "/api/products", { sku: "AGAIN-1", name: "Again" });
+    await apiJson(app, "POST", "/api/products", { sku: "AGAIN-1", name: "Again" });
     // Schedule "0.2": one retry, then the delivery has failed.
     const failed = await waitUntil("the delivery to fail", async () => {
       const rows = await logs(app, hook.id);
       return rows.length === 2 && rows[0].delivery_status === "failed" ? rows : null;
     });
     const redeliver = async () =>
-      (await api(app, "POST", `/api/webhooks/${hook.id}/deliveries/${failed[0].delivery_id}/redeliver`)).body;
+      (await apiJson(app, "POST", `/api/webhooks/${hook.id}/deliveries/${failed[0].delivery_id}/redeliver`))
+        .body;
     failing = false;
     equal((await redeliver()).status, 200);
     const requests = receiver.on("/again");
@@ -346,7 +330,7 @@ appTest("a delivery can be sent again by hand with the same webhook-id", async (
     equal(receiver.on("/again").length, 4);
     equal((await logs(app, hook.id))[0].delivery_status, "succeeded");
 
-    const unknown = await api(app, "POST", `/api/webhooks/${hook.id}/deliveries/msg_nope/redeliver`);
+    const unknown = await apiJson(app, "POST", `/api/webhooks/${hook.id}/deliveries/msg_nope/redeliver`);
     equal(unknown.status, 404);
   } finally {
     await receiver.close();
@@ -359,10 +343,10 @@ appTest(
     const receiver = startReceiver();
     try {
       const hook = await addWebhook(app, `${receiver.url}/rotating`);
-      const rotated = (await api(app, "POST", `/api/webhooks/${hook.id}/rotate-secret`)).body;
+      const rotated = (await apiJson(app, "POST", `/api/webhooks/${hook.id}/rotate-secret`)).body;
       ok(rotated.secret !== hook.secret);
       ok(Date.parse(rotated.previous_secret_expires_at) > Date.now() + 23 * 3600_000);
-      await api(app, "POST", "/api/products", { sku: "ROT-1", name: "Rotated" });
+      await apiJson(app, "POST", "/api/products", { sku: "ROT-1", name: "Rotated" });
       const [request] = await receiver.waitFor("/rotating", 1);
       equal(request.headers.get("webhook-signature")!.split(" ").length, 2);
       for (const secret of [rotated.secret, hook.secret]) {
@@ -371,12 +355,12 @@ appTest(
 
       // Once the overlap ends, only the new secret signs.
       await app.db.sql`UPDATE webhooks SET previous_secret_expires_at = now() - interval '1 second'`;
-      const tested = await api(app, "POST", `/api/webhooks/${hook.id}/test`);
+      const tested = await apiJson(app, "POST", `/api/webhooks/${hook.id}/test`);
       equal(tested.body.status, 200);
       const latest = receiver.on("/rotating")[1];
       equal(latest.headers.get("webhook-signature")!.split(" ").length, 1);
       new Webhook(rotated.secret).verify(latest.body, Object.fromEntries(latest.headers));
-      equal((await api(app, "GET", `/api/webhooks/${hook.id}`)).body.previous_secret_expires_at, null);
+      equal((await apiJson(app, "GET", `/api/webhooks/${hook.id}`)).body.previous_secret_expires_at, null);
     } finally {
       await receiver.close();
     }

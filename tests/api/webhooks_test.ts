@@ -3,20 +3,11 @@ import { loadConfig } from "../../core/config.ts";
 import { migrate } from "../../core/migrate.ts";
 import { pruneOldDeliveries } from "../../core/webhook_log.ts";
 import { startServer } from "../../main.ts";
-import { appTest, createTestDatabase, type TestApp } from "../helpers/test_app.ts";
+import { apiJson, appTest, createTestDatabase, waitUntil } from "../helpers/test_app.ts";
 import { startReceiver } from "../helpers/webhook_receiver.ts";
 
-async function api(app: { url: string }, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${app.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json() };
-}
-
 appTest("webhooks can be created, read, listed, changed, rotated and deleted", async (app) => {
-  const created = await api(app, "POST", "/api/webhooks", {
+  const created = await apiJson(app, "POST", "/api/webhooks", {
     url: "https://93.184.215.14/acme",
     event_type: "product.created",
     enabled: true,
@@ -28,13 +19,13 @@ appTest("webhooks can be created, read, listed, changed, rotated and deleted", a
   equal(hook.enabled, true);
   match(hook.secret, /^whsec_[A-Za-z0-9+/]{32}$/);
 
-  const read = await api(app, "GET", `/api/webhooks/${hook.id}`);
+  const read = await apiJson(app, "GET", `/api/webhooks/${hook.id}`);
   equal(read.body.secret, hook.secret);
-  const list = await api(app, "GET", "/api/webhooks");
+  const list = await apiJson(app, "GET", "/api/webhooks");
   equal(list.body.length, 1);
   equal(list.body[0].secret, undefined, "the list does not carry secrets");
 
-  const changed = await api(app, "PUT", `/api/webhooks/${hook.id}`, {
+  const changed = await apiJson(app, "PUT", `/api/webhooks/${hook.id}`, {
     url: "https://93.184.215.14/v2",
     event_types: ["product.deleted", "import.failed"],
     enabled: false,
@@ -44,15 +35,15 @@ appTest("webhooks can be created, read, listed, changed, rotated and deleted", a
   equal(changed.body.event_type, "product.deleted,import.failed");
   equal(changed.body.enabled, false);
 
-  const all = await api(app, "PUT", `/api/webhooks/${hook.id}`, { event_type: "*" });
+  const all = await apiJson(app, "PUT", `/api/webhooks/${hook.id}`, { event_type: "*" });
   deepStrictEqual(all.body.event_types, ["*"]);
 
-  const rotated = await api(app, "POST", `/api/webhooks/${hook.id}/rotate-secret`);
+  const rotated = await apiJson(app, "POST", `/api/webhooks/${hook.id}/rotate-secret`);
   notEqual(rotated.body.secret, hook.secret);
   match(rotated.body.secret, /^whsec_/);
 
-  equal((await api(app, "DELETE", `/api/webhooks/${hook.id}`)).body.message, "Deleted");
-  equal((await api(app, "GET", `/api/webhooks/${hook.id}`)).status, 404);
+  equal((await apiJson(app, "DELETE", `/api/webhooks/${hook.id}`)).body.message, "Deleted");
+  equal((await apiJson(app, "GET", `/api/webhooks/${hook.id}`)).status, 404);
 });
 
 appTest("bad webhook input gets a specific error", async (app) => {
@@ -81,7 +72,7 @@ appTest("bad webhook input gets a specific error", async (app) => {
     [{ url: "https://93.184.215.14/h", event_types: ["*"], enabled: "yes" }, 422, /enabled/],
   ];
   for (const [body, status, message] of cases) {
-    const answer = await api(app, "POST", "/api/webhooks", body);
+    const answer = await apiJson(app, "POST", "/api/webhooks", body);
     equal(answer.status, status, JSON.stringify(body));
     match(answer.body.error.message, message, JSON.stringify(body));
   }
@@ -91,15 +82,15 @@ appTest("bad webhook input gets a specific error", async (app) => {
   for (
     const path of ["/api/webhooks/0", "/api/webhooks/abc", "/api/webhooks/99999", "/api/webhooks/1/logs"]
   ) {
-    const answer = await api(app, "GET", path);
+    const answer = await apiJson(app, "GET", path);
     equal(answer.status, 404, path);
     equal(answer.body.error.code, "not_found");
   }
   const hook =
-    (await api(app, "POST", "/api/webhooks", { url: "https://93.184.215.14/h", event_type: "*" })).body;
-  equal((await api(app, "GET", `/api/webhooks/${hook.id}/logs?limit=0`)).status, 400);
-  equal((await api(app, "GET", `/api/webhooks/${hook.id}/logs?limit=201`)).status, 400);
-  deepStrictEqual((await api(app, "GET", `/api/webhooks/${hook.id}/logs`)).body, []);
+    (await apiJson(app, "POST", "/api/webhooks", { url: "https://93.184.215.14/h", event_type: "*" })).body;
+  equal((await apiJson(app, "GET", `/api/webhooks/${hook.id}/logs?limit=0`)).status, 400);
+  equal((await apiJson(app, "GET", `/api/webhooks/${hook.id}/logs?limit=201`)).status, 400);
+  deepStrictEqual((await apiJson(app, "GET", `/api/webhooks/${hook.id}/logs`)).body, []);
 });
 
 appTest("the SSRF guard refuses internal addresses on save, with the reason", async (app) => {
@@ -113,16 +104,16 @@ appTest("the SSRF guard refuses internal addresses on save, with the reason", as
     ["http://localhost:8000/hook", /localhost resolves to .*loopback/],
   ];
   for (const [url, reason] of refused) {
-    const answer = await api(app, "POST", "/api/webhooks", { url, event_types: ["*"] });
+    const answer = await apiJson(app, "POST", "/api/webhooks", { url, event_types: ["*"] });
     equal(answer.status, 422, url);
     match(answer.body.error.message, reason, url);
     equal(answer.body.error.details[0].field, "url");
   }
   const hook =
-    (await api(app, "POST", "/api/webhooks", { url: "https://93.184.215.14/h", event_type: "*" })).body;
-  const moved = await api(app, "PUT", `/api/webhooks/${hook.id}`, { url: "http://192.168.0.1/" });
+    (await apiJson(app, "POST", "/api/webhooks", { url: "https://93.184.215.14/h", event_type: "*" })).body;
+  const moved = await apiJson(app, "PUT", `/api/webhooks/${hook.id}`, { url: "http://192.168.0.1/" });
   equal(moved.status, 422);
-  equal((await api(app, "GET", "/api/webhooks")).body.length, 1, "nothing refused was saved");
+  equal((await apiJson(app, "GET", "/api/webhooks")).body.length, 1, "nothing refused was saved");
 });
 
 appTest(
@@ -134,16 +125,14 @@ appTest(
       const [hook] = await app.db.sql<{ id: number }[]>`
       INSERT INTO webhooks (url, event_types, secret)
       VALUES (${`${receiver.url}/inside`}, ARRAY['*'], 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw') RETURNING id`;
-      const tested = await api(app, "POST", `/api/webhooks/${hook.id}/test`);
+      const tested = await apiJson(app, "POST", `/api/webhooks/${hook.id}/test`);
       equal(tested.body.error, "blocked");
       match(tested.body.message, /loopback/);
-      await api(app, "POST", "/api/products", { sku: "SSRF-1", name: "Inside" });
-      const deadline = Date.now() + 5000;
-      let entries: Record<string, unknown>[] = [];
-      while (Date.now() < deadline && entries.length < 2) {
-        entries = (await api(app, "GET", `/api/webhooks/${hook.id}/logs`)).body;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await apiJson(app, "POST", "/api/products", { sku: "SSRF-1", name: "Inside" });
+      const entries: Record<string, unknown>[] = await waitUntil("two logged attempts", async () => {
+        const { body } = await apiJson(app, "GET", `/api/webhooks/${hook.id}/logs`);
+        return body.length >= 2 ? body : null;
+      }, 5000);
       ok(entries.length >= 2);
       ok(entries.every((entry) => entry.error_kind === "blocked"));
       equal(receiver.received.length, 0);
@@ -174,22 +163,18 @@ Deno.test({
     let server = await startServer(config);
     try {
       const hook =
-        (await api(server, "POST", "/api/webhooks", { url: `${receiver.url}/r`, event_type: "*" })).body;
-      await api(server, "POST", "/api/products", { sku: "RESTART-1", name: "Restart" });
+        (await apiJson(server, "POST", "/api/webhooks", { url: `${receiver.url}/r`, event_type: "*" })).body;
+      await apiJson(server, "POST", "/api/products", { sku: "RESTART-1", name: "Restart" });
       const [first] = await receiver.waitFor("/r", 1);
       await server.shutdown(); // the retry is due in ~2 s; nobody is running
       server = await startServer(config);
       const [, second] = await receiver.waitFor("/r", 2, 10_000);
       equal(second.headers.get("webhook-id"), first.headers.get("webhook-id"));
-      const [{ status }] = await db.sql<{ status: string }[]>`
-        SELECT status FROM webhook_deliveries WHERE webhook_id = ${hook.id}`;
-      const deadline = Date.now() + 5000;
-      let final = status;
-      while (final !== "succeeded" && Date.now() < deadline) {
-        [{ status: final }] = await db.sql<{ status: string }[]>`
+      const final = await waitUntil("the delivery to succeed", async () => {
+        const [{ status }] = await db.sql<{ status: string }[]>`
           SELECT status FROM webhook_deliveries WHERE webhook_id = ${hook.id}`;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+        return status === "succeeded" ? status : null;
+      }, 5000);
       equal(final, "succeeded");
     } finally {
       await server.shutdown();
@@ -199,8 +184,6 @@ Deno.test({
     }
   },
 });
-
-export type { TestApp };
 
 Deno.test("finished deliveries older than 30 days are pruned with their log; pending ones never", async () => {
   // A bare database: a running app would prune on its own at start-up, racing this test.
