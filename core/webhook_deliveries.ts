@@ -219,8 +219,8 @@ function stamp(date: Date): string {
 export async function sendTestEvent(
   sql: Sql,
   webhookId: number,
-  data: unknown,
   policy: DeliveryPolicy,
+  data: unknown = { message: "This is a test event from Acme Product Importer." },
 ): Promise<SendResult & { deliveryId: string }> {
   const [webhook] = await sql<Pick<ClaimedDelivery, "url" | "secret" | "previous_secret">[]>`
     SELECT w.url, w.secret, ${previousSecret(sql)} FROM webhooks w WHERE w.id = ${webhookId}`;

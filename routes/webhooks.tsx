@@ -135,12 +135,7 @@ export function webhookPages(ctx: AppContext): Hono {
 
   app.post("/:id/test", async (c) => {
     const id = webhookId(c.req.param("id"));
-    const result = await sendTestEvent(
-      ctx.sql,
-      id,
-      { message: "This is a test event from Acme Product Importer." },
-      deliveryPolicy(ctx.config),
-    );
+    const result = await sendTestEvent(ctx.sql, id, deliveryPolicy(ctx.config));
     return c.redirect(`/webhooks/${id}?sent=${result.deliveryId}`, 303);
   });
 

@@ -108,8 +108,7 @@ export function webhookApi(ctx: AppContext): Hono {
     if (body && !body.success) {
       throw new ValidationError("The test request takes only an optional `payload`.");
     }
-    const data = body?.data.payload ?? { message: "This is a test event from Acme Product Importer." };
-    const result = await sendTestEvent(ctx.sql, id, data, deliveryPolicy(ctx.config));
+    const result = await sendTestEvent(ctx.sql, id, deliveryPolicy(ctx.config), body?.data.payload ?? undefined);
     return c.json(sendResultJson(result));
   });
 
