@@ -108,7 +108,12 @@ export function webhookApi(ctx: AppContext): Hono {
     if (body && !body.success) {
       throw new ValidationError("The test request takes only an optional `payload`.");
     }
-    const result = await sendTestEvent(ctx.sql, id, deliveryPolicy(ctx.config), body?.data.payload ?? undefined);
+    const result = await sendTestEvent(
+      ctx.sql,
+      id,
+      deliveryPolicy(ctx.config),
+      body?.data.payload ?? undefined,
+    );
     return c.json(sendResultJson(result));
   });
 
