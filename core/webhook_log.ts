@@ -19,28 +19,21 @@ export interface WebhookLog {
   delivery_status: string;
 }
 
-/** A webhook's most recent attempts, newest first, with each delivery's body and state. */
-export async function listWebhookLogs(sql: Sql, webhookId: number, limit: number): Promise<WebhookLog[]> {
+/** A webhook's most recent attempts (of one delivery, if given), newest first, with each delivery's body and state. */
+export async function listWebhookLogs(
+  sql: Sql,
+  webhookId: number,
+  limit: number,
+  deliveryId?: string,
+): Promise<WebhookLog[]> {
   return await sql<WebhookLog[]>`
     SELECT l.*, d.body, d.status AS delivery_status
     FROM webhook_logs l JOIN webhook_deliveries d ON d.id = l.delivery_id
-    WHERE l.webhook_id = ${webhookId}
+    WHERE l.webhook_id = ${webhookId} ${
+    deliveryId === undefined ? sql`` : sql`AND l.delivery_id = ${deliveryId}`
+  }
     ORDER BY l.created_at DESC, l.id DESC
     LIMIT ${limit}`;
-}
-
-/** The latest attempt of one delivery of a webhook, or null. */
-export async function latestAttemptOf(
-  sql: Sql,
-  webhookId: number,
-  deliveryId: string,
-): Promise<WebhookLog | null> {
-  const [row] = await sql<WebhookLog[]>`
-    SELECT l.*, d.body, d.status AS delivery_status
-    FROM webhook_logs l JOIN webhook_deliveries d ON d.id = l.delivery_id
-    WHERE l.webhook_id = ${webhookId} AND l.delivery_id = ${deliveryId}
-    ORDER BY l.id DESC LIMIT 1`;
-  return row ?? null;
 }
 
 /** Each webhook's latest attempt, by webhook id. */

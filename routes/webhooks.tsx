@@ -13,13 +13,7 @@ import {
   type WebhookFormValues,
 } from "../components/webhooks.tsx";
 import { deliveryPolicy, redeliver, sendTestEvent } from "../core/webhook_deliveries.ts";
-import {
-  latestAttemptOf,
-  latestAttempts,
-  listWebhookLogs,
-  pendingDeliveries,
-  type WebhookLog,
-} from "../core/webhook_log.ts";
+import { latestAttempts, listWebhookLogs, pendingDeliveries, type WebhookLog } from "../core/webhook_log.ts";
 import { parseWebhookInput, WebhookCreateSchema, WebhookUpdateSchema } from "../core/webhook_input.ts";
 import {
   createWebhook,
@@ -87,7 +81,7 @@ export function webhookPages(ctx: AppContext): Hono {
     const [logs, pending, sent] = await Promise.all([
       listWebhookLogs(ctx.sql, id, 50),
       pendingDeliveries(ctx.sql, id),
-      sentId ? latestAttemptOf(ctx.sql, id, sentId) : null,
+      sentId ? listWebhookLogs(ctx.sql, id, 1, sentId).then(([latest]) => latest ?? null) : null,
     ]);
     return htmlResponse(
       <WebhookPage
