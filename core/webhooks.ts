@@ -80,13 +80,17 @@ export async function updateWebhook(
   guard: UrlGuardOptions,
 ): Promise<Webhook> {
   if (input.url !== undefined) await checkWebhookUrl(input.url, guard);
-  const current = await getWebhook(db, id);
-  const enabling = input.enabled === true && !current.enabled;
   const updated = await db.updateTable("webhooks").set({
     ...(input.url !== undefined ? { url: input.url } : {}),
     ...(input.eventTypes !== undefined ? { event_types: input.eventTypes } : {}),
     ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
-    ...(enabling ? { disabled_reason: null, consecutive_failures: 0 } : {}),
+    // Turning a webhook on that was off starts it afresh (SET reads the row as it was).
+    ...(input.enabled === true
+      ? {
+        disabled_reason: kyselySql<string | null>`CASE WHEN enabled THEN disabled_reason END`,
+        consecutive_failures: kyselySql<number>`CASE WHEN enabled THEN consecutive_failures ELSE 0 END`,
+      }
+      : {}),
     updated_at: new Date(),
   }).where("id", "=", id).returningAll().executeTakeFirst();
   if (!updated) throw new NotFoundError(`There is no webhook with id ${id}.`);
