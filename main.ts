@@ -2,12 +2,12 @@
  * The app's entry point: configuration, database (PostgreSQL or the embedded default),
  * migrations, the import queue and the HTTP server.
  */
-import { failInterruptedBulkDeletes } from "./core/bulk_delete.ts";
-import { type Config, loadConfig } from "./core/config.ts";
-import { connectDatabase, queryBuilder } from "./core/db.ts";
-import { startEmbeddedPostgres } from "./core/embedded_postgres.ts";
-import { migrate } from "./core/migrate.ts";
-import { deliveryPolicy } from "./core/webhook_deliveries.ts";
+import { failInterruptedBulkDeletes } from "./core/imports/bulk_delete.ts";
+import { type Config, loadConfig } from "./core/platform/config.ts";
+import { connectDatabase, queryBuilder } from "./core/platform/db.ts";
+import { startEmbeddedPostgres } from "./core/platform/embedded_postgres.ts";
+import { migrate } from "./core/platform/migrate.ts";
+import { deliveryPolicy } from "./core/webhooks/deliveries.ts";
 import { createApp } from "./routes/mod.tsx";
 import { ImportQueue, type ImportWakeMessage } from "./workers/import_queue.ts";
 import { WebhookDispatcher, type WebhookWakeMessage } from "./workers/webhook_dispatcher.ts";

@@ -9,10 +9,10 @@
  * pending. Prints a table and writes bench/webhook_results.md.
  */
 import postgres from "postgres";
-import { loadConfig } from "../core/config.ts";
-import { connectDatabase, type Sql } from "../core/db.ts";
-import { tidyAfterBulkChange } from "../core/products.ts";
-import { eventBody } from "../core/webhook_events.ts";
+import { loadConfig } from "../core/platform/config.ts";
+import { connectDatabase, type Sql } from "../core/platform/db.ts";
+import { tidyAfterBulkChange } from "../core/products/store.ts";
+import { eventBody } from "../core/webhooks/events.ts";
 import { type RunningServer, startServer } from "../main.ts";
 import { listLatencyDuring, percentile, timedGet } from "./listing.ts";
 

@@ -1,5 +1,5 @@
-import type { Product, ProductPage, ProductQuery, SortKey } from "../core/products.ts";
-import { formatCount } from "../islands/format.ts";
+import type { Product, ProductPage, ProductQuery, SortKey } from "../core/products/store.ts";
+import { formatCount } from "./format.ts";
 import { Island } from "./island.tsx";
 import ConfirmSubmit from "../islands/ConfirmSubmit.tsx";
 

@@ -1,7 +1,7 @@
 /** Server-only pieces of the webhook pages: the form, the event list and the delivery log. */
-import type { WebhookLog } from "../core/webhook_log.ts";
-import { WEBHOOK_EVENT_TYPES } from "../core/webhook_events.ts";
-import { formatCount } from "../islands/format.ts";
+import type { WebhookLog } from "../core/webhooks/log.ts";
+import { WEBHOOK_EVENT_TYPES } from "../core/webhooks/events.ts";
+import { formatCount } from "./format.ts";
 
 /** What the form shows (as typed). */
 export interface WebhookFormValues {

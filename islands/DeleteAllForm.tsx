@@ -1,6 +1,6 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { formatCount } from "./format.ts";
+import { formatCount } from "../components/format.ts";
 
 /** Props of {@linkcode DeleteAllForm}. */
 export interface DeleteAllFormProps {

@@ -1,8 +1,8 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import type { ProgressEvent } from "../core/import_progress.ts";
-import { formatCount, formatDuration } from "./format.ts";
-import { StatusBadge } from "./status_badge.tsx";
+import type { ProgressEvent } from "../core/imports/progress.ts";
+import { formatCount, formatDuration } from "../components/format.ts";
+import { StatusBadge } from "../components/status_badge.tsx";
 
 /** Props of {@linkcode ImportProgress}: the job's state when the page was rendered. */
 export interface ImportProgressProps {

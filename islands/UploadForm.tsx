@@ -1,6 +1,6 @@
 import { useSignal } from "@preact/signals";
 import type { ComponentChildren } from "preact";
-import { formatBytes } from "./format.ts";
+import { formatBytes } from "../components/format.ts";
 
 /** Props of {@linkcode UploadForm}. */
 export interface UploadFormProps {

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
-import type { Config } from "../core/config.ts";
-import type { Sql } from "../core/db.ts";
-import type { Database } from "../core/schema.ts";
+import type { Config } from "../core/platform/config.ts";
+import type { Sql } from "../core/platform/db.ts";
+import type { Database } from "../core/platform/schema.ts";
 import type { ImportQueue } from "../workers/import_queue.ts";
 import type { WebhookDispatcher } from "../workers/webhook_dispatcher.ts";
 

@@ -8,7 +8,7 @@ import {
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   ValidationError,
-} from "../core/errors.ts";
+} from "../core/platform/errors.ts";
 
 /** The JSON error body of every API error: `{error: {code, message, details?}}`. */
 export interface ApiErrorBody {

@@ -1,7 +1,7 @@
 /** Shared handling of plain HTML forms: per-field messages and the status of a re-rendered form. */
 import { htmlResponse } from "../components/render.ts";
-import { ConflictError, ValidationError } from "../core/errors.ts";
-import type { FieldError } from "../core/product_input.ts";
+import { ConflictError, ValidationError } from "../core/platform/errors.ts";
+import type { FieldError } from "../core/products/input.ts";
 
 /** The first message for each field of a validation or conflict error. */
 export function fieldErrors(error: unknown): Record<string, string> {

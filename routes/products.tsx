@@ -4,10 +4,10 @@ import { Island } from "../components/island.tsx";
 import { Layout } from "../components/layout.tsx";
 import { Pagination, ProductFiltersForm, ProductTable } from "../components/products_list.tsx";
 import { htmlResponse } from "../components/render.ts";
-import { NotFoundError } from "../core/errors.ts";
-import { findImportJob } from "../core/import_jobs.ts";
-import { progressFromJob } from "../core/import_progress.ts";
-import { parseProductInput, ProductCreateSchema, ProductUpdateSchema } from "../core/product_input.ts";
+import { NotFoundError } from "../core/platform/errors.ts";
+import { findImportJob } from "../core/imports/jobs.ts";
+import { progressFromJob } from "../core/imports/progress.ts";
+import { parseProductInput, ProductCreateSchema, ProductUpdateSchema } from "../core/products/input.ts";
 import {
   countProducts,
   createProduct,
@@ -18,9 +18,9 @@ import {
   type ProductPage,
   type ProductQuery,
   updateProduct,
-} from "../core/products.ts";
+} from "../core/products/store.ts";
 import DeleteAllForm, { confirmsDeleteAll } from "../islands/DeleteAllForm.tsx";
-import { formatCount } from "../islands/format.ts";
+import { formatCount } from "../components/format.ts";
 import ImportProgress from "../islands/ImportProgress.tsx";
 import ProductForm, { type ProductFormValues } from "../islands/ProductForm.tsx";
 import ConfirmSubmit from "../islands/ConfirmSubmit.tsx";

@@ -12,9 +12,9 @@ import {
   WebhookForm,
   type WebhookFormValues,
 } from "../components/webhooks.tsx";
-import { deliveryPolicy, redeliver, sendTestEvent } from "../core/webhook_deliveries.ts";
-import { latestAttempts, listWebhookLogs, pendingDeliveries, type WebhookLog } from "../core/webhook_log.ts";
-import { parseWebhookInput, WebhookCreateSchema, WebhookUpdateSchema } from "../core/webhook_input.ts";
+import { deliveryPolicy, redeliver, sendTestEvent } from "../core/webhooks/deliveries.ts";
+import { latestAttempts, listWebhookLogs, pendingDeliveries, type WebhookLog } from "../core/webhooks/log.ts";
+import { parseWebhookInput, WebhookCreateSchema, WebhookUpdateSchema } from "../core/webhooks/input.ts";
 import {
   createWebhook,
   deleteWebhook,
@@ -25,9 +25,9 @@ import {
   updateWebhook,
   type Webhook,
   webhookId,
-} from "../core/webhooks.ts";
+} from "../core/webhooks/store.ts";
 import ConfirmSubmit from "../islands/ConfirmSubmit.tsx";
-import { formatCount } from "../islands/format.ts";
+import { formatCount } from "../components/format.ts";
 import SendButton, { type SendButtonProps } from "../islands/SendButton.tsx";
 import type { AppContext } from "./context.ts";
 import { fieldErrors, formErrorPage } from "./forms.ts";

@@ -3,8 +3,8 @@
  * PostgreSQL decides which job runs, so a lost or repeated message changes nothing. Jobs
  * run one at a time, each in a fresh Web Worker.
  */
-import type { Sql } from "../core/db.ts";
-import { claimNextImportJob, touchImportJob } from "../core/import_jobs.ts";
+import type { Sql } from "../core/platform/db.ts";
+import { claimNextImportJob, touchImportJob } from "../core/imports/jobs.ts";
 import type { ImportWorkerRequest } from "./import_worker.ts";
 import { SerialDrain } from "./serial_drain.ts";
 

@@ -3,10 +3,10 @@
  * The import Web Worker: runs one claimed job off the main thread, so parsing and
  * batching never slow HTTP responses. Progress goes out on a BroadcastChannel.
  */
-import { connectDatabase } from "../core/db.ts";
-import { runImportJob } from "../core/csv_import.ts";
-import { findImportJob } from "../core/import_jobs.ts";
-import { progressChannelName } from "../core/import_progress.ts";
+import { connectDatabase } from "../core/platform/db.ts";
+import { runImportJob } from "../core/imports/run_import.ts";
+import { findImportJob } from "../core/imports/jobs.ts";
+import { progressChannelName } from "../core/imports/progress.ts";
 
 /** The message the scheduler sends to start a job. */
 export interface ImportWorkerRequest {

@@ -5,7 +5,7 @@
  * sending is waiting on the network, never work that could slow HTTP responses. A timer looks
  * again after the next due time anyway, so a lost message or a restart delays nothing.
  */
-import type { Sql } from "../core/db.ts";
+import type { Sql } from "../core/platform/db.ts";
 import {
   claimDueDeliveries,
   type ClaimedDelivery,
@@ -13,8 +13,8 @@ import {
   nextDueAt,
   recordAttempt,
   sendDelivery,
-} from "../core/webhook_deliveries.ts";
-import { pruneOldDeliveries } from "../core/webhook_log.ts";
+} from "../core/webhooks/deliveries.ts";
+import { pruneOldDeliveries } from "../core/webhooks/log.ts";
 import { SerialDrain } from "./serial_drain.ts";
 
 /** What the dispatcher needs. */

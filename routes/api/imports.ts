@@ -1,22 +1,22 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import Papa from "papaparse";
-import { NotFoundError } from "../../core/errors.ts";
+import { NotFoundError } from "../../core/platform/errors.ts";
 import {
   createImportJob,
   findImportJob,
   type ImportJob,
   iterateRowErrors,
   listImportJobs,
-} from "../../core/import_jobs.ts";
+} from "../../core/imports/jobs.ts";
 import {
   importJobJson,
   isFinalStatus,
   progressChannelName,
   type ProgressEvent,
   progressFromJob,
-} from "../../core/import_progress.ts";
-import { receiveUpload } from "../../core/upload_store.ts";
+} from "../../core/imports/progress.ts";
+import { receiveUpload } from "../../core/imports/uploads.ts";
 import type { AppContext } from "../context.ts";
 
 /** How often the SSE stream re-reads the job, to see progress made by another process. */

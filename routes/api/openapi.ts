@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { ProductCreateSchema, ProductUpdateSchema } from "../../core/product_input.ts";
-import { WEBHOOK_EVENT_TYPES } from "../../core/webhook_events.ts";
-import { WebhookCreateSchema, WebhookUpdateSchema } from "../../core/webhook_input.ts";
+import { ProductCreateSchema, ProductUpdateSchema } from "../../core/products/input.ts";
+import { WEBHOOK_EVENT_TYPES } from "../../core/webhooks/events.ts";
+import { WebhookCreateSchema, WebhookUpdateSchema } from "../../core/webhooks/input.ts";
 import { MAX_PAGE_SIZE } from "./products.ts";
 import { MAX_LOG_LIMIT } from "./webhooks.ts";
 

@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { createBulkDeleteJob, runBulkDelete } from "../../core/bulk_delete.ts";
-import { UnsupportedMediaTypeError, ValidationError } from "../../core/errors.ts";
-import { progressChannelName } from "../../core/import_progress.ts";
-import { productsCsvStream } from "../../core/product_export.ts";
-import { parseProductInput, ProductCreateSchema, ProductUpdateSchema } from "../../core/product_input.ts";
+import { createBulkDeleteJob, runBulkDelete } from "../../core/imports/bulk_delete.ts";
+import { UnsupportedMediaTypeError, ValidationError } from "../../core/platform/errors.ts";
+import { progressChannelName } from "../../core/imports/progress.ts";
+import { productsCsvStream } from "../../core/products/export.ts";
+import { parseProductInput, ProductCreateSchema, ProductUpdateSchema } from "../../core/products/input.ts";
 import {
   createProduct,
   deleteProduct,
@@ -14,8 +14,8 @@ import {
   productJson,
   SORT_KEYS,
   updateProduct,
-} from "../../core/products.ts";
-import { idFromPath } from "../../core/path_id.ts";
+} from "../../core/products/store.ts";
+import { idFromPath } from "../../core/platform/path_id.ts";
 import type { AppContext } from "../context.ts";
 
 /** The most products one page may hold; a larger `limit` is refused, not honoured. */

@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { ValidationError } from "../../core/errors.ts";
-import { deliveryPolicy, redeliver, sendTestEvent } from "../../core/webhook_deliveries.ts";
-import { listWebhookLogs, type WebhookLog } from "../../core/webhook_log.ts";
-import { parseWebhookInput, WebhookCreateSchema, WebhookUpdateSchema } from "../../core/webhook_input.ts";
-import type { SendResult } from "../../core/webhook_sender.ts";
+import { ValidationError } from "../../core/platform/errors.ts";
+import { deliveryPolicy, redeliver, sendTestEvent } from "../../core/webhooks/deliveries.ts";
+import { listWebhookLogs, type WebhookLog } from "../../core/webhooks/log.ts";
+import { parseWebhookInput, WebhookCreateSchema, WebhookUpdateSchema } from "../../core/webhooks/input.ts";
+import type { SendResult } from "../../core/webhooks/sender.ts";
 import {
   createWebhook,
   deleteWebhook,
@@ -14,7 +14,7 @@ import {
   updateWebhook,
   webhookId,
   webhookJson,
-} from "../../core/webhooks.ts";
+} from "../../core/webhooks/store.ts";
 import type { AppContext } from "../context.ts";
 import { jsonBody } from "./products.ts";
 

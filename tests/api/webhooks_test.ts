@@ -1,7 +1,7 @@
 import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict";
-import { loadConfig } from "../../core/config.ts";
-import { migrate } from "../../core/migrate.ts";
-import { pruneOldDeliveries } from "../../core/webhook_log.ts";
+import { loadConfig } from "../../core/platform/config.ts";
+import { migrate } from "../../core/platform/migrate.ts";
+import { pruneOldDeliveries } from "../../core/webhooks/log.ts";
 import { startServer } from "../../main.ts";
 import { apiJson, appTest, createTestDatabase, waitUntil } from "../helpers/test_app.ts";
 import { startReceiver } from "../helpers/webhook_receiver.ts";

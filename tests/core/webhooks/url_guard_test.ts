@@ -1,6 +1,6 @@
 import { deepStrictEqual, equal, match, rejects } from "node:assert/strict";
-import { ValidationError } from "../../core/errors.ts";
-import { checkWebhookUrl } from "../../core/url_guard.ts";
+import { ValidationError } from "../../../core/platform/errors.ts";
+import { checkWebhookUrl } from "../../../core/webhooks/url_guard.ts";
 
 const strict = { allowPrivate: false };
 

@@ -1,5 +1,5 @@
-import { restoreNeutralized } from "./csv_formula.ts";
-import { ImportFileError } from "./errors.ts";
+import { restoreNeutralized } from "../products/csv_formula.ts";
+import { ImportFileError } from "../platform/errors.ts";
 
 /** Limits applied to each CSV row, from the products table's column sizes. */
 export const ROW_LIMITS = {

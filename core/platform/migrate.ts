@@ -1,6 +1,6 @@
 import type { Sql } from "./db.ts";
 
-const MIGRATIONS_DIR = new URL("../migrations/", import.meta.url);
+const MIGRATIONS_DIR = new URL("../../migrations/", import.meta.url);
 // Any constant works; it only has to be the same for every instance of the app.
 const MIGRATION_LOCK_ID = 727_001;
 

@@ -1,9 +1,9 @@
 import { type Kysely, type SelectQueryBuilder, sql as rawSql } from "kysely";
-import type { Sql } from "./db.ts";
-import { ConflictError, NotFoundError } from "./errors.ts";
-import type { ProductCreate, ProductUpdate } from "./product_input.ts";
-import type { Database } from "./schema.ts";
-import { recordEventIn } from "./webhook_events.ts";
+import type { Sql } from "../platform/db.ts";
+import { ConflictError, NotFoundError } from "../platform/errors.ts";
+import type { ProductCreate, ProductUpdate } from "./input.ts";
+import type { Database } from "../platform/schema.ts";
+import { recordEventIn } from "../webhooks/events.ts";
 
 /** A product as stored. */
 export interface Product {

@@ -1,5 +1,5 @@
 import type postgres from "postgres";
-import type { ProductRow } from "./csv_rows.ts";
+import type { ProductRow } from "../imports/csv_rows.ts";
 
 const TEXT_OID = 25;
 const BOOL_OID = 16;

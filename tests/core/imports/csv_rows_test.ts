@@ -1,6 +1,6 @@
 import { deepStrictEqual, equal, match, ok, throws } from "node:assert/strict";
-import { mapColumns, validateRow } from "../../core/csv_rows.ts";
-import { ImportFileError } from "../../core/errors.ts";
+import { mapColumns, validateRow } from "../../../core/imports/csv_rows.ts";
+import { ImportFileError } from "../../../core/platform/errors.ts";
 
 Deno.test("columns are found by name in any order, case and spacing, with a BOM", () => {
   const columns = mapColumns(["\uFEFF Description", "SKU ", "Name", "Price", "ACTIVE", "extra"]);

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { parseProductInput } from "./product_input.ts";
-import { WEBHOOK_EVENT_TYPES } from "./webhook_events.ts";
+import { parseProductInput } from "../products/input.ts";
+import { WEBHOOK_EVENT_TYPES } from "./events.ts";
 
 const KNOWN_TYPES = new Set<string>([...WEBHOOK_EVENT_TYPES, "*"]);
 

@@ -1,7 +1,7 @@
 import busboy from "busboy";
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeWebReadableStream } from "node:stream/web";
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from "./errors.ts";
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from "../platform/errors.ts";
 
 /** An uploaded file, stored on disk under a generated name. */
 export interface StoredUpload {

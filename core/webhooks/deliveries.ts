@@ -3,12 +3,12 @@
  * sending one attempt, and recording it — the log row, the next retry or the final outcome, and
  * turning off webhooks whose receiver is gone (410) or keeps failing. Reading the log: `webhook_log.ts`.
  */
-import type { Config } from "./config.ts";
-import type { Sql } from "./db.ts";
-import { ConflictError, NotFoundError } from "./errors.ts";
-import { eventBody, TEST_EVENT_TYPE } from "./webhook_events.ts";
-import { type SendResult, sendWebhookRequest } from "./webhook_sender.ts";
-import { webhookHeaders } from "./webhook_signing.ts";
+import type { Config } from "../platform/config.ts";
+import type { Sql } from "../platform/db.ts";
+import { ConflictError, NotFoundError } from "../platform/errors.ts";
+import { eventBody, TEST_EVENT_TYPE } from "./events.ts";
+import { type SendResult, sendWebhookRequest } from "./sender.ts";
+import { webhookHeaders } from "./signing.ts";
 
 /** How deliveries behave; from the configuration. */
 export interface DeliveryPolicy {

@@ -1,4 +1,4 @@
-import type { ImportJob } from "./import_jobs.ts";
+import type { ImportJob } from "./jobs.ts";
 
 /** The SSE event of `/api/progress/{task_id}`, in the brief's format plus the import's counts. */
 export interface ProgressEvent {

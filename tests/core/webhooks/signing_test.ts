@@ -1,6 +1,6 @@
 import { equal, match, notEqual } from "node:assert/strict";
 import { Webhook } from "standardwebhooks";
-import { generateWebhookSecret, webhookHeaders } from "../../core/webhook_signing.ts";
+import { generateWebhookSecret, webhookHeaders } from "../../../core/webhooks/signing.ts";
 
 Deno.test("signatures verify with the Standard Webhooks reference library", async () => {
   const secret = generateWebhookSecret();

@@ -1,4 +1,4 @@
-import { ImportFileError } from "./errors.ts";
+import { ImportFileError } from "../platform/errors.ts";
 
 /**
  * Reads the whole file once before any write and fails with a clear message if it is empty,

@@ -1,11 +1,11 @@
 /** Webhooks as configured by users: create, read, change, delete, rotate the secret. */
 import { type Kysely, sql as kyselySql } from "kysely";
-import { NotFoundError } from "./errors.ts";
-import { idFromPath } from "./path_id.ts";
-import type { Database } from "./schema.ts";
+import { NotFoundError } from "../platform/errors.ts";
+import { idFromPath } from "../platform/path_id.ts";
+import type { Database } from "../platform/schema.ts";
 import { checkWebhookUrl, type UrlGuardOptions } from "./url_guard.ts";
-import type { WebhookCreate, WebhookUpdate } from "./webhook_input.ts";
-import { generateWebhookSecret } from "./webhook_signing.ts";
+import type { WebhookCreate, WebhookUpdate } from "./input.ts";
+import { generateWebhookSecret } from "./signing.ts";
 
 /** A webhook as stored. */
 export interface Webhook {

@@ -1,8 +1,8 @@
-import type { Sql } from "./db.ts";
+import type { Sql } from "../platform/db.ts";
 import { type ColumnMap, mapColumns, type ProductRow, validateRow } from "./csv_rows.ts";
 import { readCsvRecords } from "./csv_records.ts";
-import { ImportFileError } from "./errors.ts";
-import { checkFileIsText } from "./file_sniff.ts";
+import { ImportFileError } from "../platform/errors.ts";
+import { checkFileIsText } from "./file_check.ts";
 import {
   completeImportJob,
   failImportJob,
@@ -13,10 +13,10 @@ import {
   recordRowErrors,
   type RowError,
   saveImportHeader,
-} from "./import_jobs.ts";
-import { type ProgressEvent, progressFromJob } from "./import_progress.ts";
-import { type BatchCounts, type PresentColumns, upsertProductBatch } from "./product_upsert.ts";
-import { tidyAfterBulkChange } from "./products.ts";
+} from "./jobs.ts";
+import { type ProgressEvent, progressFromJob } from "./progress.ts";
+import { type BatchCounts, type PresentColumns, upsertProductBatch } from "../products/bulk.ts";
+import { tidyAfterBulkChange } from "../products/store.ts";
 
 /** Options for {@linkcode runImportJob}. */
 export interface ImportRunOptions {

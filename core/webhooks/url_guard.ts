@@ -1,6 +1,6 @@
 import ipaddr from "ipaddr.js";
 import { lookup } from "node:dns/promises";
-import { ValidationError } from "./errors.ts";
+import { ValidationError } from "../platform/errors.ts";
 
 /** Options for {@linkcode checkWebhookUrl}. */
 export interface UrlGuardOptions {

@@ -1,7 +1,7 @@
 import type postgres from "postgres";
-import type { Sql } from "./db.ts";
-import { importJobJson } from "./import_progress.ts";
-import { recordEvent } from "./webhook_events.ts";
+import type { Sql } from "../platform/db.ts";
+import { importJobJson } from "./progress.ts";
+import { recordEvent } from "../webhooks/events.ts";
 
 /** The lifecycle of an import: queued → processing → complete | error. */
 export type ImportStatus = "queued" | "processing" | "complete" | "error";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ROW_LIMITS } from "./csv_rows.ts";
-import { ValidationError } from "./errors.ts";
+import { ROW_LIMITS } from "../imports/csv_rows.ts";
+import { ValidationError } from "../platform/errors.ts";
 
 const PRICE_PATTERN = /^\d+(\.\d{1,2})?$/;
 

@@ -1,5 +1,5 @@
 /** Reading the webhook delivery log (one row per attempt), and pruning old deliveries. */
-import type { Sql } from "./db.ts";
+import type { Sql } from "../platform/db.ts";
 
 /** One attempt as logged. */
 export interface WebhookLog {

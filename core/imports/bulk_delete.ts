@@ -1,7 +1,7 @@
-import type { Sql } from "./db.ts";
-import { recordEvent } from "./webhook_events.ts";
-import { findImportJob, type ImportJob } from "./import_jobs.ts";
-import { type ProgressEvent, progressFromJob } from "./import_progress.ts";
+import type { Sql } from "../platform/db.ts";
+import { recordEvent } from "../webhooks/events.ts";
+import { findImportJob, type ImportJob } from "./jobs.ts";
+import { type ProgressEvent, progressFromJob } from "./progress.ts";
 
 const numberFormat = new Intl.NumberFormat("en-US");
 

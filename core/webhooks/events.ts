@@ -4,7 +4,7 @@
  */
 import { type Kysely, sql as kyselySql, type Transaction } from "kysely";
 import type postgres from "postgres";
-import type { Database } from "./schema.ts";
+import type { Database } from "../platform/schema.ts";
 
 /** Every event a webhook can subscribe to; `*` subscribes to all of them. */
 export const WEBHOOK_EVENT_TYPES = [

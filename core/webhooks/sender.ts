@@ -8,7 +8,7 @@ import http from "node:http";
 import https from "node:https";
 import type { LookupAddress } from "node:dns";
 import { Buffer } from "node:buffer";
-import { ValidationError } from "./errors.ts";
+import { ValidationError } from "../platform/errors.ts";
 import { checkWebhookUrl } from "./url_guard.ts";
 
 /** Why an attempt failed, in words a person debugging a receiver recognises. */

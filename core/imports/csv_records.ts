@@ -1,7 +1,7 @@
 import Papa from "papaparse";
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeWebReadableStream } from "node:stream/web";
-import { ImportFileError } from "./errors.ts";
+import { ImportFileError } from "../platform/errors.ts";
 
 /**
  * A record longer than this (in characters) means a quote was never closed: stop instead of
