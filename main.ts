@@ -1,15 +1,18 @@
 /**
  * The app's entry point: configuration, database (PostgreSQL or the embedded default),
- * migrations, the import queue and the HTTP server.
+ * migrations, the job queue, the webhook dispatcher and the HTTP server.
  */
-import { failInterruptedBulkDeletes } from "./core/imports/bulk_delete.ts";
-import { type Config, loadConfig } from "./core/platform/config.ts";
-import { connectDatabase, queryBuilder } from "./core/platform/db.ts";
-import { startEmbeddedPostgres } from "./core/platform/embedded_postgres.ts";
-import { migrate } from "./core/platform/migrate.ts";
-import { deliveryPolicy } from "./core/webhooks/deliveries.ts";
+import {
+  type Config,
+  connectDatabase,
+  loadConfig,
+  migrate,
+  queryBuilder,
+  startEmbeddedPostgres,
+} from "./core/platform/mod.ts";
+import { deliveryPolicy } from "./core/webhooks/mod.ts";
 import { createApp } from "./routes/mod.tsx";
-import { ImportQueue, type ImportWakeMessage } from "./workers/import_queue.ts";
+import { JobQueueConsumer, type JobWakeMessage } from "./workers/job_queue.ts";
 import { WebhookDispatcher, type WebhookWakeMessage } from "./workers/webhook_dispatcher.ts";
 
 /** A running server and how to stop it cleanly. */
@@ -27,15 +30,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // PGlite is one session: concurrent connections interleave protocol messages ("portal does not exist").
   const sql = connectDatabase(databaseUrl, { max: embedded ? 1 : 10 });
   await migrate(sql);
-  await failInterruptedBulkDeletes(sql, config.jobLeaseSeconds);
 
   const kv = await Deno.openKv(config.kvPath);
-  const webhooks = new WebhookDispatcher({
-    sql,
-    kv,
-    policy: deliveryPolicy(config),
-  });
-  const importQueue = new ImportQueue({
+  const webhooks = new WebhookDispatcher({ sql, kv, policy: deliveryPolicy(config) });
+  const jobs = new JobQueueConsumer({
     sql,
     kv,
     databaseUrl,
@@ -46,13 +44,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
   });
   // One listener per KV handle: the queue is a doorbell for both consumers.
   kv.listenQueue((message: unknown) => {
-    const kind = (message as ImportWakeMessage | WebhookWakeMessage)?.kind;
-    if (kind === "import-wake") importQueue.wake();
+    const kind = (message as JobWakeMessage | WebhookWakeMessage)?.kind;
+    if (kind === "jobs-wake") jobs.wake();
     if (kind === "webhook-wake") webhooks.wake();
   });
-  const app = createApp({ config, sql, db: queryBuilder(sql), importQueue, webhooks });
+  const app = createApp({ config, sql, db: queryBuilder(sql), jobs, webhooks });
   const server = Deno.serve({ port: config.port, hostname: "0.0.0.0", onListen: () => {} }, app.fetch);
-  importQueue.start();
+  jobs.start();
   webhooks.start();
 
   const port = server.addr.port;
@@ -60,7 +58,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     url: `http://127.0.0.1:${port}`,
     port,
     async shutdown() {
-      await importQueue.stop();
+      await jobs.stop();
       await server.shutdown();
       await webhooks.stop();
       kv.close();

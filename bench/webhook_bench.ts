@@ -9,10 +9,9 @@
  * pending. Prints a table and writes bench/webhook_results.md.
  */
 import postgres from "postgres";
-import { loadConfig } from "../core/platform/config.ts";
-import { connectDatabase, type Sql } from "../core/platform/db.ts";
-import { tidyAfterBulkChange } from "../core/products/store.ts";
-import { eventBody } from "../core/webhooks/events.ts";
+import { connectDatabase, loadConfig, type Sql } from "../core/platform/mod.ts";
+import { tidyAfterBulkChange } from "../core/products/mod.ts";
+import { eventBody } from "../core/webhooks/mod.ts";
 import { type RunningServer, startServer } from "../main.ts";
 import { listLatencyDuring, percentile, timedGet } from "./listing.ts";
 

@@ -1,4 +1,4 @@
-import type { Product, ProductPage, ProductQuery, SortKey } from "../core/products/store.ts";
+import type { Product, ProductPage, ProductQuery, SortKey } from "../core/products/mod.ts";
 import { formatCount } from "./format.ts";
 import { Island } from "./island.tsx";
 import ConfirmSubmit from "../islands/ConfirmSubmit.tsx";

@@ -1,6 +1,5 @@
 /** Server-only pieces of the webhook pages: the form, the event list and the delivery log. */
-import type { WebhookLog } from "../core/webhooks/log.ts";
-import { WEBHOOK_EVENT_TYPES } from "../core/webhooks/events.ts";
+import { WEBHOOK_EVENT_TYPES, type WebhookAttempt, type WebhookLog } from "../core/webhooks/mod.ts";
 import { formatCount } from "./format.ts";
 
 /** What the form shows (as typed). */
@@ -120,7 +119,7 @@ const ERROR_LABELS: Record<string, string> = {
 };
 
 /** The outcome of an attempt in a word or two: the status code, or what went wrong. */
-export function AttemptOutcome(props: { log: Pick<WebhookLog, "response_status" | "error_kind"> }) {
+export function AttemptOutcome(props: { log: Pick<WebhookAttempt, "response_status" | "error_kind"> }) {
   const { response_status: status, error_kind: kind } = props.log;
   const ok = status !== null && status >= 200 && status < 300;
   const label = status !== null ? String(status) : ERROR_LABELS[kind ?? ""] ?? "Failed";

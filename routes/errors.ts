@@ -8,7 +8,7 @@ import {
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   ValidationError,
-} from "../core/platform/errors.ts";
+} from "../core/platform/mod.ts";
 
 /** The JSON error body of every API error: `{error: {code, message, details?}}`. */
 export interface ApiErrorBody {

@@ -1,7 +1,6 @@
 /** Shared handling of plain HTML forms: per-field messages and the status of a re-rendered form. */
 import { htmlResponse } from "../components/render.ts";
-import { ConflictError, ValidationError } from "../core/platform/errors.ts";
-import type { FieldError } from "../core/products/input.ts";
+import { ConflictError, type FieldError, ValidationError } from "../core/platform/mod.ts";
 
 /** The first message for each field of a validation or conflict error. */
 export function fieldErrors(error: unknown): Record<string, string> {

@@ -2,15 +2,20 @@ import { Hono } from "hono";
 import { Island } from "../components/island.tsx";
 import { Layout } from "../components/layout.tsx";
 import { htmlResponse } from "../components/render.ts";
-import { describeError } from "./errors.ts";
-import { type ImportJob, listImportJobs } from "../core/imports/jobs.ts";
-import { progressFromJob } from "../core/imports/progress.ts";
+import {
+  type ImportJob,
+  isFinalStatus,
+  listImportJobs,
+  progressFromJob,
+  submitUpload,
+} from "../core/imports/mod.ts";
 import { formatBytes, formatCount, formatDuration } from "../components/format.ts";
 import ImportProgress from "../islands/ImportProgress.tsx";
 import { StatusBadge } from "../components/status_badge.tsx";
 import UploadForm from "../islands/UploadForm.tsx";
-import { acceptUpload, requireImportJob } from "./api/imports.ts";
 import type { AppContext } from "./context.ts";
+import { describeError } from "./errors.ts";
+import { requireJob } from "./http.ts";
 
 /** The import pages: upload form + history, and one job's live progress. */
 export function importPages(ctx: AppContext): Hono {
@@ -24,7 +29,11 @@ export function importPages(ctx: AppContext): Hono {
   // The no-JavaScript path: a plain form post, answered with a redirect to the job page.
   app.post("/", async (c) => {
     try {
-      const job = await acceptUpload(ctx, c.req.raw);
+      const job = await submitUpload(ctx.sql, c.req.raw, {
+        uploadDir: ctx.config.uploadDir,
+        maxBytes: ctx.config.maxUploadBytes,
+        queue: ctx.jobs,
+      });
       return c.redirect(`/imports/${job.id}`, 303);
     } catch (error) {
       const { status, body } = describeError(error);
@@ -37,7 +46,7 @@ export function importPages(ctx: AppContext): Hono {
   });
 
   app.get("/:id", async (c) => {
-    const job = await requireImportJob(ctx, c.req.param("id"));
+    const job = await requireJob(ctx.sql, c.req.param("id"));
     return htmlResponse(<ImportJobPage job={job} />);
   });
 
@@ -117,7 +126,7 @@ function ImportHistory(props: { jobs: ImportJob[] }) {
 
 function ImportJobPage(props: { job: ImportJob }) {
   const initial = progressFromJob(props.job);
-  const running = initial.status !== "complete" && initial.status !== "error";
+  const running = !isFinalStatus(initial.status);
   return (
     <Layout title={props.job.file_name} current="imports" refreshSeconds={running ? 3 : undefined}>
       <p class="breadcrumb">

@@ -4,29 +4,29 @@ import { Island } from "../components/island.tsx";
 import { Layout } from "../components/layout.tsx";
 import { Pagination, ProductFiltersForm, ProductTable } from "../components/products_list.tsx";
 import { htmlResponse } from "../components/render.ts";
-import { NotFoundError } from "../core/platform/errors.ts";
-import { findImportJob } from "../core/imports/jobs.ts";
-import { progressFromJob } from "../core/imports/progress.ts";
-import { parseProductInput, ProductCreateSchema, ProductUpdateSchema } from "../core/products/input.ts";
+import { findImportJob, isFinalStatus, progressFromJob, submitDeleteAll } from "../core/imports/mod.ts";
+import { NotFoundError } from "../core/platform/mod.ts";
 import {
   countProducts,
   createProduct,
   deleteProduct,
   getProduct,
   listProducts,
+  parseProductCreate,
+  parseProductUpdate,
   type Product,
   type ProductPage,
   type ProductQuery,
   updateProduct,
-} from "../core/products/store.ts";
+} from "../core/products/mod.ts";
 import DeleteAllForm, { confirmsDeleteAll } from "../islands/DeleteAllForm.tsx";
 import { formatCount } from "../components/format.ts";
 import ImportProgress from "../islands/ImportProgress.tsx";
 import ProductForm, { type ProductFormValues } from "../islands/ProductForm.tsx";
 import ConfirmSubmit from "../islands/ConfirmSubmit.tsx";
-import { productId, ProductListQuery, startBulkDelete } from "./api/products.ts";
 import type { AppContext } from "./context.ts";
 import { fieldErrors, formErrorPage } from "./forms.ts";
+import { productId, ProductListQuery } from "./http.ts";
 
 const NOTICES: Record<string, string> = {
   created: "Product created.",
@@ -55,7 +55,7 @@ export function productPages(ctx: AppContext): Hono {
   app.post("/products", async (c) => {
     const values = formValues(await c.req.formData());
     try {
-      const product = await createProduct(ctx.db, parseProductInput(ProductCreateSchema, formInput(values)));
+      const product = await createProduct(ctx.db, parseProductCreate(formInput(values)));
       return c.redirect(`/?notice=created&search=${encodeURIComponent(product.sku)}`, 303);
     } catch (error) {
       return formErrorPage(error, <ProductEditPage values={values} errors={fieldErrors(error)} />);
@@ -75,15 +75,15 @@ export function productPages(ctx: AppContext): Hono {
         422,
       );
     }
-    const taskId = await startBulkDelete(ctx);
-    return c.redirect(`/products/delete-all/${taskId}`, 303);
+    const job = await submitDeleteAll(ctx.sql, ctx.jobs);
+    return c.redirect(`/products/delete-all/${job.id}`, 303);
   });
 
   app.get("/products/delete-all/:taskId", async (c) => {
     const job = await findImportJob(ctx.sql, c.req.param("taskId"));
     if (!job || job.kind !== "bulk_delete") throw new NotFoundError("There is no such delete-all run.");
     const initial = progressFromJob(job);
-    const running = initial.status !== "complete" && initial.status !== "error";
+    const running = !isFinalStatus(initial.status);
     return htmlResponse(
       <Layout title="Deleting all products" current="products" refreshSeconds={running ? 2 : undefined}>
         <h1>Delete all products</h1>
@@ -114,7 +114,7 @@ export function productPages(ctx: AppContext): Hono {
     const product = await getProduct(ctx.db, id);
     const values = formValues(await c.req.formData());
     try {
-      await updateProduct(ctx.db, id, parseProductInput(ProductUpdateSchema, formInput(values)));
+      await updateProduct(ctx.db, id, parseProductUpdate(formInput(values)));
       return c.redirect(`/products/${id}?notice=updated`, 303);
     } catch (error) {
       return formErrorPage(

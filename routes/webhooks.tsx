@@ -12,25 +12,32 @@ import {
   WebhookForm,
   type WebhookFormValues,
 } from "../components/webhooks.tsx";
-import { deliveryPolicy, redeliver, sendTestEvent } from "../core/webhooks/deliveries.ts";
-import { latestAttempts, listWebhookLogs, pendingDeliveries, type WebhookLog } from "../core/webhooks/log.ts";
-import { parseWebhookInput, WebhookCreateSchema, WebhookUpdateSchema } from "../core/webhooks/input.ts";
 import {
   createWebhook,
   deleteWebhook,
+  deliveryPolicy,
   getWebhook,
+  latestAttempts,
+  listWebhookLogs,
   listWebhooks,
+  parseWebhookCreate,
+  parseWebhookUpdate,
+  pendingDeliveries,
   previousSecretSigns,
+  redeliver,
   rotateWebhookSecret,
+  sendTestEvent,
   updateWebhook,
   type Webhook,
-  webhookId,
-} from "../core/webhooks/store.ts";
+  type WebhookAttempt,
+  type WebhookLog,
+} from "../core/webhooks/mod.ts";
 import ConfirmSubmit from "../islands/ConfirmSubmit.tsx";
 import { formatCount } from "../components/format.ts";
 import SendButton, { type SendButtonProps } from "../islands/SendButton.tsx";
 import type { AppContext } from "./context.ts";
 import { fieldErrors, formErrorPage } from "./forms.ts";
+import { webhookId } from "./http.ts";
 
 const NOTICES: Record<string, string> = {
   created: "Webhook added. Send a test event to check that your endpoint answers.",
@@ -65,7 +72,7 @@ export function webhookPages(ctx: AppContext): Hono {
     try {
       const webhook = await createWebhook(
         ctx.db,
-        parseWebhookInput(WebhookCreateSchema, formInput(values)),
+        parseWebhookCreate(formInput(values)),
         guard(),
       );
       return c.redirect(`/webhooks/${webhook.id}?notice=created`, 303);
@@ -105,7 +112,7 @@ export function webhookPages(ctx: AppContext): Hono {
     const webhook = await getWebhook(ctx.db, id);
     const values = formValues(await c.req.formData());
     try {
-      await updateWebhook(ctx.db, id, parseWebhookInput(WebhookUpdateSchema, formInput(values)), guard());
+      await updateWebhook(ctx.db, id, parseWebhookUpdate(formInput(values)), guard());
       return c.redirect(`/webhooks/${id}?notice=updated`, 303);
     } catch (error) {
       return formErrorPage(
@@ -188,7 +195,7 @@ function Notice(props: { text?: string }) {
   return props.text ? <p class="alert alert--success" role="status">{props.text}</p> : null;
 }
 
-function WebhooksPage(props: { webhooks: Webhook[]; latest: Map<number, WebhookLog>; notice?: string }) {
+function WebhooksPage(props: { webhooks: Webhook[]; latest: Map<number, WebhookAttempt>; notice?: string }) {
   return (
     <Layout title="Webhooks" current="webhooks">
       <div class="page-head">

@@ -1,5 +1,5 @@
 import { equal } from "node:assert/strict";
-import { loadConfig } from "../core/platform/config.ts";
+import { loadConfig } from "../core/platform/mod.ts";
 import { startServer } from "../main.ts";
 import { productsFixture } from "./helpers/csv_fixture.ts";
 import { importCsv } from "./helpers/test_app.ts";

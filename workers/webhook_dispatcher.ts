@@ -5,16 +5,16 @@
  * sending is waiting on the network, never work that could slow HTTP responses. A timer looks
  * again after the next due time anyway, so a lost message or a restart delays nothing.
  */
-import type { Sql } from "../core/platform/db.ts";
+import type { Sql } from "../core/platform/mod.ts";
 import {
   claimDueDeliveries,
   type ClaimedDelivery,
   type DeliveryPolicy,
   nextDueAt,
+  pruneOldDeliveries,
   recordAttempt,
   sendDelivery,
-} from "../core/webhooks/deliveries.ts";
-import { pruneOldDeliveries } from "../core/webhooks/log.ts";
+} from "../core/webhooks/mod.ts";
 import { SerialDrain } from "./serial_drain.ts";
 
 /** What the dispatcher needs. */

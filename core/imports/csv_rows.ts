@@ -1,14 +1,12 @@
-import { restoreNeutralized } from "../products/csv_formula.ts";
+import {
+  checkProductField,
+  LENGTH_LIMITS,
+  PRICE_RULE,
+  type ProductField,
+  type ProductRow,
+  restoreNeutralized,
+} from "../products/mod.ts";
 import { ImportFileError } from "../platform/errors.ts";
-
-/** Limits applied to each CSV row, from the products table's column sizes. */
-export const ROW_LIMITS = {
-  skuChars: 255,
-  nameChars: 500,
-  descriptionChars: 100_000,
-  /** numeric(10,2) holds at most 99,999,999.99. */
-  maxPrice: 99_999_999.99,
-} as const;
 
 const KNOWN_COLUMNS = ["sku", "name", "description", "price", "active"] as const;
 type KnownColumn = typeof KNOWN_COLUMNS[number];
@@ -22,16 +20,6 @@ export interface ColumnMap {
   active?: number;
   /** How many fields the header has; every row must have as many. */
   width: number;
-}
-
-/** A validated, normalized product row ready to upsert. */
-export interface ProductRow {
-  sku: string;
-  name: string;
-  description: string | null;
-  /** A decimal string such as "12.50", or null for no price. */
-  price: string | null;
-  active: boolean;
 }
 
 /** The outcome of validating one row: the product, or a message saying what is wrong. */
@@ -72,12 +60,25 @@ export function mapColumns(header: string[]): ColumnMap {
   };
 }
 
-const PRICE_PATTERN = /^\d+(\.\d{1,2})?$/;
 const TRUE_WORDS = new Set(["true", "t", "yes", "y", "1"]);
 const FALSE_WORDS = new Set(["false", "f", "no", "n", "0"]);
 
 function quoteForMessage(value: string): string {
   return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+}
+
+/** What is wrong with a cell, as the error report says it; null when the product rules accept it. */
+function cellProblem(field: ProductField, text: string): string | null {
+  const problem = checkProductField(field, text);
+  if (problem === "missing") return `${field} is empty`;
+  if (problem === "too_long") {
+    return `${field} is ${text.length.toLocaleString("en-US")} characters long; ` +
+      `the limit is ${LENGTH_LIMITS[field]?.toLocaleString("en-US")}`;
+  }
+  if (problem === "not_a_price") {
+    return `price ${quoteForMessage(text)} is not a valid price; expected a number ${PRICE_RULE}`;
+  }
+  return null;
 }
 
 /** Validates and normalizes one CSV row (trimmed text, decimal price, boolean active). */
@@ -88,44 +89,15 @@ export function validateRow(fields: string[], columns: ColumnMap): RowResult {
   if (fields.some((field) => field.includes("\0"))) {
     return { ok: false, error: "contains a NUL character, which cannot be stored as text" };
   }
-  const sku = restoreNeutralized(fields[columns.sku].trim());
-  if (sku === "") return { ok: false, error: "sku is empty" };
-  if (sku.length > ROW_LIMITS.skuChars) {
-    return { ok: false, error: `sku is ${sku.length} characters long; the limit is ${ROW_LIMITS.skuChars}` };
-  }
-  const name = restoreNeutralized(fields[columns.name].trim());
-  if (name === "") return { ok: false, error: "name is empty" };
-  if (name.length > ROW_LIMITS.nameChars) {
-    return {
-      ok: false,
-      error: `name is ${name.length} characters long; the limit is ${ROW_LIMITS.nameChars}`,
-    };
-  }
-  const description = columns.description === undefined
-    ? null
-    : restoreNeutralized(fields[columns.description].trim()) || null;
-  if (description !== null && description.length > ROW_LIMITS.descriptionChars) {
-    return {
-      ok: false,
-      error: `description is ${description.length.toLocaleString("en-US")} characters long; ` +
-        `the limit is ${ROW_LIMITS.descriptionChars.toLocaleString("en-US")}`,
-    };
-  }
-
-  let price: string | null = null;
-  if (columns.price !== undefined) {
-    const raw = fields[columns.price].trim();
-    if (raw !== "") {
-      if (!PRICE_PATTERN.test(raw) || Number(raw) > ROW_LIMITS.maxPrice) {
-        return {
-          ok: false,
-          error: `price ${quoteForMessage(raw)} is not a valid price; ` +
-            `expected a number from 0 to 99999999.99 with at most 2 decimals, like 19.99`,
-        };
-      }
-      price = raw;
-    }
-  }
+  const text = (position: number | undefined) =>
+    position === undefined ? "" : restoreNeutralized(fields[position].trim());
+  const sku = text(columns.sku);
+  const name = text(columns.name);
+  const description = text(columns.description);
+  const price = columns.price === undefined ? "" : fields[columns.price].trim();
+  const error = cellProblem("sku", sku) ?? cellProblem("name", name) ??
+    cellProblem("description", description) ?? cellProblem("price", price);
+  if (error) return { ok: false, error };
 
   let active = true;
   if (columns.active !== undefined) {
@@ -139,5 +111,5 @@ export function validateRow(fields: string[], columns: ColumnMap): RowResult {
       };
     }
   }
-  return { ok: true, row: { sku, name, description, price, active } };
+  return { ok: true, row: { sku, name, description: description || null, price: price || null, active } };
 }

@@ -1,37 +1,13 @@
+/**
+ * The job table: recording, claiming and finishing import and delete-all jobs, their counts and
+ * resume points, and their row errors. PostgreSQL, not the queue, decides who runs what.
+ */
 import type postgres from "postgres";
 import type { Sql } from "../platform/db.ts";
-import { importJobJson } from "./progress.ts";
-import { recordEvent } from "../webhooks/events.ts";
+import { recordEvent } from "../webhooks/mod.ts";
+import { type ImportJob, progressFromJob } from "./progress.ts";
 
-/** The lifecycle of an import: queued → processing → complete | error. */
-export type ImportStatus = "queued" | "processing" | "complete" | "error";
-
-/** One job as stored in `import_jobs`: a CSV import, or a delete-all run (no file). */
-export interface ImportJob {
-  id: string;
-  kind: "import" | "bulk_delete";
-  file_name: string;
-  file_path: string;
-  file_size: number;
-  status: ImportStatus;
-  message: string;
-  rows_done: number;
-  bytes_done: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  duplicates: number;
-  failed: number;
-  header: string[] | null;
-  /** Per lane, the record index through which that lane's rows are committed (the resume point). */
-  lane_rows_done: number[] | null;
-  error: string | null;
-  attempts: number;
-  created_at: Date;
-  started_at: Date | null;
-  finished_at: Date | null;
-  heartbeat_at: Date | null;
-}
+export type { ImportJob };
 
 /** Counts added by one committed batch of one lane. */
 export interface BatchProgress {
@@ -59,14 +35,24 @@ export interface RowError {
 /** After this many starts that never finished, a job is failed instead of retried again. */
 export const MAX_ATTEMPTS = 3;
 
-/** Records a new queued job for an uploaded file. */
+/** Records a new queued import of an uploaded file. */
 export async function createImportJob(
   sql: Sql,
-  job: { id: string; fileName: string; filePath: string; fileSize: number },
+  file: { fileName: string; filePath: string; fileSize: number },
 ): Promise<ImportJob> {
   const [row] = await sql<ImportJob[]>`
     INSERT INTO import_jobs (id, file_name, file_path, file_size, message)
-    VALUES (${job.id}, ${job.fileName}, ${job.filePath}, ${job.fileSize}, 'Waiting in the import queue')
+    VALUES (${crypto.randomUUID()}, ${file.fileName}, ${file.filePath}, ${file.fileSize},
+      'Waiting in the import queue')
+    RETURNING *`;
+  return row;
+}
+
+/** Records a new queued delete-all run. */
+export async function createBulkDeleteJob(sql: Sql): Promise<ImportJob> {
+  const [row] = await sql<ImportJob[]>`
+    INSERT INTO import_jobs (id, kind, file_name, message)
+    VALUES (${crypto.randomUUID()}, 'bulk_delete', 'Delete all products', 'Waiting in the queue')
     RETURNING *`;
   return row;
 }
@@ -86,9 +72,9 @@ export async function listImportJobs(sql: Sql, options: { limit?: number } = {})
 
 /**
  * Claims the oldest job that is queued, or processing with a heartbeat older than the lease
- * (its process died). PostgreSQL, not the queue, decides who runs what.
+ * (its process died), so jobs run in the order they were asked for.
  */
-export async function claimNextImportJob(sql: Sql, leaseSeconds: number): Promise<ImportJob | null> {
+export async function claimNextJob(sql: Sql, leaseSeconds: number): Promise<ImportJob | null> {
   const [row] = await sql<ImportJob[]>`
     UPDATE import_jobs SET
       status = 'processing',
@@ -98,9 +84,8 @@ export async function claimNextImportJob(sql: Sql, leaseSeconds: number): Promis
       message = CASE WHEN status = 'processing' THEN 'Resuming after an interruption' ELSE 'Starting' END
     WHERE id = (
       SELECT id FROM import_jobs
-      WHERE kind = 'import'
-        AND (status = 'queued'
-          OR (status = 'processing' AND heartbeat_at < now() - make_interval(secs => ${leaseSeconds})))
+      WHERE status = 'queued'
+        OR (status = 'processing' AND heartbeat_at < now() - make_interval(secs => ${leaseSeconds}))
       ORDER BY created_at
       LIMIT 1
       FOR UPDATE SKIP LOCKED
@@ -110,8 +95,15 @@ export async function claimNextImportJob(sql: Sql, leaseSeconds: number): Promis
 }
 
 /** Marks the job as alive so no other process takes it over. */
-export async function touchImportJob(sql: Sql, id: string): Promise<void> {
+export async function touchJob(sql: Sql, id: string): Promise<void> {
   await sql`UPDATE import_jobs SET heartbeat_at = now() WHERE id = ${id} AND status = 'processing'`;
+}
+
+/** Says what a running job is doing now; returns the job as stored. */
+export async function setJobMessage(sql: Sql, id: string, message: string): Promise<ImportJob> {
+  const [row] = await sql<ImportJob[]>`
+    UPDATE import_jobs SET message = ${message}, heartbeat_at = now() WHERE id = ${id} RETURNING *`;
+  return row;
 }
 
 /** Saves the header (for the error CSV) once the file's first row is read. */
@@ -129,15 +121,16 @@ export async function initLanes(sql: Sql, id: string, lanes: number): Promise<nu
 }
 
 /**
- * Adds a batch's counts and moves its lane's resume point; run inside the batch's transaction.
- * Lanes commit concurrently, so each sets only its own array element and adds to the counts.
+ * Adds a batch's counts and moves its lane's resume point, inside the batch's transaction; returns
+ * the job as stored. Lanes commit concurrently, so each sets only its own array element and adds
+ * to the counts.
  */
 export async function recordBatchProgress(
   tx: postgres.TransactionSql,
   id: string,
   progress: BatchProgress,
-): Promise<void> {
-  await tx`
+): Promise<ImportJob> {
+  const [row] = await tx<ImportJob[]>`
     UPDATE import_jobs SET
       lane_rows_done[${progress.lane + 1}] = ${progress.laneThrough},
       rows_done = greatest(rows_done, ${progress.rowsDone}),
@@ -149,7 +142,9 @@ export async function recordBatchProgress(
       failed = failed + ${progress.failed},
       message = ${progress.message},
       heartbeat_at = now()
-    WHERE id = ${id}`;
+    WHERE id = ${id}
+    RETURNING *`;
+  return row;
 }
 
 /** Stores rows that could not be imported; idempotent so a resumed batch can write them again. */
@@ -167,30 +162,50 @@ export async function recordRowErrors(
     ON CONFLICT DO NOTHING`;
 }
 
-/** Finishes a job successfully and queues its one `import.completed` event. */
+/** Finishes an import successfully and queues its one `import.completed` event; returns the job. */
 export async function completeImportJob(
   sql: Sql,
   id: string,
-  final: { rowsDone: number; bytesDone: number; message: string },
-): Promise<void> {
-  await sql.begin(async (tx) => {
+  final: { rowsDone: number; message: string },
+): Promise<ImportJob> {
+  return await sql.begin(async (tx) => {
     const [job] = await tx<ImportJob[]>`
-      UPDATE import_jobs SET status = 'complete', rows_done = ${final.rowsDone}, bytes_done = ${final.bytesDone},
+      UPDATE import_jobs SET status = 'complete', rows_done = ${final.rowsDone}, bytes_done = file_size,
         message = ${final.message}, finished_at = now()
       WHERE id = ${id}
       RETURNING *`;
     await recordEvent(tx, "import.completed", importEventData(job));
+    return job;
   });
 }
 
-/** Fails a job with a message meant for the person who uploaded the file; queues `import.failed`. */
-export async function failImportJob(sql: Sql, id: string, reason: string): Promise<void> {
-  await sql.begin(async (tx) => {
+/** Finishes a delete-all in the transaction that deleted the products; queues `products.bulk_deleted`. */
+export async function completeBulkDeleteJob(
+  tx: postgres.TransactionSql,
+  id: string,
+  deleted: number,
+): Promise<ImportJob> {
+  const [job] = await tx<ImportJob[]>`
+    UPDATE import_jobs SET status = 'complete', rows_done = ${deleted}, finished_at = now(),
+      message = ${`Deleted ${deleted.toLocaleString("en-US")} products`}
+    WHERE id = ${id}
+    RETURNING *`;
+  await recordEvent(tx, "products.bulk_deleted", { task_id: id, count: deleted });
+  return job;
+}
+
+/**
+ * Fails a job with a message meant for the person who started it; an import also queues
+ * `import.failed`. Returns the job.
+ */
+export async function failJob(sql: Sql, id: string, reason: string): Promise<ImportJob> {
+  return await sql.begin(async (tx) => {
     const [job] = await tx<ImportJob[]>`
       UPDATE import_jobs SET status = 'error', error = ${reason}, message = ${reason}, finished_at = now()
       WHERE id = ${id}
       RETURNING *`;
-    await recordEvent(tx, "import.failed", importEventData(job));
+    if (job.kind === "import") await recordEvent(tx, "import.failed", importEventData(job));
+    return job;
   });
 }
 
@@ -199,7 +214,33 @@ function importEventData(job: ImportJob) {
   return { task_id: job.id, ...importJobJson(job) };
 }
 
-/** The row errors of a job in line order, streamed in pages so a large report never sits in memory. */
+/** The JSON form of an import job: `/api/imports` and the `import.*` webhook events. */
+export function importJobJson(job: ImportJob) {
+  const progress = progressFromJob(job);
+  return {
+    id: job.id,
+    file_name: job.file_name,
+    file_size: job.file_size,
+    status: job.status,
+    message: job.message,
+    error: job.error,
+    rows: job.rows_done,
+    inserted: job.inserted,
+    updated: job.updated,
+    unchanged: job.unchanged,
+    duplicates: job.duplicates,
+    failed: job.failed,
+    percent: progress.percent,
+    rows_per_sec: progress.rows_per_sec,
+    duration_ms: progress.elapsed_ms,
+    created_at: job.created_at,
+    started_at: job.started_at,
+    finished_at: job.finished_at,
+    errors_csv_url: job.failed > 0 ? `/api/imports/${job.id}/errors.csv` : null,
+  };
+}
+
+/** The row errors of a job in line order, read in pages so a large report never sits in memory. */
 export async function* iterateRowErrors(sql: Sql, id: string): AsyncGenerator<RowError> {
   let afterLine = 0;
   while (true) {

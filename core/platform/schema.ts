@@ -1,42 +1,139 @@
+/**
+ * Every table, as the migrations create it: the one description of the database that Kysely
+ * queries are checked against and that row types derive from (`Selectable<ProductTable>`).
+ * bigint columns arrive as numbers (see `db.ts`), numeric as strings to keep cents exact.
+ */
 import type { ColumnType, Generated } from "kysely";
 
-/** The `products` table. */
+/** A column the database fills in on insert and that is never written afterwards. */
+type CreatedAt = ColumnType<Date, never, never>;
+/** A column with a database default that may also be written. */
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+
+/** `products` (migrations 001, 002). */
 export interface ProductTable {
   id: Generated<number>;
   sku: string;
   name: string;
   description: string | null;
-  /** numeric(10,2), returned as a string to keep cents exact. */
+  /** numeric(10,2), e.g. "19.90". */
   price: string | null;
-  active: ColumnType<boolean, boolean | undefined, boolean>;
-  created_at: ColumnType<Date, never, never>;
+  active: Defaulted<boolean>;
+  created_at: CreatedAt;
   updated_at: ColumnType<Date, never, Date>;
 }
 
 /** `product_stats`: one row holding the exact product count, kept by triggers. */
 export interface ProductStatsTable {
   singleton: boolean;
-  total: ColumnType<string | number, never, never>;
+  total: ColumnType<number, never, never>;
 }
 
-/** The `webhooks` table (migration 003). */
+/** The lifecycle of a job: queued → processing → complete | error. */
+export type JobStatus = "queued" | "processing" | "complete" | "error";
+
+/** What a job does: import a CSV file, or delete every product. */
+export type JobKind = "import" | "bulk_delete";
+
+/** `import_jobs`: CSV imports and delete-all runs, both run by the job queue. */
+export interface ImportJobTable {
+  id: string;
+  kind: Defaulted<JobKind>;
+  file_name: Defaulted<string>;
+  file_path: Defaulted<string>;
+  file_size: Defaulted<number>;
+  status: Defaulted<JobStatus>;
+  message: Defaulted<string>;
+  rows_done: Defaulted<number>;
+  bytes_done: Defaulted<number>;
+  inserted: Defaulted<number>;
+  updated: Defaulted<number>;
+  unchanged: Defaulted<number>;
+  duplicates: Defaulted<number>;
+  failed: Defaulted<number>;
+  /** The file's header row, kept for the error report. */
+  header: string[] | null;
+  /** Per lane, the record index through which that lane's rows are committed (the resume point). */
+  lane_rows_done: number[] | null;
+  error: string | null;
+  attempts: Defaulted<number>;
+  created_at: CreatedAt;
+  started_at: Date | null;
+  finished_at: Date | null;
+  heartbeat_at: Date | null;
+}
+
+/** `import_row_errors`: each CSV row that could not be imported, with its line and original fields. */
+export interface ImportRowErrorTable {
+  job_id: string;
+  line: number;
+  fields: string[];
+  message: string;
+}
+
+/** `webhooks` (migrations 003, 005). */
 export interface WebhookTable {
   id: Generated<number>;
   url: string;
   event_types: string[];
-  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  enabled: Defaulted<boolean>;
   secret: string;
   previous_secret: string | null;
   previous_secret_expires_at: Date | null;
   disabled_reason: string | null;
-  consecutive_failures: ColumnType<number, never, number>;
-  created_at: ColumnType<Date, never, never>;
+  consecutive_failures: Defaulted<number>;
+  created_at: CreatedAt;
   updated_at: ColumnType<Date, never, Date>;
 }
 
-/** The tables the typed queries use. */
+/** How a delivery stands: waiting (or retrying), delivered, or given up. */
+export type DeliveryStatus = "pending" | "succeeded" | "failed";
+
+/** `webhook_deliveries`: one event for one webhook; its id is the `webhook-id` header. */
+export interface WebhookDeliveryTable {
+  id: string;
+  webhook_id: number;
+  event_type: string;
+  /** The exact signed JSON body. */
+  body: string;
+  status: Defaulted<DeliveryStatus>;
+  attempts: Defaulted<number>;
+  next_attempt_at: Defaulted<Date>;
+  locked_until: Date | null;
+  created_at: CreatedAt;
+  finished_at: Date | null;
+}
+
+/** `webhook_logs`: one row per delivery attempt. */
+export interface WebhookLogTable {
+  id: Generated<number>;
+  webhook_id: number;
+  delivery_id: string;
+  event_type: string;
+  attempt: number;
+  response_status: number | null;
+  response_time_ms: number;
+  error_kind: string | null;
+  error_message: string | null;
+  response_excerpt: string | null;
+  next_retry_at: Date | null;
+  created_at: CreatedAt;
+}
+
+/** `schema_migrations`: the migration files already applied. */
+export interface SchemaMigrationTable {
+  name: string;
+  applied_at: CreatedAt;
+}
+
+/** The whole database. */
 export interface Database {
   products: ProductTable;
   product_stats: ProductStatsTable;
+  import_jobs: ImportJobTable;
+  import_row_errors: ImportRowErrorTable;
   webhooks: WebhookTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_logs: WebhookLogTable;
+  schema_migrations: SchemaMigrationTable;
 }

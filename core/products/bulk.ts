@@ -1,5 +1,16 @@
+/** The statements that change many products at once: an import batch, the clean-up after it, delete-all. */
 import type postgres from "postgres";
-import type { ProductRow } from "../imports/csv_rows.ts";
+import type { Sql } from "../platform/db.ts";
+
+/** A validated, normalized product row ready to upsert. */
+export interface ProductRow {
+  sku: string;
+  name: string;
+  description: string | null;
+  /** A decimal string such as "12.50", or null for no price. */
+  price: string | null;
+  active: boolean;
+}
 
 const TEXT_OID = 25;
 const BOOL_OID = 16;
@@ -79,4 +90,29 @@ export async function upsertProductBatch(
     unchanged: result.distinct_rows - result.inserted - result.updated,
     duplicates: rows.length - result.distinct_rows,
   };
+}
+
+/**
+ * Run after a bulk change: moves the search index's pending entries into the index and refreshes
+ * the planner's statistics. Without it, searches right after a 500k import scan the pending list
+ * and plan for an empty table (seconds instead of milliseconds) until autovacuum comes by.
+ */
+export async function tidyAfterBulkChange(sql: Sql): Promise<void> {
+  for (const index of ["products_sku_trgm_idx", "products_name_trgm_idx", "products_description_trgm_idx"]) {
+    await sql`SELECT gin_clean_pending_list(${index}::regclass)`;
+  }
+  await sql`ANALYZE products`;
+}
+
+/**
+ * Deletes every product and returns how many there were. TRUNCATE empties 500k rows in
+ * milliseconds where DELETE takes seconds and leaves dead rows behind; run it in the transaction
+ * that records the outcome, so a crash leaves either everything or nothing deleted.
+ */
+export async function deleteAllProducts(tx: postgres.TransactionSql): Promise<number> {
+  // Taking the lock first makes the count exact: no import can add rows in between.
+  await tx`LOCK TABLE products IN ACCESS EXCLUSIVE MODE`;
+  const [{ count }] = await tx<{ count: number }[]>`SELECT count(*)::int AS count FROM products`;
+  await tx`TRUNCATE products`;
+  return count;
 }

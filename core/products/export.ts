@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import Papa from "papaparse";
 import { neutralizeFormula } from "./csv_formula.ts";
 import type { Sql } from "../platform/db.ts";
-import { iterateProducts, type ProductFilters } from "./store.ts";
+import { iterateProducts, type ProductFilters } from "./listing.ts";
 import type { Database } from "../platform/schema.ts";
 
 /** The export's header: the importer's own column names, so an export can be imported again. */

@@ -1,44 +1,35 @@
 import { z } from "zod";
-import { ROW_LIMITS } from "../imports/csv_rows.ts";
-import { ValidationError } from "../platform/errors.ts";
+import { parseInput } from "../platform/validation.ts";
+import { checkProductField, fieldMessage, type ProductField } from "./fields.ts";
 
-const PRICE_PATTERN = /^\d+(\.\d{1,2})?$/;
+/** A text field checked by the shared product rules, trimmed. */
+function ruledText(field: ProductField) {
+  return z.string().trim().superRefine((text, ctx) => {
+    const problem = checkProductField(field, text);
+    if (problem) ctx.addIssue({ code: "custom", message: fieldMessage(field, problem) });
+  });
+}
 
 const price = z
   .union([z.number(), z.string(), z.null()])
   .optional()
   .transform((value, ctx) => {
     if (value === undefined) return undefined;
-    if (value === null || (typeof value === "string" && value.trim() === "")) return null;
-    const text = typeof value === "number" ? String(value) : value.trim();
-    if (!PRICE_PATTERN.test(text) || Number(text) > ROW_LIMITS.maxPrice) {
-      ctx.addIssue({
-        code: "custom",
-        message: "Enter a price from 0 to 99999999.99 with at most 2 decimals, like 19.99",
-      });
+    const text = value === null ? "" : String(value).trim();
+    if (text === "") return null;
+    const problem = checkProductField("price", text);
+    if (problem) {
+      ctx.addIssue({ code: "custom", message: fieldMessage("price", problem) });
       return z.NEVER;
     }
     return text;
   });
 
 const fields = {
-  sku: z.string().trim().min(1, "Enter a SKU").max(
-    ROW_LIMITS.skuChars,
-    `Use at most ${ROW_LIMITS.skuChars} characters`,
-  ),
-  name: z.string().trim().min(1, "Enter a name").max(
-    ROW_LIMITS.nameChars,
-    `Use at most ${ROW_LIMITS.nameChars} characters`,
-  ),
-  description: z
-    .string()
-    .max(
-      ROW_LIMITS.descriptionChars,
-      `Use at most ${ROW_LIMITS.descriptionChars.toLocaleString("en-US")} characters`,
-    )
-    .nullable()
-    .optional()
-    .transform((value) => (value === undefined ? undefined : value?.trim() || null)),
+  sku: ruledText("sku"),
+  name: ruledText("name"),
+  description: ruledText("description").nullable().optional()
+    .transform((value) => (value === undefined ? undefined : value || null)),
   price,
   active: z.boolean().optional(),
 };
@@ -53,33 +44,12 @@ export type ProductCreate = z.output<typeof ProductCreateSchema>;
 /** Validated fields to change on a product. */
 export type ProductUpdate = z.output<typeof ProductUpdateSchema>;
 
-/** One field's problem, for showing next to the field. */
-export interface FieldError {
-  field: string;
-  message: string;
+/** Validates a new product's fields or throws a ValidationError with per-field details. */
+export function parseProductCreate(input: unknown): ProductCreate {
+  return parseInput(ProductCreateSchema, input, "product");
 }
 
-/**
- * Validates input against a schema or throws {@linkcode ValidationError} with per-field details;
- * `subject` names the thing in the message ("The webhook is not valid: …").
- */
-export function parseProductInput<T extends z.ZodType>(
-  schema: T,
-  input: unknown,
-  subject = "product",
-): z.output<T> {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const details: FieldError[] = parsed.error.issues.map((issue) => ({
-    field: issue.path.join(".") || "body",
-    message: issue.code === "unrecognized_keys"
-      ? `Unknown field(s): ${issue.keys.join(", ")}`
-      : issue.code === "invalid_type" && issue.input === undefined
-      ? "This field is required"
-      : issue.message,
-  }));
-  throw new ValidationError(
-    `The ${subject} is not valid: ${details.map((d) => `${d.field}: ${d.message}`).join("; ")}`,
-    details,
-  );
+/** Validates changes to a product or throws a ValidationError with per-field details. */
+export function parseProductUpdate(input: unknown): ProductUpdate {
+  return parseInput(ProductUpdateSchema, input, "product");
 }

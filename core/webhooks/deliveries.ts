@@ -3,9 +3,11 @@
  * sending one attempt, and recording it — the log row, the next retry or the final outcome, and
  * turning off webhooks whose receiver is gone (410) or keeps failing. Reading the log: `webhook_log.ts`.
  */
+import type { Selectable } from "kysely";
 import type { Config } from "../platform/config.ts";
 import type { Sql } from "../platform/db.ts";
 import { ConflictError, NotFoundError } from "../platform/errors.ts";
+import type { WebhookDeliveryTable, WebhookTable } from "../platform/schema.ts";
 import { eventBody, TEST_EVENT_TYPE } from "./events.ts";
 import { type SendResult, sendWebhookRequest } from "./sender.ts";
 import { webhookHeaders } from "./signing.ts";
@@ -31,20 +33,17 @@ export function deliveryPolicy(config: Config): DeliveryPolicy {
   };
 }
 
-/** A delivery claimed for an attempt, with what is needed to send it. */
-export interface ClaimedDelivery {
-  id: string;
-  webhook_id: number;
-  event_type: string;
-  body: string;
-  status: "pending" | "succeeded" | "failed";
-  /** The number of this attempt (1 for the first). */
-  attempts: number;
-  url: string;
-  secret: string;
-  /** The secret before the last rotation, while it still signs. */
-  previous_secret: string | null;
-}
+/** A delivery claimed for an attempt (`attempts` counts this one), with what is needed to send it. */
+export type ClaimedDelivery =
+  & Pick<
+    Selectable<WebhookDeliveryTable>,
+    "id" | "webhook_id" | "event_type" | "body" | "status" | "attempts"
+  >
+  & Pick<Selectable<WebhookTable>, "url" | "secret">
+  & {
+    /** The secret before the last rotation, while it still signs. */
+    previous_secret: string | null;
+  };
 
 /** The previous secret of webhook `w` while it still signs, as column `previous_secret`. */
 function previousSecret(sql: Sql) {

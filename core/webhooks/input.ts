@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseProductInput } from "../products/input.ts";
+import { parseInput } from "../platform/validation.ts";
 import { WEBHOOK_EVENT_TYPES } from "./events.ts";
 
 const KNOWN_TYPES = new Set<string>([...WEBHOOK_EVENT_TYPES, "*"]);
@@ -77,7 +77,12 @@ export interface WebhookUpdate {
   eventTypes?: string[];
 }
 
-/** Validates webhook input or throws a ValidationError with per-field details. */
-export function parseWebhookInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  return parseProductInput(schema, input, "webhook");
+/** Validates a new webhook or throws a ValidationError with per-field details. */
+export function parseWebhookCreate(input: unknown): WebhookCreate {
+  return parseInput(WebhookCreateSchema, input, "webhook");
+}
+
+/** Validates changes to a webhook or throws a ValidationError with per-field details. */
+export function parseWebhookUpdate(input: unknown): WebhookUpdate {
+  return parseInput(WebhookUpdateSchema, input, "webhook");
 }

@@ -1,23 +1,16 @@
 /** Reading the webhook delivery log (one row per attempt), and pruning old deliveries. */
+import type { Selectable } from "kysely";
 import type { Sql } from "../platform/db.ts";
+import type { DeliveryStatus, WebhookLogTable } from "../platform/schema.ts";
 
 /** One attempt as logged. */
-export interface WebhookLog {
-  id: number;
-  webhook_id: number;
-  delivery_id: string;
-  event_type: string;
-  attempt: number;
-  response_status: number | null;
-  response_time_ms: number;
-  error_kind: string | null;
-  error_message: string | null;
-  response_excerpt: string | null;
-  next_retry_at: Date | null;
-  created_at: Date;
+export type WebhookAttempt = Selectable<WebhookLogTable>;
+
+/** One attempt as logged, with its delivery's body and state. */
+export type WebhookLog = WebhookAttempt & {
   body: string;
-  delivery_status: string;
-}
+  delivery_status: DeliveryStatus;
+};
 
 /** A webhook's most recent attempts (of one delivery, if given), newest first, with each delivery's body and state. */
 export async function listWebhookLogs(
@@ -37,10 +30,10 @@ export async function listWebhookLogs(
 }
 
 /** Each webhook's latest attempt, by webhook id. */
-export async function latestAttempts(sql: Sql): Promise<Map<number, WebhookLog>> {
+export async function latestAttempts(sql: Sql): Promise<Map<number, WebhookAttempt>> {
   // One index probe per webhook, however long the log grows.
-  const rows = await sql<WebhookLog[]>`
-    SELECT l.*, '' AS body, '' AS delivery_status
+  const rows = await sql<WebhookAttempt[]>`
+    SELECT l.*
     FROM webhooks w CROSS JOIN LATERAL (
       SELECT * FROM webhook_logs WHERE webhook_id = w.id ORDER BY created_at DESC LIMIT 1
     ) l`;

@@ -9,7 +9,7 @@ import https from "node:https";
 import type { LookupAddress } from "node:dns";
 import { Buffer } from "node:buffer";
 import { ValidationError } from "../platform/errors.ts";
-import { checkWebhookUrl } from "./url_guard.ts";
+import { checkWebhookUrl, UnresolvableHostError, type UrlGuardOptions } from "./url_guard.ts";
 
 /** Why an attempt failed, in words a person debugging a receiver recognises. */
 export type SendErrorKind =
@@ -36,9 +36,8 @@ export interface SendResult {
   retryAfterSeconds: number | null;
 }
 
-/** Options for {@linkcode sendWebhookRequest}. */
-export interface SendOptions {
-  allowPrivate: boolean;
+/** Options for {@linkcode sendWebhookRequest}: the SSRF guard's, and one deadline for the whole request. */
+export interface SendOptions extends UrlGuardOptions {
   timeoutMs: number;
 }
 
@@ -67,10 +66,11 @@ export async function sendWebhookRequest(
   let addresses: string[];
   let url: URL;
   try {
-    ({ url, addresses } = await checkWebhookUrl(rawUrl, { allowPrivate: options.allowPrivate }));
+    ({ url, addresses } = await checkWebhookUrl(rawUrl, options));
   } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    return failure(/could not be resolved/.test(error.message) ? "dns" : "blocked", error.message);
+    if (error instanceof UnresolvableHostError) return failure("dns", error.message);
+    if (error instanceof ValidationError) return failure("blocked", error.message);
+    throw error;
   }
 
   const remainingMs = Math.max(1, options.timeoutMs - elapsed());

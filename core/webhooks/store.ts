@@ -1,26 +1,13 @@
 /** Webhooks as configured by users: create, read, change, delete, rotate the secret. */
-import { type Kysely, sql as kyselySql } from "kysely";
+import { type Kysely, type Selectable, sql as kyselySql } from "kysely";
 import { NotFoundError } from "../platform/errors.ts";
-import { idFromPath } from "../platform/path_id.ts";
-import type { Database } from "../platform/schema.ts";
+import type { Database, WebhookTable } from "../platform/schema.ts";
 import { checkWebhookUrl, type UrlGuardOptions } from "./url_guard.ts";
 import type { WebhookCreate, WebhookUpdate } from "./input.ts";
 import { generateWebhookSecret } from "./signing.ts";
 
 /** A webhook as stored. */
-export interface Webhook {
-  id: number;
-  url: string;
-  event_types: string[];
-  enabled: boolean;
-  secret: string;
-  previous_secret: string | null;
-  previous_secret_expires_at: Date | null;
-  disabled_reason: string | null;
-  consecutive_failures: number;
-  created_at: Date;
-  updated_at: Date;
-}
+export type Webhook = Selectable<WebhookTable>;
 
 /** A webhook in API responses; the secret only where asked for (one webhook, not the list). */
 export function webhookJson(webhook: Webhook, options: { withSecret: boolean }) {
@@ -40,21 +27,16 @@ export function webhookJson(webhook: Webhook, options: { withSecret: boolean }) 
   };
 }
 
-/** Parses a path id (webhooks ids are PostgreSQL integers). */
-export function webhookId(raw: string): number {
-  return idFromPath(raw, "webhook", 2_147_483_647);
-}
-
 /** Every webhook, oldest first. */
 export async function listWebhooks(db: Kysely<Database>): Promise<Webhook[]> {
-  return await db.selectFrom("webhooks").selectAll().orderBy("id").execute() as Webhook[];
+  return await db.selectFrom("webhooks").selectAll().orderBy("id").execute();
 }
 
 /** The webhook with this id, or {@linkcode NotFoundError}. */
 export async function getWebhook(db: Kysely<Database>, id: number): Promise<Webhook> {
   const webhook = await db.selectFrom("webhooks").selectAll().where("id", "=", id).executeTakeFirst();
   if (!webhook) throw new NotFoundError(`There is no webhook with id ${id}.`);
-  return webhook as Webhook;
+  return webhook;
 }
 
 /** Creates a webhook with a new secret; a URL the SSRF guard refuses is a ValidationError. */
@@ -69,7 +51,7 @@ export async function createWebhook(
     event_types: input.eventTypes,
     enabled: input.enabled,
     secret: generateWebhookSecret(),
-  }).returningAll().executeTakeFirstOrThrow() as Webhook;
+  }).returningAll().executeTakeFirstOrThrow();
 }
 
 /** Changes the given fields; turning a webhook on again clears why it was turned off. */
@@ -94,7 +76,7 @@ export async function updateWebhook(
     updated_at: new Date(),
   }).where("id", "=", id).returningAll().executeTakeFirst();
   if (!updated) throw new NotFoundError(`There is no webhook with id ${id}.`);
-  return updated as Webhook;
+  return updated;
 }
 
 /** How long the previous secret keeps signing after a rotation. */
@@ -120,7 +102,7 @@ export async function rotateWebhookSecret(db: Kysely<Database>, id: number): Pro
     }))
     .where("id", "=", id).returningAll().executeTakeFirst();
   if (!updated) throw new NotFoundError(`There is no webhook with id ${id}.`);
-  return updated as Webhook;
+  return updated;
 }
 
 /** Deletes a webhook with its deliveries and log. */

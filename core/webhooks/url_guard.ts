@@ -6,6 +6,21 @@ import { ValidationError } from "../platform/errors.ts";
 export interface UrlGuardOptions {
   /** Allows loopback and private addresses (tests and local development: `WEBHOOK_ALLOW_PRIVATE`). */
   allowPrivate: boolean;
+  /** Resolves a host name to its addresses; the system resolver unless given. */
+  resolveHost?: (host: string) => Promise<string[]>;
+}
+
+/** The URL's host name does not resolve: refused on save, a `dns` failure at send time. */
+export class UnresolvableHostError extends ValidationError {
+  constructor(host: string) {
+    const message = `The host ${host} could not be resolved.`;
+    super(message, [{ field: "url", message }]);
+  }
+}
+
+/** Every address a host name resolves to, from the system resolver. */
+async function systemResolve(host: string): Promise<string[]> {
+  return (await lookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
 }
 
 /** A URL that passed the guard and the addresses its host resolved to when it was checked. */
@@ -62,9 +77,9 @@ export async function checkWebhookUrl(raw: string, options: UrlGuardOptions): Pr
     addresses = [host];
   } else {
     try {
-      addresses = (await lookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
+      addresses = await (options.resolveHost ?? systemResolve)(host);
     } catch {
-      refuse(`The host ${host} could not be resolved.`);
+      throw new UnresolvableHostError(host);
     }
   }
   if (!options.allowPrivate) {

@@ -1,10 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { ProductCreateSchema, ProductUpdateSchema } from "../../core/products/input.ts";
-import { WEBHOOK_EVENT_TYPES } from "../../core/webhooks/events.ts";
-import { WebhookCreateSchema, WebhookUpdateSchema } from "../../core/webhooks/input.ts";
-import { MAX_PAGE_SIZE } from "./products.ts";
-import { MAX_LOG_LIMIT } from "./webhooks.ts";
+import { ProductCreateSchema, ProductUpdateSchema } from "../../core/products/mod.ts";
+import { WEBHOOK_EVENT_TYPES, WebhookCreateSchema, WebhookUpdateSchema } from "../../core/webhooks/mod.ts";
+import { MAX_LOG_LIMIT, MAX_PAGE_SIZE } from "../http.ts";
 
 /** A request body schema derived from the zod schema the API validates with, so the two cannot drift. */
 function bodySchema(schema: z.ZodType) {

@@ -1,31 +1,25 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { ValidationError } from "../../core/platform/errors.ts";
-import { deliveryPolicy, redeliver, sendTestEvent } from "../../core/webhooks/deliveries.ts";
-import { listWebhookLogs, type WebhookLog } from "../../core/webhooks/log.ts";
-import { parseWebhookInput, WebhookCreateSchema, WebhookUpdateSchema } from "../../core/webhooks/input.ts";
-import type { SendResult } from "../../core/webhooks/sender.ts";
+import { ValidationError } from "../../core/platform/mod.ts";
 import {
   createWebhook,
   deleteWebhook,
+  deliveryPolicy,
   getWebhook,
+  listWebhookLogs,
   listWebhooks,
+  parseWebhookCreate,
+  parseWebhookUpdate,
+  redeliver,
   rotateWebhookSecret,
+  type SendResult,
+  sendTestEvent,
   updateWebhook,
-  webhookId,
   webhookJson,
-} from "../../core/webhooks/store.ts";
+  type WebhookLog,
+} from "../../core/webhooks/mod.ts";
 import type { AppContext } from "../context.ts";
-import { jsonBody } from "./products.ts";
-
-/** The most log rows one request may return. */
-export const MAX_LOG_LIMIT = 200;
-
-/** `?limit=` of the log. */
-export const LogQuery = z.object({
-  limit: z.coerce.number().int("limit must be a whole number").min(1, "limit must be at least 1")
-    .max(MAX_LOG_LIMIT, `limit must be at most ${MAX_LOG_LIMIT}`).default(50),
-});
+import { jsonBody, LogQuery, webhookId } from "../http.ts";
 
 /** The body of `POST /api/webhooks/{id}/test`: optional data for the test event. */
 const TestBody = z.object({ payload: z.unknown().optional() }).strict();
@@ -73,7 +67,7 @@ export function webhookApi(ctx: AppContext): Hono {
   });
 
   app.post("/", async (c) => {
-    const input = parseWebhookInput(WebhookCreateSchema, await jsonBody(c.req.raw, "webhook"));
+    const input = parseWebhookCreate(await jsonBody(c.req.raw, "webhook"));
     const webhook = await createWebhook(ctx.db, input, guard());
     return c.json(webhookJson(webhook, { withSecret: true }), 201, {
       Location: `/api/webhooks/${webhook.id}`,
@@ -87,7 +81,7 @@ export function webhookApi(ctx: AppContext): Hono {
 
   app.put("/:id", async (c) => {
     const id = webhookId(c.req.param("id"));
-    const input = parseWebhookInput(WebhookUpdateSchema, await jsonBody(c.req.raw, "webhook"));
+    const input = parseWebhookUpdate(await jsonBody(c.req.raw, "webhook"));
     return c.json(webhookJson(await updateWebhook(ctx.db, id, input, guard()), { withSecret: true }));
   });
 

@@ -1,6 +1,6 @@
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import Papa from "papaparse";
-import { COUNT_CAP } from "../../core/products/store.ts";
+import { COUNT_CAP } from "../../core/products/mod.ts";
 import { appTest, importCsv, readProgress, type TestApp } from "../helpers/test_app.ts";
 
 async function api(app: TestApp, method: string, path: string, body?: unknown) {

@@ -1,7 +1,6 @@
 import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict";
-import { loadConfig } from "../../core/platform/config.ts";
-import { migrate } from "../../core/platform/migrate.ts";
-import { pruneOldDeliveries } from "../../core/webhooks/log.ts";
+import { loadConfig, migrate } from "../../core/platform/mod.ts";
+import { pruneOldDeliveries } from "../../core/webhooks/mod.ts";
 import { startServer } from "../../main.ts";
 import { apiJson, appTest, createTestDatabase, waitUntil } from "../helpers/test_app.ts";
 import { startReceiver } from "../helpers/webhook_receiver.ts";

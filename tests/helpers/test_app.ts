@@ -1,8 +1,7 @@
 /** Test fixtures: a real PostgreSQL database per test file and the real app serving HTTP on it. */
 import postgres from "postgres";
-import { type Config, loadConfig } from "../../core/platform/config.ts";
-import { connectDatabase, type Sql } from "../../core/platform/db.ts";
-import type { ProgressEvent } from "../../core/imports/progress.ts";
+import type { ProgressEvent } from "../../core/imports/mod.ts";
+import { type Config, connectDatabase, loadConfig, type Sql } from "../../core/platform/mod.ts";
 import { type RunningServer, startServer } from "../../main.ts";
 
 /** The server PostgreSQL tests use; CI starts it if it is down. */

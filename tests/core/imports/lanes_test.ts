@@ -1,5 +1,5 @@
 import { equal, ok } from "node:assert/strict";
-import { laneOf } from "../../../core/imports/run_import.ts";
+import { laneOf } from "../../../core/imports/lanes.ts";
 
 Deno.test("SKUs that differ only in letter case always share a lane", () => {
   const pairs = [

@@ -1,15 +1,16 @@
 /**
- * The import queue consumer. Deno KV is only a doorbell (a message says "look for work");
- * PostgreSQL decides which job runs, so a lost or repeated message changes nothing. Jobs
- * run one at a time, each in a fresh Web Worker.
+ * The job queue consumer, for imports and delete-all runs alike. Deno KV is only a doorbell (a
+ * message says "look for work"); PostgreSQL decides which job runs, so a lost or repeated
+ * message changes nothing. Jobs run one at a time, in the order they were submitted, each in a
+ * fresh Web Worker.
  */
-import type { Sql } from "../core/platform/db.ts";
-import { claimNextImportJob, touchImportJob } from "../core/imports/jobs.ts";
-import type { ImportWorkerRequest } from "./import_worker.ts";
+import { claimNextJob, type JobQueue, touchJob } from "../core/imports/mod.ts";
+import type { Sql } from "../core/platform/mod.ts";
+import type { JobWorkerRequest } from "./job_worker.ts";
 import { SerialDrain } from "./serial_drain.ts";
 
 /** What the consumer needs to run jobs. */
-export interface ImportQueueOptions {
+export interface JobQueueOptions {
   sql: Sql;
   kv: Deno.Kv;
   databaseUrl: string;
@@ -21,20 +22,19 @@ export interface ImportQueueOptions {
 }
 
 /** A message on the KV queue asking the consumer to look for queued jobs. */
-export interface ImportWakeMessage {
-  kind: "import-wake";
-  jobId: string;
+export interface JobWakeMessage {
+  kind: "jobs-wake";
 }
 
-/** Runs queued and abandoned import jobs, one at a time. */
-export class ImportQueue {
-  #options: ImportQueueOptions;
-  #loop = new SerialDrain("import queue", () => this.#drain());
+/** Runs queued and abandoned jobs, one at a time. */
+export class JobQueueConsumer implements JobQueue {
+  #options: JobQueueOptions;
+  #loop = new SerialDrain("job queue", () => this.#drain());
   #sweepTimer: ReturnType<typeof setInterval> | undefined;
   /** Ends the running worker; set while one runs. */
   #interrupt: (() => void) | null = null;
 
-  constructor(options: ImportQueueOptions) {
+  constructor(options: JobQueueOptions) {
     this.#options = options;
   }
 
@@ -47,9 +47,9 @@ export class ImportQueue {
     this.wake();
   }
 
-  /** Rings the doorbell for a newly created job. */
-  async enqueue(jobId: string): Promise<void> {
-    await this.#options.kv.enqueue({ kind: "import-wake", jobId } satisfies ImportWakeMessage);
+  /** Rings the doorbell through the KV queue: a new job is waiting. */
+  async ring(): Promise<void> {
+    await this.#options.kv.enqueue({ kind: "jobs-wake" } satisfies JobWakeMessage);
   }
 
   /** Looks for work now; cheap to call often. */
@@ -58,7 +58,7 @@ export class ImportQueue {
   }
 
   /**
-   * Stops taking jobs and ends the running import at once. Its committed batches stay; the next
+   * Stops taking jobs and ends the running job at once. Its committed batches stay; the next
    * start (or another instance, once the lease runs out) resumes it after them — so a deploy's
    * SIGTERM never waits for a long import.
    */
@@ -73,9 +73,9 @@ export class ImportQueue {
     while (!this.#loop.stopped) {
       let job;
       try {
-        job = await claimNextImportJob(this.#options.sql, this.#options.leaseSeconds);
+        job = await claimNextJob(this.#options.sql, this.#options.leaseSeconds);
       } catch (error) {
-        console.error("could not look for import jobs:", error);
+        console.error("could not look for jobs:", error);
         return;
       }
       if (!job) return;
@@ -86,19 +86,19 @@ export class ImportQueue {
   async #runInWorker(jobId: string): Promise<void> {
     const { sql, databaseUrl, batchSize, lanes, leaseSeconds } = this.#options;
     const heartbeat = setInterval(() => {
-      touchImportJob(sql, jobId).catch((error) => console.error("import heartbeat failed:", error));
+      touchJob(sql, jobId).catch((error) => console.error("job heartbeat failed:", error));
     }, (leaseSeconds * 1000) / 3);
-    const worker = new Worker(new URL("./import_worker.ts", import.meta.url).href, { type: "module" });
+    const worker = new Worker(new URL("./job_worker.ts", import.meta.url).href, { type: "module" });
     try {
       await new Promise<void>((resolve) => {
         this.#interrupt = resolve;
         worker.onmessage = () => resolve();
         worker.onerror = (event) => {
           event.preventDefault();
-          console.error(`import worker for ${jobId} crashed:`, event.message);
+          console.error(`job worker for ${jobId} crashed:`, event.message);
           resolve();
         };
-        worker.postMessage({ jobId, databaseUrl, batchSize, lanes } satisfies ImportWorkerRequest);
+        worker.postMessage({ jobId, databaseUrl, batchSize, lanes } satisfies JobWorkerRequest);
       });
     } finally {
       this.#interrupt = null;

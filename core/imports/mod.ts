@@ -1,0 +1,20 @@
+/**
+ * Jobs: CSV imports and delete-all runs. They are submitted (`submit.ts`, the upload streamed to
+ * disk by `uploads.ts`), recorded and claimed in PostgreSQL (`jobs.ts`), run by the job worker
+ * (`run_job.ts` → `run_import.ts` or `bulk_delete.ts`), and followed through one progress model
+ * (`progress.ts`, browser-safe; `progress_feed.ts`). Failed rows download as a CSV report
+ * (`error_report.ts`).
+ */
+export { errorReportCsv, errorReportFileName } from "./error_report.ts";
+export {
+  claimNextJob,
+  findImportJob,
+  type ImportJob,
+  importJobJson,
+  listImportJobs,
+  touchJob,
+} from "./jobs.ts";
+export { followProgress } from "./progress_feed.ts";
+export { isFinalStatus, progressChannelName, type ProgressEvent, progressFromJob } from "./progress.ts";
+export { runJob } from "./run_job.ts";
+export { type JobQueue, submitDeleteAll, submitUpload } from "./submit.ts";

@@ -1,0 +1,39 @@
+/** Running a claimed job, whatever its kind, and reporting its progress from the stored row. */
+import type { Sql } from "../platform/db.ts";
+import { runBulkDelete } from "./bulk_delete.ts";
+import type { ImportJob } from "./jobs.ts";
+import { type ProgressEvent, progressFromJob } from "./progress.ts";
+import { runImport } from "./run_import.ts";
+
+/** What running a job needs besides the database. */
+export interface JobRunOptions {
+  /** Rows per upsert statement and transaction. */
+  batchSize: number;
+  /** Database connections an import writes on at once; rows are split between them by SKU. */
+  lanes: number;
+  /** Receives the job as stored after each step, batch and at the end. */
+  report(job: ImportJob): void;
+}
+
+/**
+ * Runs a claimed job to its end and publishes its progress events, each built from the stored
+ * job (so followers in other processes, who read the row, see the same numbers).
+ */
+export async function runJob(
+  sql: Sql,
+  job: ImportJob,
+  options: Omit<JobRunOptions, "report"> & { publish(event: ProgressEvent): void },
+): Promise<void> {
+  let latest: ImportJob | null = null;
+  const run: JobRunOptions = {
+    ...options,
+    report(stored) {
+      // Lanes commit concurrently; a row read just before another lane's commit must not go back in time.
+      if (latest && stored.status === "processing" && stored.rows_done < latest.rows_done) return;
+      latest = stored;
+      options.publish(progressFromJob(stored));
+    },
+  };
+  if (job.kind === "bulk_delete") await runBulkDelete(sql, job, run);
+  else await runImport(sql, job, run);
+}

@@ -1,0 +1,19 @@
+/**
+ * What every domain stands on: configuration read once from the environment, the database
+ * (pool, typed query builder, schema, migrations, the embedded default) and the domain errors.
+ */
+export { type Config, loadConfig } from "./config.ts";
+export { connectDatabase, queryBuilder, type Sql } from "./db.ts";
+export { startEmbeddedPostgres } from "./embedded_postgres.ts";
+export {
+  ConflictError,
+  DomainError,
+  ImportFileError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from "./errors.ts";
+export { migrate } from "./migrate.ts";
+export type { Database } from "./schema.ts";
+export { type FieldError, parseInput } from "./validation.ts";

@@ -1,0 +1,165 @@
+/** Listing products: filters, sort and paging shared by the list, the page and the export. */
+import { type Kysely, type SelectQueryBuilder, sql as rawSql } from "kysely";
+import type { Sql } from "../platform/db.ts";
+import type { Database } from "../platform/schema.ts";
+import { countProducts, type Product } from "./store.ts";
+
+/** The columns a list can be sorted by. */
+export const SORT_KEYS = ["updated", "sku", "name", "price"] as const;
+/** A column a list can be sorted by. */
+export type SortKey = typeof SORT_KEYS[number];
+
+/** Filters shared by the list, the page and the export. */
+export interface ProductFilters {
+  search?: string;
+  active?: boolean;
+  priceMin?: number;
+  priceMax?: number;
+}
+
+/** Filters, sort and paging for {@linkcode listProducts}. */
+export interface ProductQuery extends ProductFilters {
+  sort: SortKey;
+  order: "asc" | "desc";
+  page: number;
+  limit: number;
+}
+
+/** One page of products and the numbers needed to page through the rest. */
+export interface ProductPage {
+  items: Product[];
+  /** Matching products; for filtered lists counted up to {@linkcode COUNT_CAP} (see `total_exact`). */
+  total: number;
+  /** False when a filtered list matches more than {@linkcode COUNT_CAP} products and `total` is that cap. */
+  total_exact: boolean;
+  page: number;
+  pages: number;
+  limit: number;
+}
+
+/**
+ * Filtered lists count at most this many matches: counting 200k matches of a common word costs
+ * hundreds of milliseconds, and "5,000+" tells a person as much. Searches above it are paged by
+ * walking the sort index, which then finds a page within a few thousand rows.
+ */
+export const COUNT_CAP = 5_000;
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (match) => `\\${match}`);
+}
+
+function applyFilters<O>(
+  query: SelectQueryBuilder<Database, "products", O>,
+  filters: ProductFilters,
+): SelectQueryBuilder<Database, "products", O> {
+  if (filters.search) {
+    // Each side matches a trigram index of migration 002, one per field: the candidates of a
+    // phrase are then the rows where one field holds all its trigrams, not the three together.
+    const pattern = rawSql<string>`lower(${`%${escapeLike(filters.search)}%`})`;
+    query = query.where(rawSql<boolean>`(lower(sku) LIKE ${pattern} OR lower(name) LIKE ${pattern}
+      OR lower(description) LIKE ${pattern})`);
+  }
+  if (filters.active !== undefined) query = query.where("active", "=", filters.active);
+  if (filters.priceMin !== undefined) query = query.where("price", ">=", String(filters.priceMin));
+  if (filters.priceMax !== undefined) query = query.where("price", "<=", String(filters.priceMax));
+  return query;
+}
+
+// Works on `products` and on the `matches` CTE alike, which have the same columns.
+// deno-lint-ignore no-explicit-any
+function applySort<Q extends SelectQueryBuilder<any, any, any>>(
+  query: Q,
+  sort: SortKey,
+  order: "asc" | "desc",
+): Q {
+  // Each order matches an index (migrations 001/002), with id breaking ties.
+  const column = { sku: "lower(sku)", name: "name", price: "price", updated: "updated_at" }[sort];
+  const sorted = query.orderBy(rawSql.raw(column), order);
+  return (sort === "sku" ? sorted : sorted.orderBy(rawSql.ref("id"), order)) as Q;
+}
+
+/** Lists products, filtered, sorted and paged; a page past the end is empty. */
+export async function listProducts(db: Kysely<Database>, query: ProductQuery): Promise<ProductPage> {
+  const filtered = applyFilters(db.selectFrom("products"), query);
+  const page = () =>
+    applySort(filtered.selectAll(), query.sort, query.order)
+      .limit(query.limit)
+      .offset((query.page - 1) * query.limit)
+      .execute();
+  const unfiltered = !query.search && query.active === undefined && query.priceMin === undefined &&
+    query.priceMax === undefined;
+
+  let items: Product[];
+  let total: number;
+  if (query.search) {
+    ({ items, total } = await searchPage(db, query));
+    // A common term: more matches than the cap. Walking the sort index finds the page at once.
+    if (total > COUNT_CAP) items = await page();
+  } else {
+    [items, total] = await Promise.all([
+      page(),
+      unfiltered ? countProducts(db) : countUpTo(db, filtered, COUNT_CAP + 1),
+    ]);
+  }
+  const totalExact = unfiltered || total <= COUNT_CAP;
+  const shownTotal = totalExact ? total : COUNT_CAP;
+  return {
+    items,
+    total: shownTotal,
+    total_exact: totalExact,
+    page: query.page,
+    pages: Math.max(1, Math.ceil(shownTotal / query.limit)),
+    limit: query.limit,
+  };
+}
+
+/**
+ * One pass through the search indexes collects up to COUNT_CAP + 1 matches, counts them and
+ * sorts the page out of them. The planner misjudges how many rows a substring matches; left
+ * alone it walks the sort index for a rare phrase and reads half the table.
+ */
+async function searchPage(
+  db: Kysely<Database>,
+  query: ProductQuery,
+): Promise<{ items: Product[]; total: number }> {
+  const rows = await applySort(
+    db.with(
+      (cte) => cte("matches").materialized(),
+      (qb) => applyFilters(qb.selectFrom("products"), query).selectAll().limit(COUNT_CAP + 1),
+    )
+      .selectFrom("matches")
+      .selectAll()
+      .select(rawSql<string>`count(*) OVER ()`.as("match_count")),
+    query.sort,
+    query.order,
+  ).limit(query.limit).offset((query.page - 1) * query.limit).execute();
+  if (rows.length === 0) {
+    const filtered = applyFilters(db.selectFrom("products"), query);
+    return { items: [], total: query.page > 1 ? await countUpTo(db, filtered, COUNT_CAP + 1) : 0 };
+  }
+  const total = Number(rows[0].match_count);
+  return { items: rows.map(({ match_count: _, ...product }) => product), total };
+}
+
+async function countUpTo<O>(
+  db: Kysely<Database>,
+  filtered: SelectQueryBuilder<Database, "products", O>,
+  cap: number,
+): Promise<number> {
+  const row = await db.selectFrom(filtered.select(rawSql`1`.as("one")).limit(cap).as("matches"))
+    .select((eb) => eb.fn.countAll<string>().as("total"))
+    .executeTakeFirstOrThrow();
+  return Number(row.total);
+}
+
+/** Every product matching the filters, in SKU order, read with a cursor so memory stays flat. */
+export async function* iterateProducts(
+  db: Kysely<Database>,
+  sql: Sql,
+  filters: ProductFilters,
+): AsyncGenerator<Product[]> {
+  const compiled = applySort(applyFilters(db.selectFrom("products"), filters).selectAll(), "sku", "asc")
+    .compile();
+  const cursor = sql.unsafe<Product[]>(compiled.sql, compiled.parameters as never[]).cursor(1000);
+  for await (const rows of cursor) yield rows;
+}

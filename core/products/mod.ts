@@ -1,0 +1,43 @@
+/**
+ * Products: the field rules (`fields.ts`, browser-safe), validated input (`input.ts`), one-at-a-time
+ * changes with their webhook events (`store.ts`), listing and search (`listing.ts`), the CSV export
+ * (`export.ts`) and the bulk statements an import or a delete-all runs (`bulk.ts`).
+ */
+export {
+  type BatchCounts,
+  deleteAllProducts,
+  type PresentColumns,
+  type ProductRow,
+  tidyAfterBulkChange,
+  upsertProductBatch,
+} from "./bulk.ts";
+export { restoreNeutralized } from "./csv_formula.ts";
+export { productsCsvStream } from "./export.ts";
+export {
+  checkProductField,
+  fieldMessage,
+  type FieldProblem,
+  LENGTH_LIMITS,
+  PRICE_RULE,
+  PRODUCT_LIMITS,
+  type ProductField,
+} from "./fields.ts";
+export { parseProductCreate, parseProductUpdate, ProductCreateSchema, ProductUpdateSchema } from "./input.ts";
+export {
+  COUNT_CAP,
+  listProducts,
+  type ProductFilters,
+  type ProductPage,
+  type ProductQuery,
+  SORT_KEYS,
+  type SortKey,
+} from "./listing.ts";
+export {
+  countProducts,
+  createProduct,
+  deleteProduct,
+  getProduct,
+  type Product,
+  productJson,
+  updateProduct,
+} from "./store.ts";

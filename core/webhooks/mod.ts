@@ -1,0 +1,47 @@
+/**
+ * Webhooks: endpoints users configure (`store.ts`, `input.ts`), events recorded with the change
+ * that caused them (`events.ts`), and their delivery — claiming, signing, sending through the
+ * SSRF guard, retrying and logging (`deliveries.ts`, `signing.ts`, `sender.ts`, `url_guard.ts`,
+ * `log.ts`). The dispatcher that drives delivery lives in `workers/webhook_dispatcher.ts`.
+ */
+export {
+  claimDueDeliveries,
+  type ClaimedDelivery,
+  type DeliveryPolicy,
+  deliveryPolicy,
+  nextDueAt,
+  recordAttempt,
+  redeliver,
+  sendDelivery,
+  sendTestEvent,
+} from "./deliveries.ts";
+export {
+  eventBody,
+  recordEvent,
+  recordEventIn,
+  TEST_EVENT_TYPE,
+  WEBHOOK_EVENT_TYPES,
+  type WebhookEventType,
+} from "./events.ts";
+export { parseWebhookCreate, parseWebhookUpdate, WebhookCreateSchema, WebhookUpdateSchema } from "./input.ts";
+export {
+  latestAttempts,
+  listWebhookLogs,
+  pendingDeliveries,
+  pruneOldDeliveries,
+  type WebhookAttempt,
+  type WebhookLog,
+} from "./log.ts";
+export type { SendErrorKind, SendResult } from "./sender.ts";
+export {
+  createWebhook,
+  deleteWebhook,
+  getWebhook,
+  listWebhooks,
+  previousSecretSigns,
+  rotateWebhookSecret,
+  updateWebhook,
+  type Webhook,
+  webhookJson,
+} from "./store.ts";
+export type { UrlGuardOptions } from "./url_guard.ts";

@@ -1,0 +1,116 @@
+/**
+ * What the route modules share about HTTP: reading JSON bodies, path ids and query strings, and
+ * answering with a CSV download. Route modules import this, never each other.
+ */
+import { z } from "zod";
+import { findImportJob, type ImportJob } from "../core/imports/mod.ts";
+import { NotFoundError, type Sql, UnsupportedMediaTypeError, ValidationError } from "../core/platform/mod.ts";
+import { type ProductFilters, SORT_KEYS } from "../core/products/mod.ts";
+
+/** A request's JSON body; anything but `application/json` is a 415, malformed JSON a 422. */
+export async function jsonBody(request: Request, subject: string): Promise<unknown> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!type.toLowerCase().startsWith("application/json")) {
+    throw new UnsupportedMediaTypeError(
+      `Send the ${subject} as JSON (Content-Type: application/json); got "${type}".`,
+    );
+  }
+  try {
+    return await request.json();
+  } catch {
+    throw new ValidationError("The request body is not valid JSON.");
+  }
+}
+
+/**
+ * Parses an id from a URL path. Anything but a positive whole number up to `max` (the column's
+ * range) cannot name a row, so it is a 404 at once rather than a database error.
+ */
+function idFromPath(raw: string, what: string, max: number): number {
+  const id = Number(raw);
+  if (!/^\d{1,15}$/.test(raw) || id < 1 || id > max) {
+    throw new NotFoundError(`There is no ${what} with id "${raw.slice(0, 40)}".`);
+  }
+  return id;
+}
+
+/** A product id from the path (PostgreSQL bigints, used up to JavaScript's safe integers). */
+export function productId(raw: string): number {
+  return idFromPath(raw, "product", Number.MAX_SAFE_INTEGER);
+}
+
+/** A webhook id from the path (PostgreSQL integers). */
+export function webhookId(raw: string): number {
+  return idFromPath(raw, "webhook", 2_147_483_647);
+}
+
+/** The most products one page may hold; a larger `limit` is refused, not honoured. */
+export const MAX_PAGE_SIZE = 200;
+
+const priceBound = z.coerce.number("a price bound must be a number").min(0, "a price bound must be 0 or more")
+  .max(99_999_999.99).optional();
+
+/** Filters of the list, the page and the export, from a query string. */
+export const ProductFiltersQuery = z.object({
+  search: z.string().trim().max(200).optional().transform((value) => value || undefined),
+  active: z.enum(["true", "false", "all", ""]).optional().transform((value) =>
+    value === "true" ? true : value === "false" ? false : undefined
+  ),
+  price_min: z.union([z.literal("").transform(() => undefined), priceBound]),
+  price_max: z.union([z.literal("").transform(() => undefined), priceBound]),
+}).refine((q) => q.price_min === undefined || q.price_max === undefined || q.price_min <= q.price_max, {
+  message: "price_min must not be greater than price_max",
+  path: ["price_min"],
+});
+
+/** The query string of `GET /api/products` and of the products page. */
+export const ProductListQuery = z.object({
+  page: z.coerce.number().int("page must be a whole number").min(1, "page starts at 1").max(1_000_000)
+    .default(1),
+  limit: z.coerce.number().int("limit must be a whole number").min(1, "limit must be at least 1")
+    .max(MAX_PAGE_SIZE, `limit must be at most ${MAX_PAGE_SIZE}`).default(50),
+  sort: z.enum(SORT_KEYS).default("updated"),
+  order: z.enum(["asc", "desc"]).optional(),
+}).and(ProductFiltersQuery).transform((q) => ({
+  page: q.page,
+  limit: q.limit,
+  sort: q.sort,
+  // Newest first by default; names and SKUs A→Z.
+  order: q.order ?? (q.sort === "updated" ? "desc" as const : "asc" as const),
+  search: q.search,
+  active: q.active,
+  priceMin: q.price_min,
+  priceMax: q.price_max,
+}));
+
+/** Filters from a query string, for the export. */
+export function productFilters(query: Record<string, string>): ProductFilters {
+  const q = ProductFiltersQuery.parse(query);
+  return { search: q.search, active: q.active, priceMin: q.price_min, priceMax: q.price_max };
+}
+
+/** The most log rows one request may return. */
+export const MAX_LOG_LIMIT = 200;
+
+/** `?limit=` of a webhook's log. */
+export const LogQuery = z.object({
+  limit: z.coerce.number().int("limit must be a whole number").min(1, "limit must be at least 1")
+    .max(MAX_LOG_LIMIT, `limit must be at most ${MAX_LOG_LIMIT}`).default(50),
+});
+
+/** A streamed CSV download named `fileName`. */
+export function csvResponse(body: ReadableStream<Uint8Array>, fileName: string): Response {
+  return new Response(body, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${fileName}"`,
+    },
+  });
+}
+
+/** The job with this id, or a 404 with a readable message. */
+export async function requireJob(sql: Sql, id: string): Promise<ImportJob> {
+  const job = await findImportJob(sql, id);
+  if (!job) throw new NotFoundError(`There is no import with id "${id.slice(0, 60)}".`);
+  return job;
+}
