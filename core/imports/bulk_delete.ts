@@ -1,8 +1,7 @@
 /** Running a delete-all job: every product goes in one transaction with the job's outcome. */
 import type { Sql } from "../platform/db.ts";
 import { deleteAllProducts } from "../products/mod.ts";
-import { completeBulkDeleteJob, failJob, type ImportJob, setJobMessage } from "./jobs.ts";
-import type { JobRunOptions } from "./run_job.ts";
+import { completeBulkDeleteJob, failJob, type ImportJob, type JobRunOptions, setJobMessage } from "./jobs.ts";
 
 /**
  * Deletes every product and completes the job in the same transaction, so an interrupted run

@@ -32,6 +32,16 @@ export interface RowError {
   message: string;
 }
 
+/** What running a job needs besides the database. */
+export interface JobRunOptions {
+  /** Rows per upsert statement and transaction. */
+  batchSize: number;
+  /** Database connections an import writes on at once; rows are split between them by SKU. */
+  lanes: number;
+  /** Receives the job as stored after each step and batch, and at the end. */
+  report(job: ImportJob): void;
+}
+
 /** After this many starts that never finished, a job is failed instead of retried again. */
 export const MAX_ATTEMPTS = 3;
 

@@ -15,6 +15,7 @@ import {
   failJob,
   type ImportJob,
   initLanes,
+  type JobRunOptions,
   MAX_ATTEMPTS,
   recordBatchProgress,
   recordRowErrors,
@@ -22,7 +23,6 @@ import {
   setJobMessage,
 } from "./jobs.ts";
 import { type LaneBatch, laneOf, LaneWriter } from "./lanes.ts";
-import type { JobRunOptions } from "./run_job.ts";
 
 /** Fields kept in the error report are cut to this length. */
 const MAX_REPORTED_FIELD_CHARS = 10_000;

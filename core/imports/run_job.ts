@@ -1,19 +1,9 @@
 /** Running a claimed job, whatever its kind, and reporting its progress from the stored row. */
 import type { Sql } from "../platform/db.ts";
 import { runBulkDelete } from "./bulk_delete.ts";
-import type { ImportJob } from "./jobs.ts";
+import type { ImportJob, JobRunOptions } from "./jobs.ts";
 import { type ProgressEvent, progressFromJob } from "./progress.ts";
 import { runImport } from "./run_import.ts";
-
-/** What running a job needs besides the database. */
-export interface JobRunOptions {
-  /** Rows per upsert statement and transaction. */
-  batchSize: number;
-  /** Database connections an import writes on at once; rows are split between them by SKU. */
-  lanes: number;
-  /** Receives the job as stored after each step, batch and at the end. */
-  report(job: ImportJob): void;
-}
 
 /**
  * Runs a claimed job to its end and publishes its progress events, each built from the stored

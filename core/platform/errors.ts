@@ -47,7 +47,11 @@ export class UnsupportedMediaTypeError extends DomainError {
   }
 }
 
-/** A whole file cannot be imported (no `sku` column, not text, empty...): the job fails before writing. */
+/**
+ * A problem with an uploaded file that ends its import with a message for the uploader: no `sku`
+ * column, not UTF-8, empty, a quote never closed. Found before the first row, nothing is written;
+ * found mid-way, the rows before it are kept.
+ */
 export class ImportFileError extends DomainError {
   constructor(message: string) {
     super("import_file_error", message);
