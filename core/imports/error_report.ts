@@ -1,5 +1,5 @@
 /** The downloadable report of an import's failed rows: the original fields plus `_line` and `_error`. */
-import Papa from "papaparse";
+import { csvStream } from "../platform/csv_stream.ts";
 import type { Sql } from "../platform/db.ts";
 import { type ImportJob, iterateRowErrors } from "./jobs.ts";
 
@@ -10,24 +10,18 @@ export function errorReportFileName(job: ImportJob): string {
 
 /** Streams the report as CSV, a thousand rows at a time, never the whole report in memory. */
 export function errorReportCsv(sql: Sql, job: ImportJob): ReadableStream<Uint8Array> {
+  return csvStream([...(job.header ?? []), "_line", "_error"], reportRows(sql, job));
+}
+
+async function* reportRows(sql: Sql, job: ImportJob): AsyncGenerator<string[][]> {
   const width = job.header?.length ?? 0;
-  const header = [...(job.header ?? []), "_line", "_error"];
-  const encoder = new TextEncoder();
-  const rows = iterateRowErrors(sql, job.id);
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(encoder.encode(Papa.unparse([header]) + "\r\n"));
-    },
-    async pull(controller) {
-      const next = await rows.next();
-      if (next.done) return controller.close();
-      const { line, fields, message } = next.value;
-      // Short rows are padded so `_line` and `_error` stay in their columns.
-      const padded = [...fields, ...Array(Math.max(0, width - fields.length)).fill("")];
-      controller.enqueue(encoder.encode(Papa.unparse([[...padded, String(line), message]]) + "\r\n"));
-    },
-    async cancel() {
-      await rows.return(undefined);
-    },
-  });
+  for await (const page of iterateRowErrors(sql, job.id)) {
+    // Short rows are padded so `_line` and `_error` stay in their columns.
+    yield page.map(({ line, fields, message }) => [
+      ...fields,
+      ...Array(Math.max(0, width - fields.length)).fill(""),
+      String(line),
+      message,
+    ]);
+  }
 }

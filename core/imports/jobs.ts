@@ -250,14 +250,14 @@ export function importJobJson(job: ImportJob) {
   };
 }
 
-/** The row errors of a job in line order, read in pages so a large report never sits in memory. */
-export async function* iterateRowErrors(sql: Sql, id: string): AsyncGenerator<RowError> {
+/** The row errors of a job in line order, a page at a time, so a large report never sits in memory. */
+export async function* iterateRowErrors(sql: Sql, id: string): AsyncGenerator<RowError[]> {
   let afterLine = 0;
   while (true) {
     const page = await sql<RowError[]>`
       SELECT line, fields, message FROM import_row_errors
       WHERE job_id = ${id} AND line > ${afterLine} ORDER BY line LIMIT 1000`;
-    for (const row of page) yield row;
+    if (page.length > 0) yield page;
     if (page.length < 1000) return;
     afterLine = page[page.length - 1].line;
   }

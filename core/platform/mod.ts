@@ -3,6 +3,7 @@
  * (pool, typed query builder, schema, migrations, the embedded default) and the domain errors.
  */
 export { type Config, loadConfig } from "./config.ts";
+export { csvStream } from "./csv_stream.ts";
 export { connectDatabase, queryBuilder, type Sql } from "./db.ts";
 export { startEmbeddedPostgres } from "./embedded_postgres.ts";
 export {

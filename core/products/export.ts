@@ -1,9 +1,9 @@
 import type { Kysely } from "kysely";
-import Papa from "papaparse";
-import { neutralizeFormula } from "./csv_formula.ts";
+import { csvStream } from "../platform/csv_stream.ts";
 import type { Sql } from "../platform/db.ts";
-import { iterateProducts, type ProductFilters } from "./listing.ts";
 import type { Database } from "../platform/schema.ts";
+import { neutralizeFormula } from "./csv_formula.ts";
+import { iterateProducts, type ProductFilters } from "./listing.ts";
 
 /** The export's header: the importer's own column names, so an export can be imported again. */
 export const EXPORT_HEADER = ["sku", "name", "description", "price", "active"];
@@ -14,26 +14,21 @@ export function productsCsvStream(
   sql: Sql,
   filters: ProductFilters,
 ): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  const pages = iterateProducts(db, sql, filters);
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(encoder.encode(Papa.unparse([EXPORT_HEADER]) + "\r\n"));
-    },
-    async pull(controller) {
-      const next = await pages.next();
-      if (next.done) return controller.close();
-      const rows = next.value.map((product) => [
-        neutralizeFormula(product.sku),
-        neutralizeFormula(product.name),
-        neutralizeFormula(product.description ?? ""),
-        product.price ?? "",
-        product.active ? "true" : "false",
-      ]);
-      controller.enqueue(encoder.encode(Papa.unparse(rows, { newline: "\r\n" }) + "\r\n"));
-    },
-    async cancel() {
-      await pages.return(undefined);
-    },
-  });
+  return csvStream(EXPORT_HEADER, exportRows(db, sql, filters));
+}
+
+async function* exportRows(
+  db: Kysely<Database>,
+  sql: Sql,
+  filters: ProductFilters,
+): AsyncGenerator<string[][]> {
+  for await (const products of iterateProducts(db, sql, filters)) {
+    yield products.map((product) => [
+      neutralizeFormula(product.sku),
+      neutralizeFormula(product.name),
+      neutralizeFormula(product.description ?? ""),
+      product.price ?? "",
+      product.active ? "true" : "false",
+    ]);
+  }
 }
