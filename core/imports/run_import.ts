@@ -19,6 +19,7 @@ import {
   MAX_ATTEMPTS,
   recordBatchProgress,
   recordRowErrors,
+  type RowError,
   saveImportHeader,
   setJobMessage,
 } from "./jobs.ts";
@@ -68,36 +69,16 @@ export async function runImport(sql: Sql, job: ImportJob, options: JobRunOptions
 
 /** Reads the file and writes its rows; returns the number of data records in the file. */
 async function importRows(sql: Sql, job: ImportJob, options: JobRunOptions): Promise<number> {
-  let present: PresentColumns = { description: false, price: false, active: false };
-  const commit = async (batch: LaneBatch) => {
-    // Every lane is committed through at least the lowest point any of them has reached.
-    const rowsDone = Math.min(
-      batch.through,
-      ...lanes.map((lane) => lane === batch.lane ? Infinity : lane.committedThrough),
-    );
-    const stored = await sql.begin(async (tx) => {
-      const counts = batch.rows.length > 0
-        ? await upsertProductBatch(tx, batch.rows, present)
-        : { inserted: 0, updated: 0, unchanged: 0, duplicates: 0 };
-      await recordRowErrors(tx, job.id, batch.errors);
-      return await recordBatchProgress(tx, job.id, {
-        lane: batch.lane.index,
-        laneThrough: batch.through,
-        rowsDone,
-        bytesDone: batch.bytesRead,
-        ...counts,
-        failed: batch.errors.length,
-        message: `Imported ${numberFormat.format(rowsDone)} rows`,
-      });
-    });
-    options.report(stored);
-  };
-  const resumePoints = await initLanes(sql, job.id, job.lane_rows_done?.length ?? options.lanes);
-  const lanes = resumePoints.map((resumeAfter, index) =>
-    new LaneWriter(index, { resumeAfter, batchSize: options.batchSize, commit })
-  );
-
   let columns: ColumnMap | null = null;
+  const resumePoints = await initLanes(sql, job.id, job.lane_rows_done?.length ?? options.lanes);
+  const lanes: LaneWriter[] = resumePoints.map((resumeAfter, index) =>
+    new LaneWriter(index, {
+      resumeAfter,
+      batchSize: options.batchSize,
+      commit: async (batch) =>
+        options.report(await commitBatch(sql, job, { batch, lanes, columns: columns! })),
+    })
+  );
   let lastRecord = 0;
   let bytesRead = 0;
   const cutAll = async () => {
@@ -109,11 +90,6 @@ async function importRows(sql: Sql, job: ImportJob, options: JobRunOptions): Pro
       for (const { fields, index, problem } of chunk.records) {
         if (columns === null) {
           columns = headerColumns(fields);
-          present = {
-            description: columns.description !== undefined,
-            price: columns.price !== undefined,
-            active: columns.active !== undefined,
-          };
           await saveImportHeader(sql, job.id, fields);
           continue;
         }
@@ -122,11 +98,7 @@ async function importRows(sql: Sql, job: ImportJob, options: JobRunOptions): Pro
         if (lane.hasCommitted(index)) continue;
         const result = problem ? { ok: false as const, error: problem } : validateRow(fields, columns);
         if (result.ok) lane.addRow(result.row);
-        else {lane.addError({
-            line: index + 1,
-            fields: truncateFields(fields),
-            message: `line ${index + 1}: ${result.error}`,
-          });}
+        else lane.addError(rowError(index, fields, result.error));
       }
       bytesRead = chunk.bytesRead;
       for (const lane of lanes) lane.throwIfFailed();
@@ -143,6 +115,48 @@ async function importRows(sql: Sql, job: ImportJob, options: JobRunOptions): Pro
   if (columns === null) throw new ImportFileError("The file is empty: it has no header row and no products.");
   if (lastRecord === 0) throw new ImportFileError("The file has a header row but no products below it.");
   return lastRecord;
+}
+
+/**
+ * Commits one lane's batch — its upsert, its row errors, the job's counts and the lane's resume
+ * point — in one transaction; returns the job as stored.
+ */
+async function commitBatch(
+  sql: Sql,
+  job: ImportJob,
+  { batch, lanes, columns }: { batch: LaneBatch; lanes: LaneWriter[]; columns: ColumnMap },
+): Promise<ImportJob> {
+  // Every row before the lowest point any lane has committed through is committed.
+  const rowsDone = Math.min(
+    batch.through,
+    ...lanes.filter((lane) => lane !== batch.lane).map((lane) => lane.committedThrough),
+  );
+  // Only the file's columns are written: a column missing from the file is left as stored.
+  const present: PresentColumns = {
+    description: columns.description !== undefined,
+    price: columns.price !== undefined,
+    active: columns.active !== undefined,
+  };
+  return await sql.begin(async (tx) => {
+    const counts = batch.rows.length > 0
+      ? await upsertProductBatch(tx, batch.rows, present)
+      : { inserted: 0, updated: 0, unchanged: 0, duplicates: 0 };
+    await recordRowErrors(tx, job.id, batch.errors);
+    return await recordBatchProgress(tx, job.id, {
+      lane: batch.lane.index,
+      laneThrough: batch.through,
+      rowsDone,
+      bytesDone: batch.bytesRead,
+      ...counts,
+      failed: batch.errors.length,
+      message: `Imported ${numberFormat.format(rowsDone)} rows`,
+    });
+  });
+}
+
+/** A row that failed validation, as the error report shows it (line numbers count the header as 1). */
+function rowError(index: number, fields: string[], reason: string): RowError {
+  return { line: index + 1, fields: truncateFields(fields), message: `line ${index + 1}: ${reason}` };
 }
 
 function headerColumns(header: string[]): ColumnMap {
