@@ -1,3 +1,4 @@
+/** What the route modules are given. */
 import type { Kysely } from "kysely";
 import type { JobQueue } from "../core/imports/mod.ts";
 import type { Config, Database, Sql } from "../core/platform/mod.ts";

@@ -1,3 +1,4 @@
+/** The one place where errors become HTTP statuses and the JSON error shape. */
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";

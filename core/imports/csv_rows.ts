@@ -1,3 +1,4 @@
+/** Turning CSV records into products: columns found by header name, each row validated and normalized. */
 import {
   checkProductField,
   LENGTH_LIMITS,

@@ -1,3 +1,4 @@
+/** The check an uploaded file passes before any row is written: UTF-8 text, not binary, not empty. */
 import { ImportFileError } from "../platform/errors.ts";
 
 /**

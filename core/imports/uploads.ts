@@ -1,3 +1,4 @@
+/** Receiving an upload: the request body streamed to a file on disk, within the size limit. */
 import busboy from "busboy";
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeWebReadableStream } from "node:stream/web";

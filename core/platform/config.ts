@@ -1,3 +1,4 @@
+/** The configuration, read once from the environment and validated, then passed in. */
 import { z } from "zod";
 
 const booleanFlag = z

@@ -1,3 +1,4 @@
+/** CSV downloads that stream page by page. */
 import Papa from "papaparse";
 
 /**

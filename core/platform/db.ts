@@ -1,3 +1,4 @@
+/** The one database pool (postgres.js) and the typed query builder (Kysely) that shares it. */
 import postgres from "postgres";
 import { Kysely } from "kysely";
 import { PostgresJSDialect } from "kysely-postgres-js";

@@ -1,3 +1,4 @@
+/** The embedded default database: PGlite behind a PostgreSQL socket, when DATABASE_URL is unset. */
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";

@@ -1,3 +1,4 @@
+/** Migrations: the numbered SQL files in `migrations/`, applied once each, in order. */
 import type { Sql } from "./db.ts";
 
 const MIGRATIONS_DIR = new URL("../../migrations/", import.meta.url);

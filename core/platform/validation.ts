@@ -1,3 +1,4 @@
+/** Validating input with zod into typed values, or a ValidationError with a message per field. */
 import type { z } from "zod";
 import { ValidationError } from "./errors.ts";
 

@@ -1,3 +1,4 @@
+/** The product export: the filtered products as an importable CSV. */
 import type { Kysely } from "kysely";
 import { csvStream } from "../platform/csv_stream.ts";
 import type { Sql } from "../platform/db.ts";

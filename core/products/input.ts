@@ -1,3 +1,4 @@
+/** Product input from the API and the forms, validated by zod with the shared field rules. */
 import { z } from "zod";
 import { parseInput } from "../platform/validation.ts";
 import { checkProductField, fieldMessage, type ProductField } from "./fields.ts";

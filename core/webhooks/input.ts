@@ -1,3 +1,4 @@
+/** Webhook input from the API and the forms, validated by zod. */
 import { z } from "zod";
 import { parseInput } from "../platform/validation.ts";
 import { WEBHOOK_EVENT_TYPES } from "./events.ts";

@@ -1,3 +1,4 @@
+/** The SSRF guard: which URLs a webhook may call. */
 import ipaddr from "ipaddr.js";
 import { lookup } from "node:dns/promises";
 import { ValidationError } from "../platform/errors.ts";

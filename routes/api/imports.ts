@@ -1,3 +1,4 @@
+/** The import API: upload, job status, error reports and the progress stream. */
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import {

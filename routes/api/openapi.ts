@@ -1,3 +1,4 @@
+/** The OpenAPI document of the JSON API, derived from the zod schemas the API validates with. */
 import { Hono } from "hono";
 import { z } from "zod";
 import { ProductCreateSchema, ProductUpdateSchema } from "../../core/products/mod.ts";

@@ -1,3 +1,4 @@
+/** The product API: list, export, create, read, change, delete, delete all. */
 import { Hono } from "hono";
 import { submitDeleteAll } from "../../core/imports/mod.ts";
 import {

@@ -1,3 +1,4 @@
+/** The webhook API: endpoints, secret rotation, test events, the delivery log and redelivery. */
 import { Hono } from "hono";
 import { z } from "zod";
 import { ValidationError } from "../../core/platform/mod.ts";
