@@ -59,11 +59,6 @@ appTest("bad webhook input gets a specific error", async (app) => {
     [{ url: "ftp://example.com/h", event_types: ["*"] }, 422, /Only http and https/],
     [{ url: "https://user:pw@example.com/h", event_types: ["*"] }, 422, /user name or password/],
     [
-      { url: "https://no-such-host.invalid/h", event_types: ["*"] },
-      422,
-      /no-such-host.invalid could not be resolved/,
-    ],
-    [
       { url: "https://93.184.215.14/h", event_types: ["*"], colour: "red" },
       422,
       /Unknown field\(s\): colour/,
