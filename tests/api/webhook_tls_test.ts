@@ -68,7 +68,7 @@ appTest(
       equal(tested.body.ok, false);
       equal(tested.body.status, null, "no HTTP answer: the handshake failed first");
       equal(tested.body.error, "tls");
-    match(tested.body.message, /TLS handshake failed/);
+      match(tested.body.message, /TLS handshake failed/);
       match(
         tested.body.message,
         /certificate|issuer|self.signed/i,
