@@ -24,6 +24,9 @@ function ErrorPage(props: { status: number; message: string }) {
   );
 }
 
+/** How long `/healthz` waits for the database before it reports it unreachable. */
+const HEALTH_QUERY_TIMEOUT_MS = 2_000;
+
 /** Builds the HTTP application: API under `/api`, pages, static files, one error mapping. */
 export function createApp(ctx: AppContext): Hono {
   const app = new Hono();
@@ -50,9 +53,30 @@ export function createApp(ctx: AppContext): Hono {
     }
   });
 
+  // A load balancer probing a dead database needs a fast, machine-readable 503, not a hang or an HTML 500.
   app.get("/healthz", async (c) => {
-    await ctx.sql`SELECT 1`;
-    return c.json({ status: "ok" });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        ctx.sql`SELECT 1`,
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${HEALTH_QUERY_TIMEOUT_MS / 1000} s`)),
+            HEALTH_QUERY_TIMEOUT_MS,
+          );
+        }),
+      ]);
+      return c.json({ status: "ok", database: "ok" });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return c.json({
+        status: "error",
+        database: "unreachable",
+        message: `The database did not answer SELECT 1: ${reason}`,
+      }, 503);
+    } finally {
+      clearTimeout(timer);
+    }
   });
   app.use("/static/*", serveStatic({ root: new URL("..", import.meta.url).pathname }));
 

@@ -59,11 +59,6 @@ appTest("bad webhook input gets a specific error", async (app) => {
     [{ url: "ftp://example.com/h", event_types: ["*"] }, 422, /Only http and https/],
     [{ url: "https://user:pw@example.com/h", event_types: ["*"] }, 422, /user name or password/],
     [
-      { url: "https://no-such-host.invalid/h", event_types: ["*"] },
-      422,
-      /no-such-host.invalid could not be resolved/,
-    ],
-    [
       { url: "https://93.184.215.14/h", event_types: ["*"], colour: "red" },
       422,
       /Unknown field\(s\): colour/,
@@ -131,7 +126,7 @@ appTest(
       const entries: Record<string, unknown>[] = await waitUntil("two logged attempts", async () => {
         const { body } = await apiJson(app, "GET", `/api/webhooks/${hook.id}/logs`);
         return body.length >= 2 ? body : null;
-      }, 5000);
+      });
       ok(entries.length >= 2);
       ok(entries.every((entry) => entry.error_kind === "blocked"));
       equal(receiver.received.length, 0);
@@ -167,13 +162,14 @@ Deno.test({
       const [first] = await receiver.waitFor("/r", 1);
       await server.shutdown(); // the retry is due in ~2 s; nobody is running
       server = await startServer(config);
-      const [, second] = await receiver.waitFor("/r", 2, 10_000);
+      // Due ~2 s after the first attempt; the bound only keeps a lost retry from hanging the test.
+      const [, second] = await receiver.waitFor("/r", 2, 30_000);
       equal(second.headers.get("webhook-id"), first.headers.get("webhook-id"));
       const final = await waitUntil("the delivery to succeed", async () => {
         const [{ status }] = await db.sql<{ status: string }[]>`
           SELECT status FROM webhook_deliveries WHERE webhook_id = ${hook.id}`;
         return status === "succeeded" ? status : null;
-      }, 5000);
+      });
       equal(final, "succeeded");
     } finally {
       await server.shutdown();

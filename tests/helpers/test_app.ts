@@ -16,12 +16,22 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** How long one helper request (or admin statement) may take before the test fails instead of hanging. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+function adminConnection() {
+  return postgres(ADMIN_DATABASE_URL, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+}
+
 /** Creates an empty database for one test file. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `test_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
-  const admin = postgres(ADMIN_DATABASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  await admin.end();
+  const admin = adminConnection();
+  try {
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
   const url = new URL(ADMIN_DATABASE_URL);
   url.pathname = `/${name}`;
   const sql = connectDatabase(url.href, { max: 2 });
@@ -30,12 +40,63 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url: url.href,
     sql,
     async drop() {
-      await sql.end();
-      const admin = postgres(ADMIN_DATABASE_URL, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
+      // The pool may already be broken (a test that dropped the database itself); drop anyway.
+      await sql.end({ timeout: 5 }).catch(() => {});
+      const admin = adminConnection();
+      try {
+        await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await admin.end({ timeout: 5 });
+      }
     },
   };
+}
+
+/**
+ * Runs every cleanup step even when one fails, so a failed step never leaks what the later ones
+ * release. With `original` (the error the test already failed with) cleanup failures are only
+ * logged, never thrown over it; otherwise the first one is thrown after all steps ran.
+ */
+export async function cleanUp(
+  steps: [what: string, step: () => Promise<unknown> | unknown][],
+  original?: unknown,
+): Promise<void> {
+  const failures: Error[] = [];
+  for (const [what, step] of steps) {
+    try {
+      await step();
+    } catch (error) {
+      failures.push(
+        new Error(`cleanup step "${what}" failed: ${(error as Error)?.message ?? error}`, {
+          cause: error,
+        }),
+      );
+    }
+  }
+  if (failures.length === 0) return;
+  if (original !== undefined) {
+    for (const failure of failures) console.error(`${failure.message} (after the test had failed)`);
+    return;
+  }
+  throw failures[0];
+}
+
+/**
+ * Runs `fn`, then `steps` once whatever happened; the test's own error wins over cleanup errors.
+ */
+export async function withCleanup<T>(
+  fn: () => Promise<T>,
+  steps: () => [string, () => Promise<unknown> | unknown][],
+): Promise<T> {
+  let result: T;
+  try {
+    result = await fn();
+  } catch (error) {
+    await cleanUp(steps(), error);
+    throw error;
+  }
+  await cleanUp(steps());
+  return result;
 }
 
 /** A running app, its database and its data folder. */
@@ -51,16 +112,27 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const db = await createTestDatabase();
   const dataDir = await Deno.makeTempDir({ prefix: "importer-test-" });
   const config = loadConfig({ PORT: "0", DATABASE_URL: db.url, DATA_DIR: dataDir, ...env });
-  const server = await startServer(config);
+  let server: RunningServer;
+  try {
+    server = await startServer(config);
+  } catch (error) {
+    await cleanUp([
+      ["drop the database", () => db.drop()],
+      ["remove the data folder", () => Deno.remove(dataDir, { recursive: true })],
+    ], error);
+    throw new Error(`the test app did not start: ${(error as Error)?.message ?? error}`, { cause: error });
+  }
   return {
     ...server,
     db,
     config,
     dataDir,
     async stop() {
-      await server.shutdown();
-      await db.drop();
-      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+      await cleanUp([
+        ["shut the server down", () => server.shutdown()],
+        ["drop the database", () => db.drop()],
+        ["remove the data folder", () => Deno.remove(dataDir, { recursive: true })],
+      ]);
     },
   };
 }
@@ -68,21 +140,91 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
 /** A parsed SSE event from `/api/progress/{id}`. */
 export type ProgressEventJson = ProgressEvent;
 
-/** Reads an SSE progress stream to its end (it closes after `complete` or `error`). */
-export async function readProgress(baseUrl: string, taskId: string): Promise<ProgressEventJson[]> {
-  const response = await fetch(`${baseUrl}/api/progress/${taskId}`);
-  if (response.status !== 200) {
-    throw new Error(`progress answered ${response.status}: ${await response.text()}`);
-  }
+/** How long `readProgress` waits for a task's stream to end unless told otherwise. */
+export const PROGRESS_TIMEOUT_MS = 60_000;
+
+/**
+ * Reads an SSE progress stream to its end (it closes after `complete` or `error`). Fails after
+ * `timeoutMs` with the task id and the last event seen, instead of hanging on a stuck task.
+ */
+export async function readProgress(
+  baseUrl: string,
+  taskId: string,
+  timeoutMs = PROGRESS_TIMEOUT_MS,
+): Promise<ProgressEventJson[]> {
+  const signal = AbortSignal.timeout(timeoutMs);
   const events: ProgressEventJson[] = [];
-  const text = await response.text();
-  for (const block of text.split("\n\n")) {
-    const data = block.split("\n").filter((line) => line.startsWith("data:")).map((line) =>
-      line.slice(5).trim()
+  const stuck = (cause: unknown) =>
+    new Error(
+      `the progress stream of task ${taskId} did not end within ${timeoutMs} ms; last event seen: ${
+        events.length ? JSON.stringify(events.at(-1)) : "none"
+      }`,
+      { cause },
     );
-    if (data.length > 0) events.push(JSON.parse(data.join("\n")));
+  let response: Response;
+  try {
+    response = await fetch(`${baseUrl}/api/progress/${taskId}`, { signal });
+  } catch (error) {
+    throw signal.aborted ? stuck(error) : error;
   }
+  if (response.status !== 200) {
+    throw new Error(`progress of task ${taskId} answered ${response.status}: ${await response.text()}`);
+  }
+  const decoder = new TextDecoder();
+  let buffered = "";
+  const takeEvents = () => {
+    let end: number;
+    while ((end = buffered.indexOf("\n\n")) !== -1) {
+      const block = buffered.slice(0, end);
+      buffered = buffered.slice(end + 2);
+      const data = block.split("\n").filter((line) => line.startsWith("data:")).map((line) =>
+        line.slice(5).trim()
+      );
+      if (data.length > 0) events.push(JSON.parse(data.join("\n")));
+    }
+  };
+  try {
+    for await (const chunk of response.body!) {
+      buffered += decoder.decode(chunk, { stream: true });
+      takeEvents();
+    }
+  } catch (error) {
+    throw signal.aborted ? stuck(error) : error;
+  }
+  buffered += decoder.decode() + "\n\n";
+  takeEvents();
   return events;
+}
+
+/** `fetch` that gives up after `REQUEST_TIMEOUT_MS` with a message naming the request. */
+export async function fetchWithDeadline(
+  url: string,
+  init: RequestInit = {},
+  timeoutMs = REQUEST_TIMEOUT_MS,
+): Promise<Response> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    return await fetch(url, { ...init, signal });
+  } catch (error) {
+    if (!signal.aborted) throw error;
+    throw new Error(`${init.method ?? "GET"} ${url} got no answer within ${timeoutMs} ms`, { cause: error });
+  }
+}
+
+/** Reads a response body as text, failing after `timeoutMs` instead of waiting for a body that never ends. */
+export async function readBody(response: Response, timeoutMs = REQUEST_TIMEOUT_MS): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      response.body?.cancel().catch(() => {});
+      reject(new Error(`the body of ${response.url} did not end within ${timeoutMs} ms`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([response.text(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Uploads CSV text as multipart field `file` and returns the parsed JSON answer and status. */
@@ -94,8 +236,8 @@ export async function uploadCsv(
   const form = new FormData();
   const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
   form.append("file", new Blob([bytes as BlobPart], { type: "text/csv" }), fileName);
-  const response = await fetch(`${baseUrl}/api/upload`, { method: "POST", body: form });
-  return { status: response.status, body: await response.json() };
+  const response = await fetchWithDeadline(`${baseUrl}/api/upload`, { method: "POST", body: form });
+  return { status: response.status, body: JSON.parse(await readBody(response)) };
 }
 
 /** Uploads a CSV and waits for its import to end; returns the final event and the job JSON. */
@@ -103,14 +245,15 @@ export async function importCsv(
   baseUrl: string,
   content: string | Uint8Array,
   fileName?: string,
+  timeoutMs = PROGRESS_TIMEOUT_MS,
 ): Promise<{ final: ProgressEventJson; events: ProgressEventJson[]; job: Record<string, unknown> }> {
   const upload = await uploadCsv(baseUrl, content, fileName);
   if (upload.status !== 202) {
     throw new Error(`upload answered ${upload.status}: ${JSON.stringify(upload.body)}`);
   }
   const taskId = upload.body.task_id as string;
-  const events = await readProgress(baseUrl, taskId);
-  const job = await (await fetch(`${baseUrl}/api/imports/${taskId}`)).json();
+  const events = await readProgress(baseUrl, taskId, timeoutMs);
+  const job = JSON.parse(await readBody(await fetchWithDeadline(`${baseUrl}/api/imports/${taskId}`)));
   return { final: events[events.length - 1], events, job };
 }
 
@@ -135,23 +278,26 @@ export function appTest(
     sanitizeResources: false,
     async fn() {
       const app = await startTestApp(env);
-      try {
-        await fn(app);
-      } finally {
-        await app.stop();
-      }
+      await withCleanup(() => fn(app), () => [["stop the app", () => app.stop()]]);
     },
   });
 }
 
 /** Calls a JSON API route (a JSON body if given) and returns the status and the parsed answer. */
 export async function apiJson(app: { url: string }, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${app.url}${path}`, {
+  const response = await fetchWithDeadline(`${app.url}${path}`, {
     method,
     headers: body === undefined ? {} : { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: response.status, body: await response.json() };
+  const text = await readBody(response);
+  try {
+    return { status: response.status, body: JSON.parse(text) };
+  } catch {
+    throw new Error(
+      `${method} ${path} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+    );
+  }
 }
 
 /** Polls `probe` every 50 ms until it returns something truthy, or throws after `ms`. */
@@ -166,5 +312,5 @@ export async function waitUntil<T>(
     if (value) return value;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`timed out waiting for ${what}`);
+  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
 }

@@ -1,6 +1,6 @@
 import { deepStrictEqual, equal, match, rejects } from "node:assert/strict";
 import { ValidationError } from "../../../core/platform/errors.ts";
-import { checkWebhookUrl } from "../../../core/webhooks/url_guard.ts";
+import { checkWebhookUrl, UnresolvableHostError } from "../../../core/webhooks/url_guard.ts";
 
 const strict = { allowPrivate: false };
 
@@ -54,4 +54,22 @@ Deno.test("public addresses pass, and private ones pass when allowed", async () 
   equal(publicUrl.url.pathname, "/hooks");
   const local = await checkWebhookUrl("http://127.0.0.1:9000/", { allowPrivate: true });
   deepStrictEqual(local.addresses, ["127.0.0.1"]);
+});
+
+Deno.test("a host name that does not resolve is refused on save with the host named", async () => {
+  // An injected resolver: the test never sends a DNS query.
+  const notFound = () =>
+    Promise.reject(
+      Object.assign(new Error("getaddrinfo ENOTFOUND no-such-host.invalid"), { code: "ENOTFOUND" }),
+    );
+  await rejects(
+    checkWebhookUrl("https://no-such-host.invalid/h", { allowPrivate: false, resolveHost: notFound }),
+    (error: Error) => {
+      equal(error instanceof UnresolvableHostError, true);
+      equal(error instanceof ValidationError, true, "a 422 on save, like every refused URL");
+      match(error.message, /no-such-host\.invalid could not be resolved/);
+      deepStrictEqual((error as ValidationError).details, [{ field: "url", message: error.message }]);
+      return true;
+    },
+  );
 });
