@@ -1,7 +1,7 @@
 import { equal } from "node:assert/strict";
 import { productsFixture } from "../helpers/csv_fixture.ts";
-import { freePort, type ServerProcess, startServerProcess } from "../helpers/server_process.ts";
-import { appTest, createTestDatabase, readProgress, uploadCsv, waitUntil } from "../helpers/test_app.ts";
+import { withCrashableServer } from "../helpers/server_process.ts";
+import { appTest, readProgress, uploadCsv, waitUntil } from "../helpers/test_app.ts";
 
 appTest("a delete-all waits behind an import submitted before it, so the table ends empty", async (app) => {
   const fixture = productsFixture(20_000);
@@ -25,46 +25,45 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const db = await createTestDatabase();
-    const dataDir = await Deno.makeTempDir({ prefix: "importer-bulk-crash-" });
-    const env = { PORT: String(freePort()), DATABASE_URL: db.url, DATA_DIR: dataDir, JOB_LEASE_SECONDS: "1" };
-    let server: ServerProcess | null = null;
-    const blocker = await db.sql.reserve();
-    try {
-      server = await startServerProcess(env);
-      await uploadCsv(server.url, "sku,name\nA-1,Apple\nB-2,Banana\nC-3,Cherry\n")
-        .then(({ body }) => readProgress(server!.url, body.task_id as string));
+    await withCrashableServer(
+      "importer-bulk-crash-",
+      { JOB_LEASE_SECONDS: "1" },
+      async ({ sql, base, start }) => {
+        const first = await start();
+        const seeded = await uploadCsv(base, "sku,name\nA-1,Apple\nB-2,Banana\nC-3,Cherry\n");
+        equal((await readProgress(base, seeded.body.task_id as string)).at(-1)!.status, "complete");
 
-      // An open transaction holds the table, so the delete-all is caught mid-way when the server dies.
-      await blocker`BEGIN`;
-      await blocker`LOCK TABLE products IN ROW EXCLUSIVE MODE`;
-      const { task_id: taskId } = await (await fetch(`${server.url}/api/products/bulk`, { method: "DELETE" }))
-        .json();
-      await waitUntil("the delete-all to wait for the table", async () => {
-        const [job] = await db.sql`SELECT message FROM import_jobs WHERE id = ${taskId}`;
-        return job.message === "Deleting every product";
-      });
-      await server.kill("SIGKILL");
-      await blocker`ROLLBACK`;
+        // An open transaction holds the table, so the delete-all is caught mid-way when the server dies.
+        const blocker = await sql.reserve();
+        try {
+          await blocker`BEGIN`;
+          await blocker`LOCK TABLE products IN ROW EXCLUSIVE MODE`;
+          const started = await fetch(`${base}/api/products/bulk`, { method: "DELETE" });
+          const { task_id: taskId } = await started.json();
+          await waitUntil("the delete-all to wait for the table", async () => {
+            const [job] = await sql`SELECT message FROM import_jobs WHERE id = ${taskId}`;
+            return job.message === "Deleting every product";
+          });
+          await first.kill("SIGKILL");
+          await blocker`ROLLBACK`;
 
-      const [stuck] = await db.sql`SELECT status FROM import_jobs WHERE id = ${taskId}`;
-      equal(stuck.status, "processing");
-      const [{ count: left }] = await db.sql`SELECT count(*)::int AS count FROM products`;
-      equal(left, 3, "nothing was deleted by the interrupted run");
+          const [stuck] = await sql`SELECT status FROM import_jobs WHERE id = ${taskId}`;
+          equal(stuck.status, "processing");
+          const [{ count: left }] = await sql`SELECT count(*)::int AS count FROM products`;
+          equal(left, 3, "nothing was deleted by the interrupted run");
 
-      server = await startServerProcess(env);
-      const final = (await readProgress(server.url, taskId)).at(-1)!;
-      equal(final.status, "complete", final.message);
-      equal(final.current, 3);
-      const [job] = await db.sql`SELECT attempts FROM import_jobs WHERE id = ${taskId}`;
-      equal(job.attempts, 2, "claimed once, resumed once");
-      const [{ count }] = await db.sql`SELECT count(*)::int AS count FROM products`;
-      equal(count, 0);
-    } finally {
-      blocker.release();
-      await server?.kill();
-      await db.drop();
-      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
-    }
+          await start();
+          const final = (await readProgress(base, taskId)).at(-1)!;
+          equal(final.status, "complete", final.message);
+          equal(final.current, 3);
+          const [job] = await sql`SELECT attempts FROM import_jobs WHERE id = ${taskId}`;
+          equal(job.attempts, 2, "claimed once, resumed once");
+          const [{ count }] = await sql`SELECT count(*)::int AS count FROM products`;
+          equal(count, 0);
+        } finally {
+          blocker.release();
+        }
+      },
+    );
   },
 });

@@ -1,102 +1,13 @@
 import { equal, ok } from "node:assert/strict";
 import type { Sql } from "../../core/platform/mod.ts";
 import { productsFixture } from "../helpers/csv_fixture.ts";
-import { createTestDatabase, readProgress, uploadCsv, withCleanup } from "../helpers/test_app.ts";
+import { withCrashableServer } from "../helpers/server_process.ts";
+import { readProgress, uploadCsv } from "../helpers/test_app.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-
-/** How long a server process may take to answer `/healthz` after it was spawned. */
-const START_TIMEOUT_MS = 30_000;
 /** How long the first batches of a 200,000-row import may take to commit. */
 const FIRST_BATCHES_TIMEOUT_MS = 60_000;
 /** How long the resumed import may take to finish (the whole file on a loaded 2-core machine). */
 const RESUME_TIMEOUT_MS = 120_000;
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-/** The app running as a child process (so it can be killed like a real server). */
-interface ServerProcess {
-  /** Sends `signal` unless the process has already ended; resolves with its exit status. */
-  kill(signal: Deno.Signal): Promise<Deno.CommandStatus>;
-  /** Ends the process with SIGKILL if it still runs; safe to call any number of times. */
-  stop(): Promise<void>;
-}
-
-/** Keeps the last few kilobytes a child wrote to stderr (and passes it on), for failure messages. */
-function teeStderr(stream: ReadableStream<Uint8Array>): { tail(): string; done: Promise<void> } {
-  let tail = "";
-  const decoder = new TextDecoder();
-  const done = (async () => {
-    for await (const chunk of stream) {
-      await Deno.stderr.write(chunk);
-      tail = (tail + decoder.decode(chunk, { stream: true })).slice(-4000);
-    }
-  })().catch(() => {});
-  return { tail: () => tail, done };
-}
-
-/** Spawns `main.ts` and waits until `/healthz` answers; fails with the exit code and stderr if it cannot. */
-async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN],
-    env,
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const stderr = teeStderr(child.stderr);
-  let exited: Deno.CommandStatus | null = null;
-  const status = child.status.then((status) => (exited = status));
-  const server: ServerProcess = {
-    async kill(signal) {
-      if (exited) return exited;
-      try {
-        child.kill(signal);
-      } catch (error) {
-        // It ended between the check and the signal; anything else is a real problem.
-        if (!(error instanceof TypeError)) throw error;
-      }
-      const result = await status;
-      await stderr.done;
-      return result;
-    },
-    async stop() {
-      await server.kill("SIGKILL");
-    },
-  };
-
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  let lastProblem = "no answer yet";
-  while (Date.now() < deadline) {
-    if (exited) {
-      await stderr.done;
-      throw new Error(
-        `the server process exited with code ${(exited as Deno.CommandStatus).code} before it answered ` +
-          `/healthz; its stderr ended with:\n${stderr.tail()}`,
-      );
-    }
-    try {
-      const response = await fetch(`http://127.0.0.1:${env.PORT}/healthz`, {
-        signal: AbortSignal.timeout(2_000),
-      });
-      await response.body?.cancel();
-      if (response.ok) return server;
-      lastProblem = `/healthz answered ${response.status}`;
-    } catch (error) {
-      lastProblem = (error as Error).message; // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  await server.stop();
-  throw new Error(
-    `the server did not answer /healthz within ${START_TIMEOUT_MS / 1000} s (last: ${lastProblem}); ` +
-      `its stderr ended with:\n${stderr.tail()}`,
-  );
-}
 
 /** Polls the job until it has committed at least `rows`; fails if it ends first or takes too long. */
 async function committedAtLeast(sql: Sql, taskId: string, rows: number): Promise<number> {
@@ -114,42 +25,6 @@ async function committedAtLeast(sql: Sql, taskId: string, rows: number): Promise
   throw new Error(
     `import ${taskId} committed ${seen.rows_done} rows (status ${seen.status}) within ` +
       `${FIRST_BATCHES_TIMEOUT_MS / 1000} s; the test needs ${rows} before it stops the server`,
-  );
-}
-
-/** Starts a database, a data folder and a free port; `fn` gets them and everything is released once. */
-async function withCrashableServer(
-  prefix: string,
-  extraEnv: Record<string, string>,
-  fn: (ctx: {
-    sql: Sql;
-    env: Record<string, string>;
-    base: string;
-    start(): Promise<ServerProcess>;
-  }) => Promise<void>,
-): Promise<void> {
-  const db = await createTestDatabase();
-  const dataDir = await Deno.makeTempDir({ prefix });
-  const port = freePort();
-  const env = { PORT: String(port), DATABASE_URL: db.url, DATA_DIR: dataDir, ...extraEnv };
-  const started: ServerProcess[] = [];
-  await withCleanup(
-    () =>
-      fn({
-        sql: db.sql,
-        env,
-        base: `http://127.0.0.1:${port}`,
-        async start() {
-          const server = await startServerProcess(env);
-          started.push(server);
-          return server;
-        },
-      }),
-    () => [
-      ...started.map((server, i): [string, () => Promise<void>] => [`stop server #${i + 1}`, server.stop]),
-      ["drop the database", () => db.drop()],
-      ["remove the data folder", () => Deno.remove(dataDir, { recursive: true })],
-    ],
   );
 }
 

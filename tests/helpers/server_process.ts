@@ -1,8 +1,12 @@
-/** The app as a separate process, for tests that kill it the way a crash or a deploy does. */
+/** The app as a separate process, for tests that stop it the way a crash or a deploy does. */
+import type { Sql } from "../../core/platform/mod.ts";
+import { createTestDatabase, withCleanup } from "./test_app.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
-/** A free TCP port on 127.0.0.1. */
+/** How long a server process may take to answer `/healthz` after it was spawned. */
+const START_TIMEOUT_MS = 30_000;
+
 export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
@@ -10,49 +14,117 @@ export function freePort(): number {
   return port;
 }
 
-/** A running server process and how to end it. */
+/** The app running as a child process (so it can be killed like a real server). */
 export interface ServerProcess {
-  url: string;
-  child: Deno.ChildProcess;
-  /** Kills it with `signal` and waits for it to exit; does nothing if it has already exited. */
-  kill(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
+  /** Sends `signal` unless the process has already ended; resolves with its exit status. */
+  kill(signal: Deno.Signal): Promise<Deno.CommandStatus>;
+  /** Ends the process with SIGKILL if it still runs; safe to call any number of times. */
+  stop(): Promise<void>;
 }
 
-/** Starts `main.ts` with `env` (which must set PORT) and waits up to 30 s for `/healthz` to answer. */
+/** Keeps the last few kilobytes a child wrote to stderr (and passes it on), for failure messages. */
+function teeStderr(stream: ReadableStream<Uint8Array>): { tail(): string; done: Promise<void> } {
+  let tail = "";
+  const decoder = new TextDecoder();
+  const done = (async () => {
+    for await (const chunk of stream) {
+      await Deno.stderr.write(chunk);
+      tail = (tail + decoder.decode(chunk, { stream: true })).slice(-4000);
+    }
+  })().catch(() => {});
+  return { tail: () => tail, done };
+}
+
+/** Spawns `main.ts` and waits until `/healthz` answers; fails with the exit code and stderr if it cannot. */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", MAIN],
     env,
     stdout: "null",
-    stderr: "inherit",
+    stderr: "piped",
   }).spawn();
+  const stderr = teeStderr(child.stderr);
   let exited: Deno.CommandStatus | null = null;
-  child.status.then((status) => (exited = status));
+  const status = child.status.then((status) => (exited = status));
   const server: ServerProcess = {
-    url: `http://127.0.0.1:${env.PORT}`,
-    child,
-    async kill(signal: Deno.Signal = "SIGKILL") {
-      if (exited === null) {
-        try {
-          child.kill(signal);
-        } catch {
-          // It exited between the check and the kill.
-        }
+    async kill(signal) {
+      if (exited) return exited;
+      try {
+        child.kill(signal);
+      } catch (error) {
+        // It ended between the check and the signal; anything else is a real problem.
+        if (!(error instanceof TypeError)) throw error;
       }
-      return await child.status;
+      const result = await status;
+      await stderr.done;
+      return result;
+    },
+    async stop() {
+      await server.kill("SIGKILL");
     },
   };
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline && exited === null) {
+
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  let lastProblem = "no answer yet";
+  while (Date.now() < deadline) {
+    if (exited) {
+      await stderr.done;
+      throw new Error(
+        `the server process exited with code ${(exited as Deno.CommandStatus).code} before it answered ` +
+          `/healthz; its stderr ended with:\n${stderr.tail()}`,
+      );
+    }
     try {
-      const response = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(2_000) });
+      const response = await fetch(`http://127.0.0.1:${env.PORT}/healthz`, {
+        signal: AbortSignal.timeout(2_000),
+      });
       await response.body?.cancel();
       if (response.ok) return server;
-    } catch {
-      // not listening yet
+      lastProblem = `/healthz answered ${response.status}`;
+    } catch (error) {
+      lastProblem = (error as Error).message; // not listening yet
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  await server.kill();
-  throw new Error(`the server did not start within 30 s${exited ? " (it exited)" : ""}`);
+  await server.stop();
+  throw new Error(
+    `the server did not answer /healthz within ${START_TIMEOUT_MS / 1000} s (last: ${lastProblem}); ` +
+      `its stderr ended with:\n${stderr.tail()}`,
+  );
+}
+
+/** Starts a database, a data folder and a free port; `fn` gets them and everything is released once. */
+export async function withCrashableServer(
+  prefix: string,
+  extraEnv: Record<string, string>,
+  fn: (ctx: {
+    sql: Sql;
+    env: Record<string, string>;
+    base: string;
+    start(): Promise<ServerProcess>;
+  }) => Promise<void>,
+): Promise<void> {
+  const db = await createTestDatabase();
+  const dataDir = await Deno.makeTempDir({ prefix });
+  const port = freePort();
+  const env = { PORT: String(port), DATABASE_URL: db.url, DATA_DIR: dataDir, ...extraEnv };
+  const started: ServerProcess[] = [];
+  await withCleanup(
+    () =>
+      fn({
+        sql: db.sql,
+        env,
+        base: `http://127.0.0.1:${port}`,
+        async start() {
+          const server = await startServerProcess(env);
+          started.push(server);
+          return server;
+        },
+      }),
+    () => [
+      ...started.map((server, i): [string, () => Promise<void>] => [`stop server #${i + 1}`, server.stop]),
+      ["drop the database", () => db.drop()],
+      ["remove the data folder", () => Deno.remove(dataDir, { recursive: true })],
+    ],
+  );
 }
