@@ -19,10 +19,15 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
-/** Milliseconds as "42.3 s" or "3 min 05 s". */
+/** Milliseconds as "42.3 s", "3 min 05 s" or "1 h 02 min 05 s". */
 export function formatDuration(ms: number): string {
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes} min ${String(Math.round(seconds % 60)).padStart(2, "0")} s`;
+  // Round first, then split: rounding the parts separately printed "1 min 60 s" for 119.6 s.
+  const tenths = Math.round(ms / 100);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`;
+  const total = Math.round(ms / 1000);
+  const seconds = String(total % 60).padStart(2, "0");
+  const minutes = Math.floor(total / 60) % 60;
+  const hours = Math.floor(total / 3600);
+  if (hours === 0) return `${minutes} min ${seconds} s`;
+  return `${hours} h ${String(minutes).padStart(2, "0")} min ${seconds} s`;
 }

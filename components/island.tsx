@@ -1,13 +1,14 @@
-import type { ComponentChildren } from "preact";
+import { islandElement, type IslandName, type IslandProps } from "../islands/mod.ts";
 
 /**
- * Marks server-rendered island HTML for hydration: `islands/boot.ts` finds the marker,
- * looks the island up by name and hydrates it with the JSON props.
+ * Renders a registered island on the server inside the marker that `islands/boot.ts` hydrates:
+ * `<Island name="ConfirmSubmit" props={{ action, label, what }} />`. The name must be in
+ * `islands/mod.ts` and the props must be that island's; they travel to the browser as JSON.
  */
-export function Island(props: { name: string; props: unknown; children: ComponentChildren }) {
+export function Island<N extends IslandName>(props: { name: N; props: IslandProps<N> }) {
   return (
     <div data-island={props.name} data-props={JSON.stringify(props.props)}>
-      {props.children}
+      {islandElement(props.name, props.props)}
     </div>
   );
 }

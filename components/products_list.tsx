@@ -1,7 +1,6 @@
 import type { Product, ProductPage, ProductQuery, SortKey } from "../core/products/mod.ts";
 import { formatCount } from "./format.ts";
 import { Island } from "./island.tsx";
-import ConfirmSubmit from "../islands/ConfirmSubmit.tsx";
 
 /** Page sizes offered in the list. */
 export const PAGE_SIZES = [25, 50, 100, 200];
@@ -139,9 +138,7 @@ function ProductRow(props: { product: Product }) {
           <Island
             name="ConfirmSubmit"
             props={{ action: `/products/${p.id}/delete`, label: "Delete", what: p.sku }}
-          >
-            <ConfirmSubmit action={`/products/${p.id}/delete`} label="Delete" what={p.sku} />
-          </Island>
+          />
         </div>
       </td>
     </tr>

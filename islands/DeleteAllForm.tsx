@@ -1,17 +1,12 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
+import { confirmsDeleteAll } from "../components/delete_all.ts";
 import { formatCount } from "../components/format.ts";
 
 /** Props of {@linkcode DeleteAllForm}. */
 export interface DeleteAllFormProps {
   count: number;
   error?: string;
-}
-
-/** Whether the typed text confirms deleting `count` products: "DELETE" or the count itself. */
-export function confirmsDeleteAll(typed: string, count: number): boolean {
-  const text = typed.trim();
-  return text === "DELETE" || text.replace(/[,\s]/g, "") === String(count);
 }
 
 /** The delete-all confirmation: the button unlocks only once the user typed the count or DELETE. */

@@ -1,6 +1,6 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import type { ProgressEvent } from "../core/imports/progress.ts";
+import { isFinalStatus, type ProgressEvent } from "../core/imports/progress.ts";
 import { formatCount, formatDuration } from "../components/format.ts";
 import { StatusBadge } from "../components/status_badge.tsx";
 
@@ -9,23 +9,19 @@ export interface ImportProgressProps {
   initial: ProgressEvent;
 }
 
-function isFinal(status: string): boolean {
-  return status === "complete" || status === "error";
-}
-
 /** Live progress of one import: a bar, the counts and the outcome, fed by the SSE stream. */
 export default function ImportProgress({ initial }: ImportProgressProps) {
   const progress = useSignal(initial);
   const connection = useSignal<"live" | "reconnecting" | "idle">("idle");
 
   useEffect(() => {
-    if (isFinal(initial.status)) return;
+    if (isFinalStatus(initial.status)) return;
     const source = new EventSource(`/api/progress/${initial.task_id}`);
     source.onopen = () => (connection.value = "live");
     source.onmessage = (message) => {
       const event = JSON.parse(message.data) as ProgressEvent;
       progress.value = event;
-      if (isFinal(event.status)) {
+      if (isFinalStatus(event.status)) {
         source.close();
         connection.value = "idle";
       }
@@ -75,7 +71,7 @@ export default function ImportProgress({ initial }: ImportProgressProps) {
           </div>
         ))}
       </dl>
-      {p.failed > 0 && isFinal(p.status)
+      {p.failed > 0 && isFinalStatus(p.status)
         ? (
           <p>
             <a class="btn btn--secondary" href={`/api/imports/${p.task_id}/errors.csv`} download>

@@ -1,4 +1,6 @@
 import { useSignal } from "@preact/signals";
+// The field rules' own module, not core/products/mod.ts, which pulls in server code.
+import { PRODUCT_LIMITS, type ProductField, productFieldError } from "../core/products/fields.ts";
 
 /** Field values as the form shows them (strings, as typed). */
 export interface ProductFormValues {
@@ -18,20 +20,10 @@ export interface ProductFormProps {
   submitLabel: string;
 }
 
-const PRICE_PATTERN = /^\d+(\.\d{1,2})?$/;
+const CHECKED_FIELDS: readonly ProductField[] = ["sku", "name", "price", "description"];
 
-/** The same rules as the server's, checked as the user types; the server stays the authority. */
-function checkField(field: keyof ProductFormValues, value: string): string | null {
-  const text = value.trim();
-  if (field === "sku") return !text ? "Enter a SKU" : text.length > 255 ? "Use at most 255 characters" : null;
-  if (field === "name") {
-    return !text ? "Enter a name" : text.length > 500 ? "Use at most 500 characters" : null;
-  }
-  if (field === "price" && text && (!PRICE_PATTERN.test(text) || Number(text) > 99_999_999.99)) {
-    return "Enter a price from 0 to 99999999.99 with at most 2 decimals, like 19.99";
-  }
-  if (field === "description" && value.length > 100_000) return "Use at most 100,000 characters";
-  return null;
+function isCheckedField(name: string): name is ProductField {
+  return (CHECKED_FIELDS as readonly string[]).includes(name);
 }
 
 /**
@@ -44,9 +36,10 @@ export default function ProductForm(props: ProductFormProps) {
 
   const onInput = (event: Event) => {
     const input = event.target as HTMLInputElement;
-    const field = input.name as keyof ProductFormValues;
-    if (field === "active") return;
-    const message = checkField(field, input.value);
+    const field = input.name;
+    if (!isCheckedField(field)) return;
+    // The same rules as the server's, checked as the user types; the server stays the authority.
+    const message = productFieldError(field, input.value);
     const next = { ...errors.value };
     if (message) next[field] = message;
     else delete next[field];
@@ -56,8 +49,8 @@ export default function ProductForm(props: ProductFormProps) {
   const onSubmit = (event: SubmitEvent) => {
     const form = event.currentTarget as HTMLFormElement;
     const found: Record<string, string> = {};
-    for (const field of ["sku", "name", "price", "description"] as const) {
-      const message = checkField(field, (form.elements.namedItem(field) as HTMLInputElement).value);
+    for (const field of CHECKED_FIELDS) {
+      const message = productFieldError(field, (form.elements.namedItem(field) as HTMLInputElement).value);
       if (message) found[field] = message;
     }
     if (Object.keys(found).length > 0) {
@@ -100,13 +93,13 @@ export default function ProductForm(props: ProductFormProps) {
       {field(
         "sku",
         "SKU",
-        <input {...common("sku")} defaultValue={v.sku} maxLength={255} required />,
+        <input {...common("sku")} defaultValue={v.sku} maxLength={PRODUCT_LIMITS.skuChars} required />,
         "Unique, whatever the letter case.",
       )}
       {field(
         "name",
         "Name",
-        <input {...common("name")} defaultValue={v.name} maxLength={500} required />,
+        <input {...common("name")} defaultValue={v.name} maxLength={PRODUCT_LIMITS.nameChars} required />,
       )}
       {field(
         "description",

@@ -34,13 +34,13 @@ export default function UploadForm({ maxBytes }: UploadFormProps) {
       if (progress.lengthComputable) uploading.value = Math.floor((progress.loaded / progress.total) * 100);
     };
     request.onload = () => {
-      const answer = JSON.parse(request.responseText || "{}");
-      if (request.status === 202) {
+      const answer = parseJson(request.responseText);
+      if (request.status === 202 && typeof answer?.task_id === "string") {
         location.assign(`/imports/${answer.task_id}`);
-      } else {
-        uploading.value = null;
-        error.value = answer.error?.message ?? `The upload failed (HTTP ${request.status}).`;
+        return;
       }
+      uploading.value = null;
+      error.value = uploadFailure(request, answer, maxBytes);
     };
     request.onerror = () => {
       uploading.value = null;
@@ -77,6 +77,32 @@ export default function UploadForm({ maxBytes }: UploadFormProps) {
       </div>
     </form>
   );
+}
+
+/** The answer's JSON, or null when the body is not JSON (a proxy's HTML error page, say). */
+function parseJson(text: string): Record<string, unknown> | null {
+  try {
+    const value = JSON.parse(text);
+    return typeof value === "object" && value !== null ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What to tell the user when the upload was not accepted, whatever the body of the answer. */
+function uploadFailure(request: XMLHttpRequest, answer: Record<string, unknown> | null, maxBytes: number) {
+  const message = (answer?.error as { message?: unknown } | undefined)?.message;
+  if (typeof message === "string" && message) return message;
+  const status = `HTTP ${request.status}${request.statusText ? ` ${request.statusText}` : ""}`;
+  if (request.status === 413) {
+    return `The upload failed (${status}): the file is larger than the server accepts. This app takes up to ${
+      formatBytes(maxBytes)
+    }, but a proxy in front of it may allow less. Split the file into smaller ones, or ask your administrator to raise the limit.`;
+  }
+  if (request.status === 202) {
+    return "The upload was received, but the server's answer could not be read. Reload the page to find it in the history.";
+  }
+  return `The upload failed (${status}). Try again in a moment; if it keeps failing, tell your administrator.`;
 }
 
 function UploadBar(props: { percent: number }): ComponentChildren {

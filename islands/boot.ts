@@ -1,27 +1,12 @@
 /**
  * The client entry point: hydrates every server-rendered island marker
- * (`<div data-island="Name" data-props="{...}">`) with its component.
+ * (`<div data-island="Name" data-props="{...}">`) with its component from the registry.
  */
-import { type ComponentType, h, hydrate } from "preact";
-import ConfirmSubmit from "./ConfirmSubmit.tsx";
-import DeleteAllForm from "./DeleteAllForm.tsx";
-import ImportProgress from "./ImportProgress.tsx";
-import ProductForm from "./ProductForm.tsx";
-import SendButton from "./SendButton.tsx";
-import UploadForm from "./UploadForm.tsx";
-
-// deno-lint-ignore no-explicit-any
-const ISLANDS: Record<string, ComponentType<any>> = {
-  ConfirmSubmit,
-  DeleteAllForm,
-  ImportProgress,
-  ProductForm,
-  SendButton,
-  UploadForm,
-};
+import { hydrate } from "preact";
+import { isIslandName, islandElement } from "./mod.ts";
 
 for (const marker of document.querySelectorAll<HTMLElement>("[data-island]")) {
-  const island = ISLANDS[marker.dataset.island ?? ""];
-  if (!island) continue;
-  hydrate(h(island, JSON.parse(marker.dataset.props ?? "{}")), marker);
+  const name = marker.dataset.island ?? "";
+  // The props are what components/island.tsx serialized for this very island.
+  if (isIslandName(name)) hydrate(islandElement(name, JSON.parse(marker.dataset.props ?? "{}")), marker);
 }

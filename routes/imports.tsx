@@ -10,9 +10,7 @@ import {
   submitUpload,
 } from "../core/imports/mod.ts";
 import { formatBytes, formatCount, formatDuration } from "../components/format.ts";
-import ImportProgress from "../islands/ImportProgress.tsx";
 import { StatusBadge } from "../components/status_badge.tsx";
-import UploadForm from "../islands/UploadForm.tsx";
 import type { AppContext } from "./context.ts";
 import { describeError } from "./errors.ts";
 import { requireJob } from "./http.ts";
@@ -58,9 +56,7 @@ function ImportsPage(props: { jobs: ImportJob[]; maxBytes: number; error?: strin
     <Layout title="Imports" current="imports">
       <h1>Import products</h1>
       {props.error ? <p class="alert alert--error" role="alert">{props.error}</p> : null}
-      <Island name="UploadForm" props={{ maxBytes: props.maxBytes }}>
-        <UploadForm maxBytes={props.maxBytes} />
-      </Island>
+      <Island name="UploadForm" props={{ maxBytes: props.maxBytes }} />
       <h2>History</h2>
       {props.jobs.length === 0
         ? <p class="empty">No imports yet — choose a CSV file above to start the first one.</p>
@@ -137,9 +133,7 @@ function ImportJobPage(props: { job: ImportJob }) {
         {formatBytes(props.job.file_size)} · uploaded{" "}
         {props.job.created_at.toISOString().slice(0, 19).replace("T", " ")} UTC
       </p>
-      <Island name="ImportProgress" props={{ initial }}>
-        <ImportProgress initial={initial} />
-      </Island>
+      <Island name="ImportProgress" props={{ initial }} />
       {running
         ? (
           <noscript>

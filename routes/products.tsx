@@ -19,11 +19,9 @@ import {
   type ProductQuery,
   updateProduct,
 } from "../core/products/mod.ts";
-import DeleteAllForm, { confirmsDeleteAll } from "../islands/DeleteAllForm.tsx";
+import { confirmsDeleteAll } from "../components/delete_all.ts";
 import { formatCount } from "../components/format.ts";
-import ImportProgress from "../islands/ImportProgress.tsx";
-import ProductForm, { type ProductFormValues } from "../islands/ProductForm.tsx";
-import ConfirmSubmit from "../islands/ConfirmSubmit.tsx";
+import type { ProductFormValues } from "../islands/ProductForm.tsx";
 import type { AppContext } from "./context.ts";
 import { fieldErrors, formErrorPage } from "./forms.ts";
 import { productId, ProductListQuery } from "./http.ts";
@@ -87,9 +85,7 @@ export function productPages(ctx: AppContext): Hono {
     return htmlResponse(
       <Layout title="Deleting all products" current="products" refreshSeconds={running ? 2 : undefined}>
         <h1>Delete all products</h1>
-        <Island name="ImportProgress" props={{ initial }}>
-          <ImportProgress initial={initial} />
-        </Island>
+        <Island name="ImportProgress" props={{ initial }} />
         <p>
           <a href="/">Back to products</a>
         </p>
@@ -283,9 +279,7 @@ function ProductEditPage(
           </p>
         )
         : null}
-      <Island name="ProductForm" props={formProps}>
-        <ProductForm {...formProps} />
-      </Island>
+      <Island name="ProductForm" props={formProps} />
       {product
         ? (
           <div class="card danger-zone">
@@ -296,13 +290,7 @@ function ProductEditPage(
             <Island
               name="ConfirmSubmit"
               props={{ action: `/products/${product.id}/delete`, label: "Delete product", what: product.sku }}
-            >
-              <ConfirmSubmit
-                action={`/products/${product.id}/delete`}
-                label="Delete product"
-                what={product.sku}
-              />
-            </Island>
+            />
           </div>
         )
         : null}
@@ -319,11 +307,7 @@ function DeleteAllPage(props: { count: number; error?: string }) {
       <h1>Delete all products</h1>
       {props.count === 0
         ? <p class="empty">There are no products to delete.</p>
-        : (
-          <Island name="DeleteAllForm" props={{ count: props.count, error: props.error }}>
-            <DeleteAllForm count={props.count} error={props.error} />
-          </Island>
-        )}
+        : <Island name="DeleteAllForm" props={{ count: props.count, error: props.error }} />}
     </Layout>
   );
 }

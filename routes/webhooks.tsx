@@ -32,9 +32,8 @@ import {
   type WebhookAttempt,
   type WebhookLog,
 } from "../core/webhooks/mod.ts";
-import ConfirmSubmit from "../islands/ConfirmSubmit.tsx";
 import { formatCount } from "../components/format.ts";
-import SendButton, { type SendButtonProps } from "../islands/SendButton.tsx";
+import type { SendButtonProps } from "../islands/SendButton.tsx";
 import type { AppContext } from "./context.ts";
 import { fieldErrors, formErrorPage } from "./forms.ts";
 import { webhookId } from "./http.ts";
@@ -294,9 +293,7 @@ function WebhookPage(
         <h1 class="url-title">{webhook.url}</h1>
         <div class="actions actions--tight">
           <a class="btn btn--secondary" href={`/webhooks/${webhook.id}/edit`}>Edit</a>
-          <Island name="SendButton" props={testButton(webhook.id)}>
-            <SendButton {...testButton(webhook.id)} />
-          </Island>
+          <Island name="SendButton" props={testButton(webhook.id)} />
         </div>
       </div>
       <Notice text={props.notice} />
@@ -379,13 +376,7 @@ function WebhookPage(
         <Island
           name="ConfirmSubmit"
           props={{ action: `/webhooks/${webhook.id}/delete`, label: "Delete webhook", what: "this webhook" }}
-        >
-          <ConfirmSubmit
-            action={`/webhooks/${webhook.id}/delete`}
-            label="Delete webhook"
-            what="this webhook"
-          />
-        </Island>
+        />
       </div>
     </Layout>
   );
