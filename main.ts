@@ -62,7 +62,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await server.shutdown();
       await webhooks.stop();
       kv.close();
-      await sql.end({ timeout: 5 });
+      // Not `end({ timeout })`: it destroys busy connections, and postgres.js then leaves the rejection
+      // of its own type-fetching query unhandled (seen with the database dropped under the app).
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([sql.end(), new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+      clearTimeout(timer);
       await embedded?.stop();
     },
   };

@@ -8,6 +8,7 @@ import { productApi } from "./api/products.ts";
 import { webhookApi } from "./api/webhooks.ts";
 import type { AppContext } from "./context.ts";
 import { describeError } from "./errors.ts";
+import { pingDatabase } from "../core/platform/mod.ts";
 import { productPages } from "./products.tsx";
 import { importPages } from "./imports.tsx";
 import { webhookPages } from "./webhooks.tsx";
@@ -55,28 +56,10 @@ export function createApp(ctx: AppContext): Hono {
 
   // A load balancer probing a dead database needs a fast, machine-readable 503, not a hang or an HTML 500.
   app.get("/healthz", async (c) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      await Promise.race([
-        ctx.sql`SELECT 1`,
-        new Promise((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`no answer within ${HEALTH_QUERY_TIMEOUT_MS / 1000} s`)),
-            HEALTH_QUERY_TIMEOUT_MS,
-          );
-        }),
-      ]);
-      return c.json({ status: "ok", database: "ok" });
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      return c.json({
-        status: "error",
-        database: "unreachable",
-        message: `The database did not answer SELECT 1: ${reason}`,
-      }, 503);
-    } finally {
-      clearTimeout(timer);
-    }
+    const problem = await pingDatabase(ctx.sql, HEALTH_QUERY_TIMEOUT_MS);
+    if (problem === null) return c.json({ status: "ok", database: "ok" });
+    const message = `The database did not answer SELECT 1: ${problem}`;
+    return c.json({ status: "error", database: "unreachable", message }, 503);
   });
   app.use("/static/*", serveStatic({ root: new URL("..", import.meta.url).pathname }));
 

@@ -34,3 +34,18 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Sql 
 export function queryBuilder(sql: Sql): Kysely<Database> {
   return new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: sql }) });
 }
+
+/** Asks the database for `SELECT 1`; returns null when it answers within `timeoutMs`, else what went wrong. */
+export async function pingDatabase(sql: Sql, timeoutMs: number): Promise<string | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${timeoutMs / 1000} s`), timeoutMs);
+  });
+  // A query that loses the race still settles later; its outcome is caught here, never unhandled.
+  const query = sql`SELECT 1`.then(() => null, (error: Error) => error.message);
+  try {
+    return await Promise.race([query, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

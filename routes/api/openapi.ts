@@ -304,7 +304,11 @@ export const OPENAPI_DOCUMENT = {
       },
     },
     "/healthz": {
-      get: { summary: "Liveness: the database answers", responses: { 200: json({ type: "object" }) } },
+      get: {
+        summary: "Health: 200 {status: ok, database: ok} when the database answers SELECT 1 within 2 s, " +
+          "else 503 {status: error, database: unreachable, message}",
+        responses: { 200: json({ type: "object" }), 503: json({ type: "object" }) },
+      },
     },
   },
   components: {
