@@ -1,3 +1,4 @@
+/** The confirmation page a "Delete" link leads to without JavaScript. */
 import type { ComponentChildren } from "preact";
 import { Layout, type Section } from "./layout.tsx";
 

@@ -1,3 +1,4 @@
+/** The server side of an island: its marker, with the island rendered inside. */
 import { islandElement, type IslandName, type IslandProps } from "../islands/mod.ts";
 
 /**

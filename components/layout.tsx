@@ -1,3 +1,4 @@
+/** The page shell every page renders in. */
 import type { ComponentChildren } from "preact";
 
 /** The navigation sections; `current` highlights one. */

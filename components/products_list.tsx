@@ -1,6 +1,8 @@
+/** The product list's pieces: filters, the sortable table, paging. */
 import type { Product, ProductPage, ProductQuery, SortKey } from "../core/products/mod.ts";
 import { formatCount } from "./format.ts";
 import { Island } from "./island.tsx";
+import { ActionsHeading, DataTable } from "./table.tsx";
 
 /** Page sizes offered in the list. */
 export const PAGE_SIZES = [25, 50, 100, 200];
@@ -91,26 +93,21 @@ function formatDate(date: Date): string {
 /** The products table, with sortable headers and a delete button per row. */
 export function ProductTable(props: { page: ProductPage; query: ProductQuery }) {
   return (
-    <div class="table-wrap">
-      <table class="table">
-        <thead>
-          <tr>
-            <SortHeader query={props.query} sort="sku" />
-            <SortHeader query={props.query} sort="name" />
-            <th>Description</th>
-            <SortHeader query={props.query} sort="price" class="num" />
-            <th>Active</th>
-            <SortHeader query={props.query} sort="updated" />
-            <th>
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.page.items.map((product) => <ProductRow key={product.id} product={product} />)}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      head={
+        <>
+          <SortHeader query={props.query} sort="sku" />
+          <SortHeader query={props.query} sort="name" />
+          <th>Description</th>
+          <SortHeader query={props.query} sort="price" class="num" />
+          <th>Active</th>
+          <SortHeader query={props.query} sort="updated" />
+          <ActionsHeading />
+        </>
+      }
+    >
+      {props.page.items.map((product) => <ProductRow key={product.id} product={product} />)}
+    </DataTable>
   );
 }
 

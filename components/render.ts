@@ -1,3 +1,4 @@
+/** Rendering a page component to an HTML response. */
 import type { VNode } from "preact";
 import { render } from "preact-render-to-string";
 

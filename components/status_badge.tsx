@@ -1,3 +1,4 @@
+/** A job status as a coloured label (browser-safe: islands use it too). */
 const LABELS: Record<string, string> = {
   queued: "Queued",
   started: "Starting",

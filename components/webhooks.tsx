@@ -1,6 +1,7 @@
 /** Server-only pieces of the webhook pages: the form, the event list and the delivery log. */
 import { WEBHOOK_EVENT_TYPES, type WebhookAttempt, type WebhookLog } from "../core/webhooks/mod.ts";
 import { formatCount } from "./format.ts";
+import { ActionsHeading, DataTable } from "./table.tsx";
 
 /** What the form shows (as typed). */
 export interface WebhookFormValues {
@@ -144,55 +145,51 @@ export function DeliveryLog(props: { webhookId: number; logs: WebhookLog[] }) {
     );
   }
   return (
-    <div class="table-wrap">
-      <table class="table log-table">
-        <thead>
-          <tr>
-            <th>Time</th>
-            <th>Event</th>
-            <th class="num">Attempt</th>
-            <th>Result</th>
-            <th class="num">Time taken</th>
-            <th>Details</th>
-            <th>Next retry</th>
-            <th>
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.logs.map((log) => (
-            <tr key={log.id}>
-              <td class="nowrap">{utc(log.created_at)}</td>
-              <td>
-                <code>{log.event_type}</code>
-              </td>
-              <td class="num">{log.attempt}</td>
-              <td>
-                <AttemptOutcome log={log} />
-              </td>
-              <td class="num nowrap">{formatCount(log.response_time_ms)} ms</td>
-              <td class="log-details">
-                {log.error_message ? <div>{log.error_message}</div> : null}
-                {log.response_excerpt
-                  ? <code class="excerpt response-excerpt">{log.response_excerpt}</code>
-                  : null}
-              </td>
-              <td class="nowrap">
-                {log.next_retry_at && log.delivery_status === "pending" ? utc(log.next_retry_at) : "—"}
-              </td>
-              <td>
-                <form
-                  method="post"
-                  action={`/webhooks/${props.webhookId}/deliveries/${log.delivery_id}/redeliver`}
-                >
-                  <button class="btn btn--small btn--secondary" type="submit">Redeliver</button>
-                </form>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      class="log-table"
+      head={
+        <>
+          <th>Time</th>
+          <th>Event</th>
+          <th class="num">Attempt</th>
+          <th>Result</th>
+          <th class="num">Time taken</th>
+          <th>Details</th>
+          <th>Next retry</th>
+          <ActionsHeading />
+        </>
+      }
+    >
+      {props.logs.map((log) => (
+        <tr key={log.id}>
+          <td class="nowrap">{utc(log.created_at)}</td>
+          <td>
+            <code>{log.event_type}</code>
+          </td>
+          <td class="num">{log.attempt}</td>
+          <td>
+            <AttemptOutcome log={log} />
+          </td>
+          <td class="num nowrap">{formatCount(log.response_time_ms)} ms</td>
+          <td class="log-details">
+            {log.error_message ? <div>{log.error_message}</div> : null}
+            {log.response_excerpt
+              ? <code class="excerpt response-excerpt">{log.response_excerpt}</code>
+              : null}
+          </td>
+          <td class="nowrap">
+            {log.next_retry_at && log.delivery_status === "pending" ? utc(log.next_retry_at) : "—"}
+          </td>
+          <td>
+            <form
+              method="post"
+              action={`/webhooks/${props.webhookId}/deliveries/${log.delivery_id}/redeliver`}
+            >
+              <button class="btn btn--small btn--secondary" type="submit">Redeliver</button>
+            </form>
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

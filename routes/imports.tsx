@@ -1,3 +1,4 @@
+/** The import pages: the upload form with the history, and one job's live progress. */
 import { Hono } from "hono";
 import { Island } from "../components/island.tsx";
 import { Layout } from "../components/layout.tsx";
@@ -14,6 +15,7 @@ import { StatusBadge } from "../components/status_badge.tsx";
 import type { AppContext } from "./context.ts";
 import { describeError } from "./errors.ts";
 import { requireJob } from "./http.ts";
+import { DataTable } from "../components/table.tsx";
 
 /** The import pages: upload form + history, and one job's live progress. */
 export function importPages(ctx: AppContext): Hono {
@@ -67,56 +69,53 @@ function ImportsPage(props: { jobs: ImportJob[]; maxBytes: number; error?: strin
 
 function ImportHistory(props: { jobs: ImportJob[] }) {
   return (
-    <div class="table-wrap">
-      <table class="table">
-        <thead>
-          <tr>
-            <th>File</th>
-            <th class="num">Size</th>
-            <th>Status</th>
-            <th class="num">Rows</th>
-            <th class="num">New</th>
-            <th class="num">Updated</th>
-            <th class="num">Unchanged</th>
-            <th class="num">Failed</th>
-            <th class="num">Duration</th>
-            <th>Uploaded</th>
+    <DataTable
+      head={
+        <>
+          <th>File</th>
+          <th class="num">Size</th>
+          <th>Status</th>
+          <th class="num">Rows</th>
+          <th class="num">New</th>
+          <th class="num">Updated</th>
+          <th class="num">Unchanged</th>
+          <th class="num">Failed</th>
+          <th class="num">Duration</th>
+          <th>Uploaded</th>
+        </>
+      }
+    >
+      {props.jobs.map((job) => {
+        const progress = progressFromJob(job);
+        return (
+          <tr key={job.id}>
+            <td>
+              <a href={`/imports/${job.id}`}>{job.file_name}</a>
+            </td>
+            <td class="num">{formatBytes(job.file_size)}</td>
+            <td>
+              <StatusBadge status={progress.status} />
+              {job.status === "processing" ? <span class="muted">{progress.percent}%</span> : null}
+            </td>
+            <td class="num">{formatCount(job.rows_done)}</td>
+            <td class="num">{formatCount(job.inserted)}</td>
+            <td class="num">{formatCount(job.updated)}</td>
+            <td class="num">{formatCount(job.unchanged)}</td>
+            <td class="num">
+              {job.failed > 0
+                ? <a href={`/api/imports/${job.id}/errors.csv`} download>{formatCount(job.failed)}</a>
+                : "0"}
+            </td>
+            <td class="num">{progress.elapsed_ms ? formatDuration(progress.elapsed_ms) : "—"}</td>
+            <td>
+              <time dateTime={job.created_at.toISOString()}>
+                {job.created_at.toISOString().slice(0, 16).replace("T", " ")} UTC
+              </time>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {props.jobs.map((job) => {
-            const progress = progressFromJob(job);
-            return (
-              <tr key={job.id}>
-                <td>
-                  <a href={`/imports/${job.id}`}>{job.file_name}</a>
-                </td>
-                <td class="num">{formatBytes(job.file_size)}</td>
-                <td>
-                  <StatusBadge status={progress.status} />
-                  {job.status === "processing" ? <span class="muted">{progress.percent}%</span> : null}
-                </td>
-                <td class="num">{formatCount(job.rows_done)}</td>
-                <td class="num">{formatCount(job.inserted)}</td>
-                <td class="num">{formatCount(job.updated)}</td>
-                <td class="num">{formatCount(job.unchanged)}</td>
-                <td class="num">
-                  {job.failed > 0
-                    ? <a href={`/api/imports/${job.id}/errors.csv`} download>{formatCount(job.failed)}</a>
-                    : "0"}
-                </td>
-                <td class="num">{progress.elapsed_ms ? formatDuration(progress.elapsed_ms) : "—"}</td>
-                <td>
-                  <time dateTime={job.created_at.toISOString()}>
-                    {job.created_at.toISOString().slice(0, 16).replace("T", " ")} UTC
-                  </time>
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+        );
+      })}
+    </DataTable>
   );
 }
 

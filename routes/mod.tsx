@@ -1,3 +1,4 @@
+/** The HTTP application: every route module mounted in one place, one error mapping, health. */
 import { Hono } from "hono";
 import { serveStatic } from "hono/deno";
 import { Layout } from "../components/layout.tsx";

@@ -1,3 +1,4 @@
+/** The product pages: the list, new, edit, delete, and delete-all with its progress. */
 import { Hono } from "hono";
 import { ConfirmDeletePage } from "../components/confirm_delete_page.tsx";
 import { Island } from "../components/island.tsx";
@@ -23,7 +24,7 @@ import { confirmsDeleteAll } from "../components/delete_all.ts";
 import { formatCount } from "../components/format.ts";
 import type { ProductFormValues } from "../islands/ProductForm.tsx";
 import type { AppContext } from "./context.ts";
-import { fieldErrors, formErrorPage } from "./forms.ts";
+import { saveForm } from "./forms.ts";
 import { productId, ProductListQuery } from "./http.ts";
 
 const NOTICES: Record<string, string> = {
@@ -52,12 +53,10 @@ export function productPages(ctx: AppContext): Hono {
 
   app.post("/products", async (c) => {
     const values = formValues(await c.req.formData());
-    try {
+    return await saveForm(async () => {
       const product = await createProduct(ctx.db, parseProductCreate(formInput(values)));
       return c.redirect(`/?notice=created&search=${encodeURIComponent(product.sku)}`, 303);
-    } catch (error) {
-      return formErrorPage(error, <ProductEditPage values={values} errors={fieldErrors(error)} />);
-    }
+    }, (errors) => <ProductEditPage values={values} errors={errors} />);
   });
 
   app.get("/products/delete-all", async () => {
@@ -109,15 +108,10 @@ export function productPages(ctx: AppContext): Hono {
     const id = productId(c.req.param("id"));
     const product = await getProduct(ctx.db, id);
     const values = formValues(await c.req.formData());
-    try {
+    return await saveForm(async () => {
       await updateProduct(ctx.db, id, parseProductUpdate(formInput(values)));
       return c.redirect(`/products/${id}?notice=updated`, 303);
-    } catch (error) {
-      return formErrorPage(
-        error,
-        <ProductEditPage product={product} values={values} errors={fieldErrors(error)} />,
-      );
-    }
+    }, (errors) => <ProductEditPage product={product} values={values} errors={errors} />);
   });
 
   // Without JavaScript, "Delete" leads here to confirm; the island posts directly.

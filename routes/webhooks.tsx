@@ -1,3 +1,4 @@
+/** The webhook pages: list, add, detail (secret, test, log, redeliver), edit, delete. */
 import { Hono } from "hono";
 import { ConfirmDeletePage } from "../components/confirm_delete_page.tsx";
 import { Island } from "../components/island.tsx";
@@ -35,8 +36,9 @@ import {
 import { formatCount } from "../components/format.ts";
 import type { SendButtonProps } from "../islands/SendButton.tsx";
 import type { AppContext } from "./context.ts";
-import { fieldErrors, formErrorPage } from "./forms.ts";
+import { saveForm } from "./forms.ts";
 import { webhookId } from "./http.ts";
+import { DataTable } from "../components/table.tsx";
 
 const NOTICES: Record<string, string> = {
   created: "Webhook added. Send a test event to check that your endpoint answers.",
@@ -68,16 +70,10 @@ export function webhookPages(ctx: AppContext): Hono {
 
   app.post("/", async (c) => {
     const values = formValues(await c.req.formData());
-    try {
-      const webhook = await createWebhook(
-        ctx.db,
-        parseWebhookCreate(formInput(values)),
-        guard(),
-      );
+    return await saveForm(async () => {
+      const webhook = await createWebhook(ctx.db, parseWebhookCreate(formInput(values)), guard());
       return c.redirect(`/webhooks/${webhook.id}?notice=created`, 303);
-    } catch (error) {
-      return formErrorPage(error, <WebhookEditPage values={values} errors={fieldErrors(error)} />);
-    }
+    }, (errors) => <WebhookEditPage values={values} errors={errors} />);
   });
 
   app.get("/:id", async (c) => {
@@ -110,15 +106,10 @@ export function webhookPages(ctx: AppContext): Hono {
     const id = webhookId(c.req.param("id"));
     const webhook = await getWebhook(ctx.db, id);
     const values = formValues(await c.req.formData());
-    try {
+    return await saveForm(async () => {
       await updateWebhook(ctx.db, id, parseWebhookUpdate(formInput(values)), guard());
       return c.redirect(`/webhooks/${id}?notice=updated`, 303);
-    } catch (error) {
-      return formErrorPage(
-        error,
-        <WebhookEditPage webhook={webhook} values={values} errors={fieldErrors(error)} />,
-      );
-    }
+    }, (errors) => <WebhookEditPage webhook={webhook} values={values} errors={errors} />);
   });
 
   app.post("/:id/enabled", async (c) => {
@@ -210,48 +201,45 @@ function WebhooksPage(props: { webhooks: Webhook[]; latest: Map<number, WebhookA
           </p>
         )
         : (
-          <div class="table-wrap">
-            <table class="table">
-              <thead>
-                <tr>
-                  <th>Endpoint</th>
-                  <th>Events</th>
-                  <th>Status</th>
-                  <th>Last delivery</th>
+          <DataTable
+            head={
+              <>
+                <th>Endpoint</th>
+                <th>Events</th>
+                <th>Status</th>
+                <th>Last delivery</th>
+              </>
+            }
+          >
+            {props.webhooks.map((webhook) => {
+              const last = props.latest.get(webhook.id);
+              return (
+                <tr key={webhook.id}>
+                  <td class="url-cell">
+                    <a href={`/webhooks/${webhook.id}`}>{webhook.url}</a>
+                  </td>
+                  <td>
+                    <EventTypes types={webhook.event_types} />
+                  </td>
+                  <td>
+                    <EnabledBadge enabled={webhook.enabled} />
+                    {webhook.disabled_reason
+                      ? <div class="muted small">{webhook.disabled_reason}</div>
+                      : null}
+                  </td>
+                  <td class="nowrap">
+                    {last
+                      ? (
+                        <>
+                          <AttemptOutcome log={last} /> <span class="muted">{utc(last.created_at)}</span>
+                        </>
+                      )
+                      : <span class="muted">None yet</span>}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {props.webhooks.map((webhook) => {
-                  const last = props.latest.get(webhook.id);
-                  return (
-                    <tr key={webhook.id}>
-                      <td class="url-cell">
-                        <a href={`/webhooks/${webhook.id}`}>{webhook.url}</a>
-                      </td>
-                      <td>
-                        <EventTypes types={webhook.event_types} />
-                      </td>
-                      <td>
-                        <EnabledBadge enabled={webhook.enabled} />
-                        {webhook.disabled_reason
-                          ? <div class="muted small">{webhook.disabled_reason}</div>
-                          : null}
-                      </td>
-                      <td class="nowrap">
-                        {last
-                          ? (
-                            <>
-                              <AttemptOutcome log={last} /> <span class="muted">{utc(last.created_at)}</span>
-                            </>
-                          )
-                          : <span class="muted">None yet</span>}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </DataTable>
         )}
     </Layout>
   );
