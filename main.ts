@@ -10,6 +10,7 @@ import {
   queryBuilder,
   startEmbeddedPostgres,
 } from "./core/platform/mod.ts";
+import { ensureOwner } from "./core/accounts/mod.ts";
 import { deliveryPolicy } from "./core/webhooks/mod.ts";
 import { createApp } from "./routes/mod.tsx";
 import { JobQueueConsumer, type JobWakeMessage } from "./workers/job_queue.ts";
@@ -30,6 +31,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // PGlite is one session: concurrent connections interleave protocol messages ("portal does not exist").
   const sql = connectDatabase(databaseUrl, { max: embedded ? 1 : 10 });
   await migrate(sql);
+  const db = queryBuilder(sql);
+  if (config.owner) await ensureOwner(db, config.owner);
 
   const kv = await Deno.openKv(config.kvPath);
   const webhooks = new WebhookDispatcher({ sql, kv, policy: deliveryPolicy(config) });
@@ -48,7 +51,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (kind === "jobs-wake") jobs.wake();
     if (kind === "webhook-wake") webhooks.wake();
   });
-  const app = createApp({ config, sql, db: queryBuilder(sql), jobs, webhooks });
+  const app = createApp({ config, sql, db, jobs, webhooks });
   const server = Deno.serve({ port: config.port, hostname: "0.0.0.0", onListen: () => {} }, app.fetch);
   jobs.start();
   webhooks.start();

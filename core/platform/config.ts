@@ -20,6 +20,13 @@ const EnvSchema = z.object({
   WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().max(60).default(10),
   WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).default(5),
   WEBHOOK_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(1000),
+  ADMIN_EMAIL: z.string().trim().email("ADMIN_EMAIL must be an email address").optional(),
+  ADMIN_PASSWORD: z.string().min(12, "ADMIN_PASSWORD must be at least 12 characters").optional(),
+  SESSION_IDLE_MINUTES: z.coerce.number().positive().default(12 * 60),
+  SESSION_MAX_HOURS: z.coerce.number().positive().default(7 * 24),
+}).refine((env) => (env.ADMIN_EMAIL === undefined) === (env.ADMIN_PASSWORD === undefined), {
+  message: "set ADMIN_EMAIL and ADMIN_PASSWORD together",
+  path: ["ADMIN_EMAIL"],
 });
 
 /** The validated application configuration, read once at start-up. */
@@ -45,6 +52,10 @@ export interface Config {
   webhookDisableAfterFailures: number;
   /** Attempts per webhook per rolling hour; more wait, none are dropped. */
   webhookRateLimitPerHour: number;
+  /** The owner created (or reset to this password) at start-up, when both are set. */
+  owner?: { email: string; password: string };
+  /** How long a browser session lives without requests, and at most. */
+  session: { idleMinutes: number; maxHours: number };
 }
 
 /** Reads and validates the configuration from environment variables; throws a readable error. */
@@ -74,5 +85,9 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_SECONDS * 1000,
     webhookDisableAfterFailures: e.WEBHOOK_DISABLE_AFTER_FAILURES,
     webhookRateLimitPerHour: e.WEBHOOK_RATE_LIMIT_PER_HOUR,
+    owner: e.ADMIN_EMAIL && e.ADMIN_PASSWORD
+      ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD }
+      : undefined,
+    session: { idleMinutes: e.SESSION_IDLE_MINUTES, maxHours: e.SESSION_MAX_HOURS },
   };
 }

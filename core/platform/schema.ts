@@ -120,6 +120,44 @@ export interface WebhookLogTable {
   created_at: CreatedAt;
 }
 
+/** What a person may do: `admin` everything, `viewer` read only. */
+export type Role = "admin" | "viewer";
+
+/** `users` (migration 006): people who sign in. */
+export interface UserTable {
+  id: Generated<number>;
+  email: string;
+  /** `scrypt$N$r$p$salt$key`, see `core/accounts/passwords.ts`. */
+  password_hash: string;
+  role: Role;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, never, Date>;
+}
+
+/** `sessions`: signed-in browsers; the cookie holds the id, the table only its digest. */
+export interface SessionTable {
+  id_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: CreatedAt;
+  last_seen_at: ColumnType<Date, never, Date>;
+}
+
+/** What an API token may do: `read` only GET, `write` everything its creator could. */
+export type TokenScope = "read" | "write";
+
+/** `api_tokens`: bearer tokens for automation; only their digest is stored. */
+export interface ApiTokenTable {
+  id: Generated<number>;
+  name: string;
+  scope: TokenScope;
+  token_hash: string;
+  created_by: number | null;
+  created_at: CreatedAt;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
 /** `schema_migrations`: the migration files already applied. */
 export interface SchemaMigrationTable {
   name: string;
@@ -135,5 +173,8 @@ export interface Database {
   webhooks: WebhookTable;
   webhook_deliveries: WebhookDeliveryTable;
   webhook_logs: WebhookLogTable;
+  users: UserTable;
+  sessions: SessionTable;
+  api_tokens: ApiTokenTable;
   schema_migrations: SchemaMigrationTable;
 }

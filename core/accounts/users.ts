@@ -1,0 +1,100 @@
+/** People who sign in: the owner created from the environment, checking a login, managing accounts. */
+import { type Kysely, type Selectable, sql as rawSql } from "kysely";
+import { ConflictError, NotFoundError } from "../platform/errors.ts";
+import type { Database, Role, UserTable } from "../platform/schema.ts";
+import { hashPassword, verifyPassword } from "./passwords.ts";
+
+/** An account as stored. */
+export type User = Selectable<UserTable>;
+
+/** An account without its password hash: what pages and the API may show. */
+export type Person = Omit<User, "password_hash">;
+
+function withoutHash({ password_hash: _, ...person }: User): Person {
+  return person;
+}
+
+/** Creates an admin with this email and password, or resets the password and role of the existing one. */
+export async function ensureOwner(
+  db: Kysely<Database>,
+  owner: { email: string; password: string },
+): Promise<Person> {
+  const passwordHash = await hashPassword(owner.password);
+  const existing = await db.selectFrom("users").select("id")
+    .where(rawSql`lower(email)`, "=", owner.email.toLowerCase()).executeTakeFirst();
+  const user = existing
+    ? await db.updateTable("users")
+      .set({ password_hash: passwordHash, role: "admin", updated_at: new Date() })
+      .where("id", "=", existing.id).returningAll().executeTakeFirstOrThrow()
+    : await db.insertInto("users")
+      .values({ email: owner.email, password_hash: passwordHash, role: "admin" })
+      .returningAll().executeTakeFirstOrThrow();
+  return withoutHash(user);
+}
+
+/** Creates an account; an email already used (in any letter case) is a {@linkcode ConflictError}. */
+export async function createUser(
+  db: Kysely<Database>,
+  input: { email: string; password: string; role: Role },
+): Promise<Person> {
+  const passwordHash = await hashPassword(input.password);
+  try {
+    const user = await db.insertInto("users")
+      .values({ email: input.email, password_hash: passwordHash, role: input.role })
+      .returningAll().executeTakeFirstOrThrow();
+    return withoutHash(user);
+  } catch (error) {
+    if ((error as { code?: string }).code === "23505") {
+      throw new ConflictError(`An account for ${input.email} already exists.`, [
+        { field: "email", message: "This email already has an account" },
+      ]);
+    }
+    throw error;
+  }
+}
+
+/**
+ * The account with this email and password, or null. A wrong email costs a hash too, so the
+ * answer's timing does not tell which accounts exist.
+ */
+export async function checkLogin(
+  db: Kysely<Database>,
+  credentials: { email: string; password: string },
+): Promise<Person | null> {
+  const user = await db.selectFrom("users").selectAll()
+    .where(rawSql`lower(email)`, "=", credentials.email.trim().toLowerCase()).executeTakeFirst();
+  if (!user) {
+    await hashPassword(credentials.password);
+    return null;
+  }
+  return await verifyPassword(credentials.password, user.password_hash) ? withoutHash(user) : null;
+}
+
+/** Every account, oldest first. */
+export async function listUsers(db: Kysely<Database>): Promise<Person[]> {
+  const users = await db.selectFrom("users").selectAll().orderBy("id").execute();
+  return users.map(withoutHash);
+}
+
+/** Whether any account exists yet (none: the app offers the first-admin setup). */
+export async function hasUsers(db: Kysely<Database>): Promise<boolean> {
+  return (await db.selectFrom("users").select("id").limit(1).executeTakeFirst()) !== undefined;
+}
+
+/** Sets a new password; the account's other sessions end, so a reset locks out whoever knew the old one. */
+export async function setPassword(
+  db: Kysely<Database>,
+  userId: number,
+  password: string,
+): Promise<void> {
+  const passwordHash = await hashPassword(password);
+  await db.transaction().execute(async (trx) => {
+    const updated = await trx.updateTable("users").set({
+      password_hash: passwordHash,
+      updated_at: new Date(),
+    })
+      .where("id", "=", userId).executeTakeFirst();
+    if (updated.numUpdatedRows === 0n) throw new NotFoundError(`There is no account with id ${userId}.`);
+    await trx.deleteFrom("sessions").where("user_id", "=", userId).execute();
+  });
+}
