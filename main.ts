@@ -6,6 +6,8 @@ import {
   type Config,
   connectDatabase,
   loadConfig,
+  Logger,
+  type LogSink,
   migrate,
   queryBuilder,
   startEmbeddedPostgres,
@@ -23,8 +25,14 @@ export interface RunningServer {
   shutdown(): Promise<void>;
 }
 
+/** Options of {@linkcode startServer}. */
+export interface StartOptions {
+  /** Where the JSON log lines go (one call per line); stdout by default. */
+  logSink?: LogSink;
+}
+
 /** Starts everything the app needs and serves HTTP on `config.port` (0 picks a free port). */
-export async function startServer(config: Config): Promise<RunningServer> {
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   await Deno.mkdir(config.dataDir, { recursive: true });
   const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(`${config.dataDir}/pglite`);
   const databaseUrl = config.databaseUrl ?? embedded!.url;
@@ -51,7 +59,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (kind === "jobs-wake") jobs.wake();
     if (kind === "webhook-wake") webhooks.wake();
   });
-  const app = createApp({ config, sql, db, jobs, webhooks });
+  const log = new Logger(options.logSink);
+  const app = createApp({ config, sql, db, log, jobs, webhooks });
   const server = Deno.serve({ port: config.port, hostname: "0.0.0.0", onListen: () => {} }, app.fetch);
   jobs.start();
   webhooks.start();

@@ -2,6 +2,7 @@ import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { isFinalStatus, type ProgressEvent } from "../core/imports/progress.ts";
 import { formatCount, formatDuration } from "../components/format.ts";
+import { ProgressBar } from "../components/progress_bar.tsx";
 import { StatusBadge } from "../components/status_badge.tsx";
 
 /** Props of {@linkcode ImportProgress}: the job's state when the page was rendered. */
@@ -53,15 +54,7 @@ export default function ImportProgress({ initial }: ImportProgressProps) {
         <StatusBadge status={p.status} />
         <span class="progress-percent">{percent}%</span>
       </div>
-      <div
-        class={`progress progress--${p.status}`}
-        role="progressbar"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={percent}
-      >
-        <div class="progress-fill" style={{ width: `${percent}%` }} />
-      </div>
+      <ProgressBar percent={percent} tone={p.status} label="Import progress" />
       <p class={p.status === "error" ? "alert alert--error" : "progress-message"}>{p.message}</p>
       <dl class="stats">
         {stats.map(([label, value]) => (

@@ -1,6 +1,7 @@
 import { useSignal } from "@preact/signals";
 import type { ComponentChildren } from "preact";
 import { formatBytes } from "../components/format.ts";
+import { ProgressBar } from "../components/progress_bar.tsx";
 
 /** Props of {@linkcode UploadForm}. */
 export interface UploadFormProps {
@@ -109,15 +110,7 @@ function UploadBar(props: { percent: number }): ComponentChildren {
   return (
     <div>
       <p class="muted">Uploading… {props.percent}%</p>
-      <div
-        class="progress"
-        role="progressbar"
-        aria-valuenow={props.percent}
-        aria-valuemin={0}
-        aria-valuemax={100}
-      >
-        <div class="progress-fill" style={{ width: `${props.percent}%` }} />
-      </div>
+      <ProgressBar percent={props.percent} label="Upload progress" />
     </div>
   );
 }

@@ -1,14 +1,16 @@
 /** What the route modules are given. */
 import type { Kysely } from "kysely";
 import type { JobQueue } from "../core/imports/mod.ts";
-import type { Config, Database, Sql } from "../core/platform/mod.ts";
+import type { Config, Database, Logger, Sql } from "../core/platform/mod.ts";
 
-/** What every route module receives: configuration, the database, and the doorbells of the job queue and webhook dispatcher. */
+/** What every route module receives: configuration, the database, the log, and the doorbells of the job queue and webhook dispatcher. */
 export interface AppContext {
   config: Config;
   sql: Sql;
   db: Kysely<Database>;
   jobs: JobQueue;
+  /** Where request lines and unexpected errors are logged. */
+  log: Logger;
   /** Rung after a write that may have queued webhook events. */
   webhooks: { ring(): Promise<void> };
 }

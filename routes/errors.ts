@@ -25,8 +25,14 @@ function statusOf(error: DomainError): ContentfulStatusCode {
   return 400;
 }
 
-/** Maps any thrown error to a status and body; the one place where errors become HTTP. */
-export function describeError(error: unknown): { status: ContentfulStatusCode; body: ApiErrorBody } {
+/**
+ * Maps any thrown error to a status and body; the one place where errors become HTTP. An error
+ * that is none of ours goes to `report` (the request's log), and the client learns nothing of it.
+ */
+export function describeError(
+  error: unknown,
+  report: (error: unknown) => void,
+): { status: ContentfulStatusCode; body: ApiErrorBody } {
   if (error instanceof DomainError) {
     return {
       status: statusOf(error),
@@ -44,7 +50,7 @@ export function describeError(error: unknown): { status: ContentfulStatusCode; b
       body: { error: { code: "http_error", message: error.message } },
     };
   }
-  console.error("unexpected error:", error);
+  report(error);
   return {
     status: 500,
     body: { error: { code: "internal_error", message: "Something went wrong on our side." } },

@@ -14,6 +14,7 @@ import { formatBytes, formatCount, formatDuration } from "../components/format.t
 import { StatusBadge } from "../components/status_badge.tsx";
 import type { AppContext } from "./context.ts";
 import { describeError } from "./errors.ts";
+import { reportUnexpected } from "./request_log.ts";
 import { requireJob } from "./http.ts";
 import { DataTable } from "../components/table.tsx";
 
@@ -36,7 +37,7 @@ export function importPages(ctx: AppContext): Hono {
       });
       return c.redirect(`/imports/${job.id}`, 303);
     } catch (error) {
-      const { status, body } = describeError(error);
+      const { status, body } = describeError(error, reportUnexpected(ctx.log, c));
       const jobs = await listImportJobs(ctx.sql, { limit: 50 });
       return htmlResponse(
         <ImportsPage jobs={jobs} maxBytes={ctx.config.maxUploadBytes} error={body.error.message} />,

@@ -1,4 +1,7 @@
-/** The HTTP application: every route module mounted in one place, one error mapping, health. */
+/**
+ * The HTTP application: every route module mounted in one place, one error mapping, security
+ * headers, the request id and log, health and readiness.
+ */
 import { Hono } from "hono";
 import { serveStatic } from "hono/deno";
 import { Layout } from "../components/layout.tsx";
@@ -10,6 +13,8 @@ import { webhookApi } from "./api/webhooks.ts";
 import type { AppContext } from "./context.ts";
 import { describeError } from "./errors.ts";
 import { pingDatabase } from "../core/platform/mod.ts";
+import { reportUnexpected, requestLog } from "./request_log.ts";
+import { securityHeaders } from "./security_headers.ts";
 import { productPages } from "./products.tsx";
 import { importPages } from "./imports.tsx";
 import { webhookPages } from "./webhooks.tsx";
@@ -26,15 +31,33 @@ function ErrorPage(props: { status: number; message: string }) {
   );
 }
 
-/** How long `/healthz` waits for the database before it reports it unreachable. */
+/** How long `/healthz` and `/readyz` wait for the database (and `/readyz` for the queue) before giving up. */
 const HEALTH_QUERY_TIMEOUT_MS = 2_000;
+
+/** Asks the job queue's store for a cheap read; null when it answers within `timeoutMs`, else what went wrong. */
+async function pingQueue(queue: { ping(): Promise<void> }, timeoutMs: number): Promise<string | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${timeoutMs / 1000} s`), timeoutMs);
+  });
+  const ping = queue.ping().then(() => null, (error: Error) => error?.message ?? String(error));
+  try {
+    return await Promise.race([ping, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Builds the HTTP application: API under `/api`, pages, static files, one error mapping. */
 export function createApp(ctx: AppContext): Hono {
   const app = new Hono();
 
+  // Outermost, so the log line and the headers cover every answer: pages, API, static files, errors, 404s.
+  app.use("*", requestLog(ctx.log));
+  app.use("*", securityHeaders());
+
   app.onError((error, c) => {
-    const { status, body } = describeError(error);
+    const { status, body } = describeError(error, reportUnexpected(ctx.log, c));
     if (c.req.path.startsWith("/api/")) return c.json(body, status);
     return htmlResponse(<ErrorPage status={status} message={body.error.message} />, status);
   });
@@ -61,6 +84,24 @@ export function createApp(ctx: AppContext): Hono {
     if (problem === null) return c.json({ status: "ok", database: "ok" });
     const message = `The database did not answer SELECT 1: ${problem}`;
     return c.json({ status: "error", database: "unreachable", message }, 503);
+  });
+  // Ready for traffic: the database and the job queue both answer (uploads need both).
+  app.get("/readyz", async (c) => {
+    const [database, queue] = await Promise.all([
+      pingDatabase(ctx.sql, HEALTH_QUERY_TIMEOUT_MS),
+      pingQueue(ctx.jobs, HEALTH_QUERY_TIMEOUT_MS),
+    ]);
+    if (database === null && queue === null) return c.json({ status: "ok", database: "ok", queue: "ok" });
+    const problems = [
+      database === null ? null : `the database did not answer SELECT 1: ${database}`,
+      queue === null ? null : `the job queue's store did not answer a read: ${queue}`,
+    ].filter((problem) => problem !== null);
+    return c.json({
+      status: "error",
+      database: database === null ? "ok" : "unreachable",
+      queue: queue === null ? "ok" : "unreachable",
+      message: `Not ready: ${problems.join("; ")}.`,
+    }, 503);
   });
   app.use("/static/*", serveStatic({ root: new URL("..", import.meta.url).pathname }));
 

@@ -17,6 +17,8 @@ const ROUTE_SUPPORT = [
   "routes/http.ts",
   "routes/errors.ts",
   "routes/forms.ts",
+  "routes/request_log.ts",
+  "routes/security_headers.ts",
 ];
 /** Packages the browser bundle may contain. */
 const BROWSER_PACKAGES = /^(preact|preact\/.*|@preact\/signals)$/;

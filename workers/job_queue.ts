@@ -52,6 +52,11 @@ export class JobQueueConsumer implements JobQueue {
     await this.#options.kv.enqueue({ kind: "jobs-wake" } satisfies JobWakeMessage);
   }
 
+  /** Reads one key from the KV store: throws once the handle is closed or the store cannot be read. */
+  async ping(): Promise<void> {
+    await this.#options.kv.get(["readyz"]);
+  }
+
   /** Looks for work now; cheap to call often. */
   wake(): void {
     this.#loop.wake();

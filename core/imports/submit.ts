@@ -6,6 +6,8 @@ import { receiveUpload, type UploadOptions } from "./uploads.ts";
 /** The job queue's doorbell: a ring makes a consumer look for queued jobs. */
 export interface JobQueue {
   ring(): Promise<void>;
+  /** Resolves when the queue's store answers a cheap read; rejects when it cannot (for `/readyz`). */
+  ping(): Promise<void>;
 }
 
 /** Stores the request's file, records its import job and rings the queue; the job runs later. */

@@ -15,6 +15,7 @@ export {
   UnsupportedMediaTypeError,
   ValidationError,
 } from "./errors.ts";
+export { Logger, type LogSink, type RequestLogFields } from "./log.ts";
 export { migrate } from "./migrate.ts";
 export type { Database } from "./schema.ts";
 export { type FieldError, parseInput } from "./validation.ts";

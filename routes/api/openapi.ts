@@ -310,6 +310,14 @@ export const OPENAPI_DOCUMENT = {
         responses: { 200: json({ type: "object" }), 503: json({ type: "object" }) },
       },
     },
+    "/readyz": {
+      get: {
+        summary: "Readiness: 200 {status: ok, database: ok, queue: ok} when the database answers SELECT 1 " +
+          "and the job queue's KV store answers a read, each within 2 s; else 503 {status: error, " +
+          "database: ok|unreachable, queue: ok|unreachable, message}",
+        responses: { 200: json({ type: "object" }), 503: json({ type: "object" }) },
+      },
+    },
   },
   components: {
     schemas: {

@@ -1,7 +1,7 @@
 /** Test fixtures: a real PostgreSQL database per test file and the real app serving HTTP on it. */
 import postgres from "postgres";
 import type { ProgressEvent } from "../../core/imports/mod.ts";
-import { type Config, connectDatabase, loadConfig, type Sql } from "../../core/platform/mod.ts";
+import { type Config, connectDatabase, loadConfig, type LogSink, type Sql } from "../../core/platform/mod.ts";
 import { type RunningServer, startServer } from "../../main.ts";
 
 /** The server PostgreSQL tests use; CI starts it if it is down. */
@@ -107,14 +107,31 @@ export interface TestApp extends RunningServer {
   stop(): Promise<void>;
 }
 
+/**
+ * The log of test apps unless a test captures it: request lines are dropped (every test makes many),
+ * error lines go to stderr, where a failing test's output shows them.
+ */
+function errorsToStderr(line: string): void {
+  if ((JSON.parse(line) as { level?: string }).level !== "info") console.error(line);
+}
+
+/** Options of {@linkcode startTestApp}. */
+export interface TestAppOptions {
+  /** Receives the app's JSON log lines instead of the default (errors to stderr). */
+  logSink?: LogSink;
+}
+
 /** Starts the real app on a free port against a new database. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: TestAppOptions = {},
+): Promise<TestApp> {
   const db = await createTestDatabase();
   const dataDir = await Deno.makeTempDir({ prefix: "importer-test-" });
   const config = loadConfig({ PORT: "0", DATABASE_URL: db.url, DATA_DIR: dataDir, ...env });
   let server: RunningServer;
   try {
-    server = await startServer(config);
+    server = await startServer(config, { logSink: options.logSink ?? errorsToStderr });
   } catch (error) {
     await cleanUp([
       ["drop the database", () => db.drop()],
