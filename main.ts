@@ -10,7 +10,7 @@ import {
   queryBuilder,
   startEmbeddedPostgres,
 } from "./core/platform/mod.ts";
-import { ensureOwner } from "./core/accounts/mod.ts";
+import { ensureOwner, FirstAdminSetup } from "./core/accounts/mod.ts";
 import { deliveryPolicy } from "./core/webhooks/mod.ts";
 import { createApp } from "./routes/mod.tsx";
 import { JobQueueConsumer, type JobWakeMessage } from "./workers/job_queue.ts";
@@ -20,6 +20,8 @@ import { WebhookDispatcher, type WebhookWakeMessage } from "./workers/webhook_di
 export interface RunningServer {
   url: string;
   port: number;
+  /** Where to create the first admin, while the install has no account (printed on start-up). */
+  setupUrl: string | null;
   shutdown(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   await migrate(sql);
   const db = queryBuilder(sql);
   if (config.owner) await ensureOwner(db, config.owner);
+  const setup = config.owner ? null : await FirstAdminSetup.offer(db);
 
   const kv = await Deno.openKv(config.kvPath);
   const webhooks = new WebhookDispatcher({ sql, kv, policy: deliveryPolicy(config) });
@@ -51,7 +54,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (kind === "jobs-wake") jobs.wake();
     if (kind === "webhook-wake") webhooks.wake();
   });
-  const app = createApp({ config, sql, db, jobs, webhooks });
+  const app = createApp({ config, sql, db, jobs, webhooks, setup });
   const server = Deno.serve({ port: config.port, hostname: "0.0.0.0", onListen: () => {} }, app.fetch);
   jobs.start();
   webhooks.start();
@@ -60,6 +63,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    setupUrl: setup ? `http://localhost:${port}/setup/${setup.secret}` : null,
     async shutdown() {
       await jobs.stop();
       await server.shutdown();
@@ -83,6 +87,10 @@ if (import.meta.main) {
       config.databaseUrl ? "PostgreSQL from DATABASE_URL" : `embedded PGlite in ${config.dataDir}/pglite`
     })`,
   );
+  if (server.setupUrl) {
+    console.log(`No account exists yet. Open this link once, within the hour, to create the first admin:`);
+    console.log(`  ${server.setupUrl}`);
+  }
   const stop = async () => {
     await server.shutdown();
     Deno.exit(0);
