@@ -12,7 +12,7 @@ import {
   queryBuilder,
   startEmbeddedPostgres,
 } from "./core/platform/mod.ts";
-import { ensureOwner } from "./core/accounts/mod.ts";
+import { ensureOwner, FirstAdminSetup } from "./core/accounts/mod.ts";
 import { deliveryPolicy } from "./core/webhooks/mod.ts";
 import { createApp } from "./routes/mod.tsx";
 import { JobQueueConsumer, type JobWakeMessage } from "./workers/job_queue.ts";
@@ -22,6 +22,8 @@ import { WebhookDispatcher, type WebhookWakeMessage } from "./workers/webhook_di
 export interface RunningServer {
   url: string;
   port: number;
+  /** Where to create the first admin, while the install has no account (printed on start-up). */
+  setupUrl: string | null;
   shutdown(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   await migrate(sql);
   const db = queryBuilder(sql);
   if (config.owner) await ensureOwner(db, config.owner);
+  const setup = config.owner ? null : await FirstAdminSetup.offer(db);
 
   const kv = await Deno.openKv(config.kvPath);
   const webhooks = new WebhookDispatcher({ sql, kv, policy: deliveryPolicy(config) });
@@ -60,7 +63,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     if (kind === "webhook-wake") webhooks.wake();
   });
   const log = new Logger(options.logSink);
-  const app = createApp({ config, sql, db, log, jobs, webhooks });
+  const app = createApp({ config, sql, db, log, jobs, webhooks, setup });
   const server = Deno.serve({ port: config.port, hostname: "0.0.0.0", onListen: () => {} }, app.fetch);
   jobs.start();
   webhooks.start();
@@ -69,6 +72,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    setupUrl: setup ? `http://localhost:${port}/setup/${setup.secret}` : null,
     async shutdown() {
       await jobs.stop();
       await server.shutdown();
@@ -92,6 +96,10 @@ if (import.meta.main) {
       config.databaseUrl ? "PostgreSQL from DATABASE_URL" : `embedded PGlite in ${config.dataDir}/pglite`
     })`,
   );
+  if (server.setupUrl) {
+    console.log(`No account exists yet. Open this link once, within the hour, to create the first admin:`);
+    console.log(`  ${server.setupUrl}`);
+  }
   const stop = async () => {
     await server.shutdown();
     Deno.exit(0);

@@ -16,6 +16,7 @@ import {
   measureListing,
   timeDeleteAll,
 } from "./listing.ts";
+import { apiFetch, type AppApi, mintToken } from "./app_api.ts";
 import { writeProductsCsv } from "./products_csv.ts";
 
 const ADMIN_URL = Deno.env.get("BENCH_DATABASE_ADMIN_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -207,20 +208,20 @@ class ServerProcess {
  * event. The file is read into this process's memory first, outside the timed span.
  */
 async function importOverHttp(
-  base: string,
+  api: AppApi,
   csvPath: string,
 ): Promise<{ seconds: number; final: Record<string, unknown> }> {
   const form = new FormData();
   form.append("file", new Blob([await Deno.readFile(csvPath)], { type: "text/csv" }), "products.csv");
   await checkpoint();
   const started = performance.now();
-  const response = await fetch(`${base}/api/upload`, { method: "POST", body: form });
+  const response = await apiFetch(api, "/api/upload", { method: "POST", body: form });
   const answer = await response.json();
   if (response.status !== 202) {
     throw new Error(`upload answered ${response.status}: ${JSON.stringify(answer)}`);
   }
 
-  const progress = await fetch(`${base}/api/progress/${answer.task_id}`);
+  const progress = await apiFetch(api, `/api/progress/${answer.task_id}`);
   let final: Record<string, unknown> | null = null;
   let buffered = "";
   for await (const text of progress.body!.pipeThrough(new TextDecoderStream())) {
@@ -259,8 +260,9 @@ async function appImports(
   const server = new ServerProcess(database, dataDir);
   try {
     await server.ready();
+    const api = { base: server.base, token: await mintToken(databaseUrl(database)) };
     server.resetPeak();
-    const fresh = await importOverHttp(server.base, csvPath);
+    const fresh = await importOverHttp(api, csvPath);
     const freshRss = server.peakMb;
     const stored = await countProducts(database);
     if (stored !== distinctSkus) console.log(`FAIL: ${stored} products stored, expected ${distinctSkus}`);
@@ -268,16 +270,16 @@ async function appImports(
     let againRss = null;
     if (withReimport) {
       server.resetPeak();
-      again = await importOverHttp(server.base, csvPath);
+      again = await importOverHttp(api, csvPath);
       againRss = server.peakMb;
       if (again.final.inserted !== 0) {
         console.log(`FAIL: the re-import inserted ${again.final.inserted} rows`);
       }
     }
     if (listing) {
-      listing.push(...await measureListing(server.base));
-      listing.push(await listLatencyDuring(server.base, importOverHttp(server.base, csvPath)));
-      listing.push(await timeDeleteAll(server.base));
+      listing.push(...await measureListing(api));
+      listing.push(await listLatencyDuring(api, importOverHttp(api, csvPath)));
+      listing.push(await timeDeleteAll(api));
     }
     return { fresh: fresh.seconds, freshRss, again: again?.seconds ?? NaN, againRss };
   } finally {

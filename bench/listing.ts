@@ -1,4 +1,5 @@
 /** Listing, search and delete-all timings against a running app holding 500k products. */
+import { apiFetch, type AppApi } from "./app_api.ts";
 
 /** One measured listing case. */
 export interface ListingResult {
@@ -8,11 +9,11 @@ export interface ListingResult {
 }
 
 /** Milliseconds for one GET, body read; throws on a non-2xx answer. */
-export async function timedGet(url: string): Promise<number> {
+export async function timedGet(api: AppApi, path: string): Promise<number> {
   const started = performance.now();
-  const response = await fetch(url);
+  const response = await apiFetch(api, path);
   await response.arrayBuffer();
-  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  if (!response.ok) throw new Error(`${path} answered ${response.status}`);
   return performance.now() - started;
 }
 
@@ -23,35 +24,35 @@ export function percentile(values: number[], p: number): number {
 }
 
 /** Median time of a GET over 20 requests, after 3 warm-up requests. */
-async function medianGet(url: string): Promise<number> {
-  for (let i = 0; i < 3; i++) await timedGet(url);
+async function medianGet(api: AppApi, path: string): Promise<number> {
+  for (let i = 0; i < 3; i++) await timedGet(api, path);
   const samples: number[] = [];
-  for (let i = 0; i < 20; i++) samples.push(await timedGet(url));
+  for (let i = 0; i < 20; i++) samples.push(await timedGet(api, path));
   return percentile(samples, 50);
 }
 
 /** First page, a substring search and page 5,000 of `GET /api/products`. */
-export async function measureListing(base: string): Promise<ListingResult[]> {
+export async function measureListing(api: AppApi): Promise<ListingResult[]> {
   return [
-    { case: "first page (limit 50)", ms: await medianGet(`${base}/api/products?limit=50`), targetMs: 20 },
+    { case: "first page (limit 50)", ms: await medianGet(api, `/api/products?limit=50`), targetMs: 20 },
     {
       case: 'substring search "255s" (part of a SKU, few matches)',
-      ms: await medianGet(`${base}/api/products?limit=50&search=255s`),
+      ms: await medianGet(api, `/api/products?limit=50&search=255s`),
       targetMs: 50,
     },
     {
       case: 'substring search "kettle" (a common word, ~38,000 matches)',
-      ms: await medianGet(`${base}/api/products?limit=50&search=kettle`),
+      ms: await medianGet(api, `/api/products?limit=50&search=kettle`),
       targetMs: 50,
     },
     {
       case: 'substring search "walnut kettle" (two common words, ~1,000 matches)',
-      ms: await medianGet(`${base}/api/products?limit=50&search=walnut%20kettle`),
+      ms: await medianGet(api, `/api/products?limit=50&search=walnut%20kettle`),
       targetMs: 50,
     },
     {
       case: "page 5,000 (limit 50)",
-      ms: await medianGet(`${base}/api/products?limit=50&page=5000`),
+      ms: await medianGet(api, `/api/products?limit=50&page=5000`),
       targetMs: 100,
     },
   ];
@@ -59,7 +60,7 @@ export async function measureListing(base: string): Promise<ListingResult[]> {
 
 /** p95 of the first page while `work` (an import, unless `during` names it) runs, sampling every 25 ms. */
 export async function listLatencyDuring(
-  base: string,
+  api: AppApi,
   work: Promise<unknown>,
   during = "an import",
 ): Promise<ListingResult> {
@@ -67,7 +68,7 @@ export async function listLatencyDuring(
   work.finally(() => (done = true));
   const samples: number[] = [];
   while (!done) {
-    samples.push(await timedGet(`${base}/api/products?limit=50`));
+    samples.push(await timedGet(api, "/api/products?limit=50"));
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   await work;
@@ -79,11 +80,11 @@ export async function listLatencyDuring(
 }
 
 /** Starts delete-all and waits for the SSE `complete` event. */
-export async function timeDeleteAll(base: string): Promise<ListingResult> {
+export async function timeDeleteAll(api: AppApi): Promise<ListingResult> {
   const started = performance.now();
-  const response = await fetch(`${base}/api/products/bulk`, { method: "DELETE" });
+  const response = await apiFetch(api, "/api/products/bulk", { method: "DELETE" });
   const { task_id } = await response.json();
-  const progress = await (await fetch(`${base}/api/progress/${task_id}`)).text();
+  const progress = await (await apiFetch(api, `/api/progress/${task_id}`)).text();
   if (!progress.includes('"status":"complete"')) throw new Error(`delete-all did not complete: ${progress}`);
   return { case: "delete all 500k products", ms: performance.now() - started, targetMs: 3000 };
 }

@@ -13,6 +13,7 @@ import { connectDatabase, loadConfig, type Sql } from "../core/platform/mod.ts";
 import { tidyAfterBulkChange } from "../core/products/mod.ts";
 import { eventBody } from "../core/webhooks/mod.ts";
 import { type RunningServer, startServer } from "../main.ts";
+import { apiFetch, type AppApi, mintToken } from "./app_api.ts";
 import { listLatencyDuring, percentile, timedGet } from "./listing.ts";
 
 const ADMIN_URL = Deno.env.get("BENCH_DATABASE_ADMIN_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -80,13 +81,13 @@ class CountingReceiver {
 
 /** The JSON an API call answered, or an error naming the call and the status when it was not `expected`. */
 async function api(
-  base: string,
+  app: AppApi,
   method: string,
   path: string,
   body: unknown,
   expected: number,
 ): Promise<Record<string, unknown>> {
-  const response = await fetch(`${base}${path}`, {
+  const response = await apiFetch(app, path, {
     method,
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
@@ -124,8 +125,8 @@ async function queueEvents(sql: Sql, count: number, body: string): Promise<void>
 }
 
 /** Rings the doorbell as the app does after any successful write; the new product adds one delivery. */
-async function ring(base: string, sku: string): Promise<void> {
-  await api(base, "POST", "/api/products", { sku, name: "ring" }, 201);
+async function ring(app: AppApi, sku: string): Promise<void> {
+  await api(app, "POST", "/api/products", { sku, name: "ring" }, 201);
 }
 
 async function clearDeliveries(sql: Sql): Promise<void> {
@@ -137,7 +138,7 @@ async function clearDeliveries(sql: Sql): Promise<void> {
 
 /** Seconds from the ring until the receiver has `count` + 1 requests and every delivery is `succeeded`. */
 async function timeDelivery(
-  base: string,
+  app: AppApi,
   sql: Sql,
   receiver: CountingReceiver,
   count: number,
@@ -154,7 +155,7 @@ async function timeDelivery(
   });
   const started = performance.now();
   try {
-    await ring(base, sku);
+    await ring(app, sku);
     await Promise.race([receiver.reached(count + 1), late]);
   } finally {
     clearTimeout(timer);
@@ -197,7 +198,7 @@ interface ThroughputResult {
 
 /** App and baseline alternate, so a slow moment of the machine hits both alike. */
 async function measureThroughput(
-  server: RunningServer,
+  app: AppApi,
   sql: Sql,
   receiver: CountingReceiver,
   queued: number,
@@ -210,7 +211,7 @@ async function measureThroughput(
     await clearDeliveries(sql);
     receiver.reset();
     await queueEvents(sql, queued, body);
-    const seconds = await timeDelivery(server.url, sql, receiver, queued, `BENCH-RING-${queued}-${run}`);
+    const seconds = await timeDelivery(app, sql, receiver, queued, `BENCH-RING-${queued}-${run}`);
     result.appRates.push((queued + 1) / seconds);
   }
   return result;
@@ -223,12 +224,12 @@ interface ListLatency {
 }
 
 /** p50 and p95 of {@linkcode LIST_REQUESTS} sequential requests per listing URL, after a warm-up. */
-async function measureListing(base: string): Promise<ListLatency[]> {
+async function measureListing(app: AppApi): Promise<ListLatency[]> {
   const results: ListLatency[] = [];
   for (const { label, path } of LIST_URLS) {
-    for (let i = 0; i < 5; i++) await timedGet(`${base}${path}`);
+    for (let i = 0; i < 5; i++) await timedGet(app, path);
     const samples: number[] = [];
-    for (let i = 0; i < LIST_REQUESTS; i++) samples.push(await timedGet(`${base}${path}`));
+    for (let i = 0; i < LIST_REQUESTS; i++) samples.push(await timedGet(app, path));
     results.push({ label, p50: percentile(samples, 50), p95: percentile(samples, 95) });
   }
   return results;
@@ -321,7 +322,8 @@ try {
     WEBHOOK_ALLOW_PRIVATE: "true",
     WEBHOOK_RATE_LIMIT_PER_HOUR: String(RATE_LIMIT_PER_HOUR),
   }));
-  const fastHook = await api(server.url, "POST", "/api/webhooks", {
+  const app: AppApi = { base: server.url, token: await mintToken(databaseUrl.href) };
+  const fastHook = await api(app, "POST", "/api/webhooks", {
     url: `${fast.url}/hook`,
     event_types: ["*"],
   }, 201);
@@ -330,12 +332,12 @@ try {
   await clearDeliveries(sql);
   fast.reset();
   await queueEvents(sql, 200, sampleBody());
-  await timeDelivery(server.url, sql, fast, 200, "BENCH-RING-WARMUP");
+  await timeDelivery(app, sql, fast, 200, "BENCH-RING-WARMUP");
   await fetchRate(`${fast.url}/baseline`, sampleBody(), 200);
 
   const rows: TableRow[] = [];
   for (const queued of QUEUE_SIZES) {
-    const result = await measureThroughput(server, sql, fast, queued);
+    const result = await measureThroughput(app, sql, fast, queued);
     console.log(
       `${queued} queued: app ${result.appRates.map(Math.round).join(", ")}/s; ` +
         `baseline ${result.baselineRates.map(Math.round).join(", ")}/s`,
@@ -345,14 +347,14 @@ try {
 
   await clearDeliveries(sql);
   await loadProducts(sql);
-  const idle = await measureListing(server.url);
+  const idle = await measureListing(app);
 
   // Not the issue's case, but the one where the dispatcher competes hardest with the listing.
   fast.reset();
   await queueEvents(sql, DRAINED, sampleBody());
   const drain = await listLatencyDuring(
-    server.url,
-    timeDelivery(server.url, sql, fast, DRAINED, "BENCH-RING-DRAIN"),
+    app,
+    timeDelivery(app, sql, fast, DRAINED, "BENCH-RING-DRAIN"),
     `the sending of ${DRAINED.toLocaleString("en-US")} deliveries to the fast receiver`,
   );
   rows.push({
@@ -365,14 +367,14 @@ try {
   });
 
   // Every delivery of the fast webhook has succeeded, so none is in flight when it goes.
-  await api(server.url, "DELETE", `/api/webhooks/${fastHook.id}`, undefined, 200);
+  await api(app, "DELETE", `/api/webhooks/${fastHook.id}`, undefined, 200);
   await clearDeliveries(sql);
-  await api(server.url, "POST", "/api/webhooks", { url: `${slow.url}/hook`, event_types: ["*"] }, 201);
+  await api(app, "POST", "/api/webhooks", { url: `${slow.url}/hook`, event_types: ["*"] }, 201);
   await queueEvents(sql, PENDING, sampleBody());
-  await ring(server.url, "BENCH-RING-SLOW");
+  await ring(app, "BENCH-RING-SLOW");
   await slow.reached(CONCURRENCY);
   const pendingBefore = await pendingCount(sql);
-  const pending = await measureListing(server.url);
+  const pending = await measureListing(app);
   const pendingAfter = await pendingCount(sql);
   const pendingLabel = `${PENDING.toLocaleString("en-US")} + 1 deliveries pending`;
   for (const [i, busy] of pending.entries()) rows.push(listingRow(busy, idle[i], pendingLabel));

@@ -1,6 +1,7 @@
 /** The confirmation page a "Delete" link leads to without JavaScript. */
 import type { ComponentChildren } from "preact";
 import { Layout, type Section } from "./layout.tsx";
+import { CsrfField } from "./session.tsx";
 
 /** The no-JavaScript confirmation behind a "Delete" link: what goes, a danger button, a way back. */
 export function ConfirmDeletePage(
@@ -17,6 +18,7 @@ export function ConfirmDeletePage(
     <Layout title={props.title} current={props.section}>
       <h1>{props.title}</h1>
       <form class="card" method="post" action={props.action}>
+        <CsrfField />
         <p>{props.children}</p>
         <div class="actions">
           <button class="btn btn--danger" type="submit">{props.buttonLabel}</button>

@@ -1,5 +1,6 @@
 /** The page shell every page renders in. */
 import type { ComponentChildren } from "preact";
+import { CsrfField, usePageSession } from "./session.tsx";
 
 /** The navigation sections; `current` highlights one. */
 export type Section = "products" | "imports" | "webhooks";
@@ -13,6 +14,7 @@ export function Layout(
       {label}
     </a>
   );
+  const session = usePageSession();
   return (
     <html lang="en">
       <head>
@@ -20,6 +22,9 @@ export function Layout(
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} · Acme Product Importer`}</title>
         <link rel="stylesheet" href="/static/app.css" />
+        {/* The islands' boot script reads the session from here (see session.tsx). */}
+        {session.email ? <meta name="session-can-change" content={String(session.canChange)} /> : null}
+        {session.csrfToken ? <meta name="csrf-token" content={session.csrfToken} /> : null}
         {props.refreshSeconds
           ? (
             <noscript>
@@ -37,6 +42,15 @@ export function Layout(
             {link("/imports", "imports", "Imports")}
             {link("/webhooks", "webhooks", "Webhooks")}
           </nav>
+          {session.email
+            ? (
+              <form class="account" method="post" action="/logout">
+                <span class="account-email muted">{session.email}</span>
+                <CsrfField />
+                <button class="btn btn--small btn--secondary" type="submit">Sign out</button>
+              </form>
+            )
+            : null}
         </header>
         <main class="page">{props.children}</main>
       </body>

@@ -1,11 +1,22 @@
-/** Rendering a page component to an HTML response. */
-import type { VNode } from "preact";
+/** Rendering a page component to an HTML response, for the session of the request being answered. */
+import { h, type VNode } from "preact";
 import { render } from "preact-render-to-string";
+import { tryGetContext } from "hono/context-storage";
+import { type ActorVariables, canChange } from "../core/accounts/mod.ts";
+import { type PageSession, SessionContext } from "./session.tsx";
 
 /** Renders a page component to a complete HTML response. */
 export function htmlResponse(page: VNode, status = 200): Response {
-  return new Response(`<!doctype html>${render(page)}`, {
+  const html = render(h(SessionContext.Provider, { value: currentSession() }, page));
+  return new Response(`<!doctype html>${html}`, {
     status,
     headers: { "Content-Type": "text/html; charset=utf-8" },
   });
+}
+
+/** The session of the request being answered (Hono's context storage carries it to the renderer). */
+function currentSession(): PageSession {
+  const actor = tryGetContext<{ Variables: ActorVariables }>()?.var.actor ?? null;
+  if (actor?.kind !== "user") return { email: null, canChange: false, csrfToken: null };
+  return { email: actor.email, canChange: canChange(actor), csrfToken: actor.csrfToken };
 }

@@ -2,6 +2,7 @@
 import { WEBHOOK_EVENT_TYPES, type WebhookAttempt, type WebhookLog } from "../core/webhooks/mod.ts";
 import { formatCount } from "./format.ts";
 import { ActionsHeading, DataTable } from "./table.tsx";
+import { CsrfField } from "./session.tsx";
 
 /** What the form shows (as typed). */
 export interface WebhookFormValues {
@@ -27,6 +28,7 @@ export function WebhookForm(
   const all = values.eventTypes.includes("*");
   return (
     <form class="card product-form" method="post" action={props.action} novalidate>
+      <CsrfField />
       <div class={errors.url ? "field field--invalid" : "field"}>
         <label class="field-label" for="webhook-url">Endpoint URL</label>
         <input
@@ -185,6 +187,7 @@ export function DeliveryLog(props: { webhookId: number; logs: WebhookLog[] }) {
               method="post"
               action={`/webhooks/${props.webhookId}/deliveries/${log.delivery_id}/redeliver`}
             >
+              <CsrfField />
               <button class="btn btn--small btn--secondary" type="submit">Redeliver</button>
             </form>
           </td>

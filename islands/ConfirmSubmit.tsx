@@ -1,5 +1,6 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
+import { CsrfField } from "../components/session.tsx";
 
 /** Props of {@linkcode ConfirmSubmit}. */
 export interface ConfirmSubmitProps {
@@ -34,6 +35,7 @@ export default function ConfirmSubmit({ action, label, what }: ConfirmSubmitProp
   }
   return (
     <form method="post" action={action} class="confirm-inline">
+      <CsrfField />
       <span>Delete {what}?</span>
       <button type="submit" class="btn btn--small btn--danger">Yes, delete</button>
       <button type="button" class="btn btn--small btn--secondary" onClick={() => (asking.value = false)}>

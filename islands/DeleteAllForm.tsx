@@ -2,6 +2,7 @@ import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { confirmsDeleteAll } from "../components/delete_all.ts";
 import { formatCount } from "../components/format.ts";
+import { CsrfField } from "../components/session.tsx";
 
 /** Props of {@linkcode DeleteAllForm}. */
 export interface DeleteAllFormProps {
@@ -20,6 +21,7 @@ export default function DeleteAllForm({ count, error }: DeleteAllFormProps) {
   const ready = confirmsDeleteAll(typed.value, count);
   return (
     <form class="card danger-zone" method="post" action="/products/delete-all">
+      <CsrfField />
       <p>
         This deletes <strong>all {formatCount(count)} products</strong>. It cannot be undone.
       </p>

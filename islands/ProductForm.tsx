@@ -1,6 +1,7 @@
 import { useSignal } from "@preact/signals";
 // The field rules' own module, not core/products/mod.ts, which pulls in server code.
 import { PRODUCT_LIMITS, type ProductField, productFieldError } from "../core/products/fields.ts";
+import { CsrfField } from "../components/session.tsx";
 
 /** Field values as the form shows them (strings, as typed). */
 export interface ProductFormValues {
@@ -90,6 +91,7 @@ export default function ProductForm(props: ProductFormProps) {
       onSubmit={onSubmit}
       noValidate
     >
+      <CsrfField />
       {field(
         "sku",
         "SKU",

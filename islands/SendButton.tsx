@@ -1,4 +1,5 @@
 import { useSignal } from "@preact/signals";
+import { CsrfField } from "../components/session.tsx";
 
 /** Props of {@linkcode SendButton}. */
 export interface SendButtonProps {
@@ -17,6 +18,7 @@ export default function SendButton({ action, label, pendingLabel }: SendButtonPr
   const pending = useSignal(false);
   return (
     <form method="post" action={action} onSubmit={() => (pending.value = true)}>
+      <CsrfField />
       <button class="btn" type="submit" disabled={pending.value} aria-busy={pending.value}>
         {pending.value ? pendingLabel : label}
       </button>

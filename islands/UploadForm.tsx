@@ -2,6 +2,7 @@ import { useSignal } from "@preact/signals";
 import type { ComponentChildren } from "preact";
 import { formatBytes } from "../components/format.ts";
 import { ProgressBar } from "../components/progress_bar.tsx";
+import { usePageSession } from "../components/session.tsx";
 
 /** Props of {@linkcode UploadForm}. */
 export interface UploadFormProps {
@@ -13,6 +14,7 @@ export interface UploadFormProps {
  * job page; with it, the upload shows its own progress first, then opens the job page.
  */
 export default function UploadForm({ maxBytes }: UploadFormProps) {
+  const { csrfToken } = usePageSession();
   const uploading = useSignal<number | null>(null);
   const error = useSignal<string | null>(null);
 
@@ -31,6 +33,7 @@ export default function UploadForm({ maxBytes }: UploadFormProps) {
     body.append("file", file);
     const request = new XMLHttpRequest();
     request.open("POST", "/api/upload");
+    if (csrfToken) request.setRequestHeader("X-CSRF-Token", csrfToken);
     request.upload.onprogress = (progress) => {
       if (progress.lengthComputable) uploading.value = Math.floor((progress.loaded / progress.total) * 100);
     };
@@ -54,7 +57,8 @@ export default function UploadForm({ maxBytes }: UploadFormProps) {
     <form
       class="card upload-form"
       method="post"
-      action="/imports"
+      // A multipart body is streamed to disk, never parsed up front, so the token rides in the URL.
+      action={csrfToken ? `/imports?_csrf=${encodeURIComponent(csrfToken)}` : "/imports"}
       enctype="multipart/form-data"
       onSubmit={onSubmit}
     >

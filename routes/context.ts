@@ -1,5 +1,6 @@
 /** What the route modules are given. */
 import type { Kysely } from "kysely";
+import type { ActorVariables, FirstAdminSetup } from "../core/accounts/mod.ts";
 import type { JobQueue } from "../core/imports/mod.ts";
 import type { Config, Database, Logger, Sql } from "../core/platform/mod.ts";
 
@@ -13,4 +14,11 @@ export interface AppContext {
   log: Logger;
   /** Rung after a write that may have queued webhook events. */
   webhooks: { ring(): Promise<void> };
+  /** The first-admin setup link, while the install has no account. */
+  setup: FirstAdminSetup | null;
+}
+
+/** What middleware leaves on each request for the handlers and the page renderer. */
+export interface AppEnv {
+  Variables: ActorVariables;
 }

@@ -10,7 +10,10 @@ import { importApi } from "./api/imports.ts";
 import { openApiRoute } from "./api/openapi.ts";
 import { productApi } from "./api/products.ts";
 import { webhookApi } from "./api/webhooks.ts";
-import type { AppContext } from "./context.ts";
+import { contextStorage } from "hono/context-storage";
+import { authentication } from "./auth.ts";
+import type { AppContext, AppEnv } from "./context.ts";
+import { loginPages } from "./login.tsx";
 import { describeError } from "./errors.ts";
 import { pingDatabase } from "../core/platform/mod.ts";
 import { reportUnexpected, requestLog } from "./request_log.ts";
@@ -49,8 +52,8 @@ async function pingQueue(queue: { ping(): Promise<void> }, timeoutMs: number): P
 }
 
 /** Builds the HTTP application: API under `/api`, pages, static files, one error mapping. */
-export function createApp(ctx: AppContext): Hono {
-  const app = new Hono();
+export function createApp(ctx: AppContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
 
   // Outermost, so the log line and the headers cover every answer: pages, API, static files, errors, 404s.
   app.use("*", requestLog(ctx.log));
@@ -66,6 +69,10 @@ export function createApp(ctx: AppContext): Hono {
     if (c.req.path.startsWith("/api/")) return c.json({ error: { code: "not_found", message } }, 404);
     return htmlResponse(<ErrorPage status={404} message={message} />, 404);
   });
+
+  // Pages render for the request's session without passing it down by hand (see components/render.ts).
+  app.use("*", contextStorage());
+  app.use("*", authentication(ctx));
 
   // A successful write may have queued webhook events (in its transaction): ring the doorbell.
   app.use("*", async (c, next) => {
@@ -109,6 +116,7 @@ export function createApp(ctx: AppContext): Hono {
   app.route("/api", openApiRoute());
   app.route("/api/products", productApi(ctx));
   app.route("/api/webhooks", webhookApi(ctx));
+  app.route("/", loginPages(ctx));
   app.route("/imports", importPages(ctx));
   app.route("/webhooks", webhookPages(ctx));
   app.route("/", productPages(ctx));

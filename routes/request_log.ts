@@ -3,7 +3,9 @@
  * one, else a new UUID) and every request ends with one JSON line in the log.
  */
 import type { Context, MiddlewareHandler } from "hono";
+import type { Actor } from "../core/accounts/mod.ts";
 import type { Logger } from "../core/platform/mod.ts";
+import type { AppEnv } from "./context.ts";
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -19,7 +21,7 @@ export const REQUEST_ID_HEADER = "X-Request-Id";
 const WELL_FORMED_ID = /^[A-Za-z0-9._:=-]{1,128}$/;
 
 /** Middleware: assigns the request id, echoes it, and logs the request once its response is ready. */
-export function requestLog(log: Logger): MiddlewareHandler {
+export function requestLog(log: Logger): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
     const incoming = c.req.header(REQUEST_ID_HEADER);
@@ -36,10 +38,16 @@ export function requestLog(log: Logger): MiddlewareHandler {
         path: c.req.path,
         status: c.res.status,
         duration_ms: Math.round((performance.now() - started) * 10) / 10,
-        actor: null,
+        actor: actorId(c.get("actor")),
       });
     }
   };
+}
+
+/** Who made the request, by id only (`user:12`, `token:3`): no email in the log. */
+function actorId(actor: Actor | null | undefined): string | null {
+  if (!actor) return null;
+  return actor.kind === "user" ? `user:${actor.userId}` : `token:${actor.tokenId}`;
 }
 
 /** Reports an unexpected error to the log with this request's id; for `describeError`. */

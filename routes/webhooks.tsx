@@ -39,6 +39,7 @@ import type { AppContext } from "./context.ts";
 import { saveForm } from "./forms.ts";
 import { webhookId } from "./http.ts";
 import { DataTable } from "../components/table.tsx";
+import { CsrfField } from "../components/session.tsx";
 
 const NOTICES: Record<string, string> = {
   created: "Webhook added. Send a test event to check that your endpoint answers.",
@@ -300,6 +301,7 @@ function WebhookPage(
           <dd class="status-line">
             <EnabledBadge enabled={webhook.enabled} />
             <form method="post" action={`/webhooks/${webhook.id}/enabled`}>
+              <CsrfField />
               <input type="hidden" name="enabled" value={webhook.enabled ? "false" : "true"} />
               <button class="btn btn--small btn--secondary" type="submit">
                 {webhook.enabled ? "Turn off" : "Turn on"}
@@ -343,6 +345,7 @@ function WebhookPage(
               <code>id.timestamp.body</code>).
             </p>
             <form method="post" action={`/webhooks/${webhook.id}/rotate-secret`}>
+              <CsrfField />
               <button class="btn btn--small btn--secondary" type="submit">Rotate secret</button>
             </form>
           </dd>

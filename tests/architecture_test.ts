@@ -13,6 +13,7 @@ const BROWSER_SAFE_CORE = ["core/products/fields.ts", "core/imports/progress.ts"
 /** Modules under routes/ that are shared by the route modules rather than routes themselves. */
 const ROUTE_SUPPORT = [
   "routes/mod.tsx",
+  "routes/auth.ts",
   "routes/context.ts",
   "routes/http.ts",
   "routes/errors.ts",

@@ -1,12 +1,32 @@
-import { equal } from "node:assert/strict";
+import { equal, match } from "node:assert/strict";
 import { loadConfig } from "../core/platform/mod.ts";
 import { startServer } from "../main.ts";
 import { productsFixture } from "./helpers/csv_fixture.ts";
-import { importCsv } from "./helpers/test_app.ts";
+import { apiJson, fetchWithDeadline, importCsv } from "./helpers/test_app.ts";
 import { startReceiver } from "./helpers/webhook_receiver.ts";
 
+const ROOT = new URL("../", import.meta.url).pathname;
+
+/** Runs `deno task token NAME` as an operator would, next to the running app; returns its last line. */
+async function tokenTask(dataDir: string): Promise<string> {
+  const env: Record<string, string> = { ...Deno.env.toObject(), DATA_DIR: dataDir, NO_COLOR: "1" };
+  delete env.DATABASE_URL; // the embedded database, as in the app
+  const run = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "token", "embedded test"],
+    cwd: ROOT,
+    env,
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).output();
+  equal(run.code, 0, new TextDecoder().decode(run.stderr));
+  return new TextDecoder().decode(run.stdout).trim().split("\n").at(-1)!;
+}
+
 Deno.test({
-  name: "without DATABASE_URL the app runs an import on the embedded PGlite database and sends its webhook",
+  name:
+    "without DATABASE_URL the app runs on embedded PGlite: a token from deno task token, an import, its webhook",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
@@ -16,20 +36,23 @@ Deno.test({
     );
     const receiver = startReceiver();
     try {
-      const hook = await fetch(`${server.url}/api/webhooks`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ url: `${receiver.url}/embedded`, event_type: "import.completed" }),
+      match(server.setupUrl ?? "", /\/setup\/[A-Za-z0-9_-]{43}$/, "no account yet: a setup link is offered");
+      const api = { url: server.url, token: await tokenTask(dataDir) };
+      const anonymous = await fetchWithDeadline(`${server.url}/api/products`);
+      equal(anonymous.status, 401);
+      await anonymous.body?.cancel();
+
+      const hook = await apiJson(api, "POST", "/api/webhooks", {
+        url: `${receiver.url}/embedded`,
+        event_type: "import.completed",
       });
       equal(hook.status, 201);
-      await hook.body?.cancel();
       const fixture = productsFixture(2_000);
-      const { final } = await importCsv(server.url, fixture.csv);
+      const { final } = await importCsv(api, fixture.csv);
       equal(final.status, "complete", final.message);
       equal(final.current, fixture.rows);
-      const page = await (await fetch(`${server.url}/api/products?limit=1`)).json();
-      equal(page.total, fixture.expectedNames.size);
-      const health = await fetch(`${server.url}/healthz`);
+      equal((await apiJson(api, "GET", "/api/products?limit=1")).body.total, fixture.expectedNames.size);
+      const health = await fetchWithDeadline(`${server.url}/healthz`);
       equal(health.status, 200);
       await health.body?.cancel();
       const [event] = await receiver.waitFor("/embedded", 1);

@@ -5,6 +5,9 @@ const booleanFlag = z
   .enum(["true", "false", "1", "0", ""])
   .transform((value) => value === "true" || value === "1");
 
+/** An empty variable counts as unset. */
+const unset = z.literal("").transform(() => undefined);
+
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   DATABASE_URL: z.string().url().optional(),
@@ -20,8 +23,9 @@ const EnvSchema = z.object({
   WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().max(60).default(10),
   WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).default(5),
   WEBHOOK_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(1000),
-  ADMIN_EMAIL: z.string().trim().email("ADMIN_EMAIL must be an email address").optional(),
-  ADMIN_PASSWORD: z.string().min(12, "ADMIN_PASSWORD must be at least 12 characters").optional(),
+  ADMIN_EMAIL: z.union([unset, z.string().trim().email("ADMIN_EMAIL must be an email address")]).optional(),
+  ADMIN_PASSWORD: z.union([unset, z.string().min(12, "ADMIN_PASSWORD must be at least 12 characters")])
+    .optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().positive().default(12 * 60),
   SESSION_MAX_HOURS: z.coerce.number().positive().default(7 * 24),
 }).refine((env) => (env.ADMIN_EMAIL === undefined) === (env.ADMIN_PASSWORD === undefined), {

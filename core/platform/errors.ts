@@ -26,6 +26,13 @@ export class ConflictError extends DomainError {
   }
 }
 
+/** The actor may not do this, e.g. a viewer or a read-only token asking for a change (403). */
+export class ForbiddenError extends DomainError {
+  constructor(message: string) {
+    super("forbidden", message);
+  }
+}
+
 /** The input is well-formed but invalid (422). */
 export class ValidationError extends DomainError {
   constructor(message: string, details?: unknown) {

@@ -9,6 +9,7 @@ export { openTaskDatabase, startEmbeddedPostgres } from "./embedded_postgres.ts"
 export {
   ConflictError,
   DomainError,
+  ForbiddenError,
   ImportFileError,
   NotFoundError,
   PayloadTooLargeError,

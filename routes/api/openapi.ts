@@ -319,7 +319,16 @@ export const OPENAPI_DOCUMENT = {
       },
     },
   },
+  // Every call carries a token from `deno task token NAME` or the admin pages; a read token may only GET.
+  security: [{ bearer: [] }],
   components: {
+    securitySchemes: {
+      bearer: {
+        type: "http",
+        scheme: "bearer",
+        description: "An API token: `deno task token NAME [--scope read|write]`",
+      },
+    },
     schemas: {
       Error: {
         type: "object",

@@ -87,6 +87,7 @@ Deno.test({
       log: new Logger(() => {}),
       jobs,
       webhooks: { ring: () => Promise.resolve() },
+      setup: null,
     });
     await withCleanup(async () => {
       const response = await app.request("/readyz");

@@ -35,9 +35,9 @@ Deno.test({
   async fn() {
     const fixture = productsFixture(200_000);
     const extraEnv = { JOB_LEASE_SECONDS: "1", IMPORT_BATCH_SIZE: "1000" };
-    await withCrashableServer("importer-crash-", extraEnv, async ({ sql, base, start }) => {
+    await withCrashableServer("importer-crash-", extraEnv, async ({ sql, api, start }) => {
       const first = await start();
-      const upload = await uploadCsv(base, fixture.csv);
+      const upload = await uploadCsv(api, fixture.csv);
       equal(upload.status, 202);
       const taskId = upload.body.task_id as string;
 
@@ -49,7 +49,7 @@ Deno.test({
       ok(stuck.rows_done < fixture.rows, "killed before the end");
 
       await start();
-      const events = await readProgress(base, taskId, RESUME_TIMEOUT_MS);
+      const events = await readProgress(api, taskId, RESUME_TIMEOUT_MS);
       const final = events.at(-1)!;
       equal(final.status, "complete", final.message);
 
@@ -79,9 +79,9 @@ Deno.test({
     await withCrashableServer(
       "importer-sigterm-",
       { JOB_LEASE_SECONDS: "1" },
-      async ({ sql, base, start }) => {
+      async ({ sql, api, start }) => {
         const first = await start();
-        const upload = await uploadCsv(base, fixture.csv);
+        const upload = await uploadCsv(api, fixture.csv);
         equal(upload.status, 202);
         const taskId = upload.body.task_id as string;
         await committedAtLeast(sql, taskId, 10_000);
@@ -104,7 +104,7 @@ Deno.test({
         ok(stopped.rows_done < fixture.rows, "stopped before the end");
 
         await start();
-        const final = (await readProgress(base, taskId, RESUME_TIMEOUT_MS)).at(-1)!;
+        const final = (await readProgress(api, taskId, RESUME_TIMEOUT_MS)).at(-1)!;
         equal(final.status, "complete", final.message);
         const [{ count }] = await sql`SELECT count(*)::int AS count FROM products`;
         equal(count, fixture.expectedNames.size);

@@ -9,7 +9,7 @@ appTest(
     const csv =
       'Description,SKU,Name,Price,Active\n"Line one\nline two, with ""quotes""",ab-1,Widget,12.50,yes\n' +
       "Plain,CD-2,Gadget,,false\n";
-    const { final, events, job } = await importCsv(app.url, csv);
+    const { final, events, job } = await importCsv(app, csv);
 
     equal(final.status, "complete", final.message);
     equal(final.percent, 100);
@@ -39,7 +39,7 @@ appTest("the last row wins across letter-case variants, inside a batch and acros
     "Third,Abc-1,three", // batch 2
     "Fourth,aBC-1,four", // batch 2: the last one
   ].join("\n");
-  const { final } = await importCsv(app.url, csv);
+  const { final } = await importCsv(app, csv);
 
   equal(final.status, "complete", final.message);
   deepStrictEqual(
@@ -53,7 +53,7 @@ appTest("the last row wins across letter-case variants, inside a batch and acros
 
 appTest("with several writers, the last row still wins for every SKU", async (app) => {
   const fixture = productsFixture(20_000);
-  const { final } = await importCsv(app.url, fixture.csv);
+  const { final } = await importCsv(app, fixture.csv);
   equal(final.status, "complete", final.message);
   const stored = await app.db.sql<
     { key: string; name: string }[]
@@ -65,10 +65,10 @@ appTest("with several writers, the last row still wins for every SKU", async (ap
 
 appTest("re-importing the same file changes nothing and says so", async (app) => {
   const csv = "name,sku,description,price\nA,a-1,alpha,1.00\nB,b-2,beta,2.00\nC,c-3,gamma,\n";
-  await importCsv(app.url, csv);
+  await importCsv(app, csv);
   const [before] = await app.db.sql`SELECT max(updated_at) AS latest FROM products`;
 
-  const { final } = await importCsv(app.url, csv);
+  const { final } = await importCsv(app, csv);
   equal(final.status, "complete");
   equal(final.unchanged, 3);
   equal(final.inserted, 0);
@@ -77,14 +77,14 @@ appTest("re-importing the same file changes nothing and says so", async (app) =>
   deepStrictEqual(after.latest, before.latest, "unchanged rows keep their updated_at");
 
   const changed = csv.replace("beta", "BETA");
-  const second = await importCsv(app.url, changed);
+  const second = await importCsv(app, changed);
   equal(second.final.updated, 1);
   equal(second.final.unchanged, 2);
 });
 
 appTest("columns missing from the file leave stored values untouched", async (app) => {
-  await importCsv(app.url, "name,sku,price,active\nA,a-1,9.99,false\n");
-  const { final } = await importCsv(app.url, "name,sku\nA renamed,A-1\n");
+  await importCsv(app, "name,sku,price,active\nA,a-1,9.99,false\n");
+  const { final } = await importCsv(app, "name,sku\nA renamed,A-1\n");
   equal(final.updated, 1);
   deepStrictEqual(await storedProducts(app.db.sql), [
     { sku: "A-1", name: "A renamed", description: null, price: "9.99", active: false },
@@ -103,14 +103,14 @@ appTest("bad rows are reported with line numbers and the rest is imported", asyn
     "Short row,s-1",
     "Good too,g-2,fine,2",
   ].join("\n");
-  const { final, job } = await importCsv(app.url, csv);
+  const { final, job } = await importCsv(app, csv);
 
   equal(final.status, "complete", final.message);
   equal(final.failed, 5);
   equal(final.inserted, 3);
   deepStrictEqual((await storedProducts(app.db.sql)).map((p) => p.sku), ["g-1", "g-2", "m-1"]);
 
-  const response = await fetch(`${app.url}${job.errors_csv_url}`);
+  const response = await app.fetch(`${job.errors_csv_url}`);
   equal(response.headers.get("content-type"), "text/csv; charset=utf-8");
   const report = Papa.parse<string[]>(await response.text(), { skipEmptyLines: true }).data;
   deepStrictEqual(report[0], ["name", "sku", "description", "price", "_line", "_error"]);
@@ -154,7 +154,7 @@ const fileProblems: [string, string | Uint8Array, RegExp][] = [
 
 for (const [problem, content, expected] of fileProblems) {
   appTest(`a file with ${problem} fails with a clear message`, async (app) => {
-    const { final, job } = await importCsv(app.url, content);
+    const { final, job } = await importCsv(app, content);
     equal(final.status, "error");
     match(final.message, expected);
     equal(job.status, "error");
@@ -166,7 +166,7 @@ for (const [problem, content, expected] of fileProblems) {
 
 appTest("an unterminated quote keeps the rows before it and names the line", async (app) => {
   const { final } = await importCsv(
-    app.url,
+    app,
     'name,sku,description\nA,a-1,fine\nB,b-2,"never closed\nC,c-3,x\n',
   );
   match(final.message, /^Line 3: a quoted field is opened but never closed/);
@@ -174,7 +174,7 @@ appTest("an unterminated quote keeps the rows before it and names the line", asy
 });
 
 appTest("an upload over MAX_UPLOAD_MB is refused with 413 and leaves no file", async (app) => {
-  const { status, body } = await uploadCsv(app.url, "name,sku\n" + "A,a-1\n".repeat(5000));
+  const { status, body } = await uploadCsv(app, "name,sku\n" + "A,a-1\n".repeat(5000));
   equal(status, 413);
   deepStrictEqual(Object.keys(body), ["error"]);
   match((body.error as { message: string }).message, /larger than the upload limit/);
@@ -183,7 +183,7 @@ appTest("an upload over MAX_UPLOAD_MB is refused with 413 and leaves no file", a
 }, { MAX_UPLOAD_MB: "0.01" });
 
 appTest("uploads in the wrong shape get 415 or 422 with the reason", async (app) => {
-  const json = await fetch(`${app.url}/api/upload`, {
+  const json = await app.fetch(`/api/upload`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: "{}",
@@ -193,50 +193,50 @@ appTest("uploads in the wrong shape get 415 or 422 with the reason", async (app)
 
   const form = new FormData();
   form.append("other", "x");
-  const noFile = await fetch(`${app.url}/api/upload`, { method: "POST", body: form });
+  const noFile = await app.fetch(`/api/upload`, { method: "POST", body: form });
   equal(noFile.status, 422);
   match((await noFile.json()).error.message, /form field named "file"/);
 
-  const empty = await uploadCsv(app.url, "");
+  const empty = await uploadCsv(app, "");
   equal(empty.status, 422);
   match((empty.body.error as { message: string }).message, /empty/);
 });
 
 appTest("a raw text/csv body is accepted too", async (app) => {
-  const response = await fetch(`${app.url}/api/upload?filename=raw.csv`, {
+  const response = await app.fetch(`/api/upload?filename=raw.csv`, {
     method: "POST",
     headers: { "content-type": "text/csv" },
     body: "name,sku\nRaw,r-1\n",
   });
   equal(response.status, 202);
   const { task_id } = await response.json();
-  const events = await readProgress(app.url, task_id);
+  const events = await readProgress(app, task_id);
   equal(events.at(-1)!.status, "complete");
   equal(events.at(-1)!.file_name, "raw.csv");
 });
 
 appTest("unknown import ids answer 404 in the JSON error shape", async (app) => {
   for (const path of ["/api/imports/nope", `/api/imports/${crypto.randomUUID()}`, "/api/progress/nope"]) {
-    const response = await fetch(`${app.url}${path}`);
+    const response = await app.fetch(`${path}`);
     equal(response.status, 404, path);
     equal((await response.json()).error.code, "not_found");
   }
 });
 
 appTest("a late subscriber gets the final state at once and the stream ends", async (app) => {
-  const { job } = await importCsv(app.url, "name,sku\nA,a-1\n");
-  const events = await readProgress(app.url, job.id as string);
+  const { job } = await importCsv(app, "name,sku\nA,a-1\n");
+  const events = await readProgress(app, job.id as string);
   equal(events.length, 1);
   equal(events[0].status, "complete");
   equal(events[0].current, 1);
 });
 
 appTest("imports run one at a time in upload order and history lists them", async (app) => {
-  const first = await uploadCsv(app.url, "name,sku\n" + "A,a-$\n".repeat(1).replace("$", "1"));
-  const second = await uploadCsv(app.url, "name,sku\nB,b-1\n");
-  await readProgress(app.url, first.body.task_id as string);
-  await readProgress(app.url, second.body.task_id as string);
-  const { items } = await (await fetch(`${app.url}/api/imports`)).json();
+  const first = await uploadCsv(app, "name,sku\n" + "A,a-$\n".repeat(1).replace("$", "1"));
+  const second = await uploadCsv(app, "name,sku\nB,b-1\n");
+  await readProgress(app, first.body.task_id as string);
+  await readProgress(app, second.body.task_id as string);
+  const { items } = await (await app.fetch(`/api/imports`)).json();
   equal(items.length, 2);
   const [newest, oldest] = items;
   equal(newest.id, second.body.task_id);
@@ -250,17 +250,17 @@ appTest("imports run one at a time in upload order and history lists them", asyn
 
 appTest("GET /api/products lists with paging and refuses an oversized limit", async (app) => {
   await importCsv(
-    app.url,
+    app,
     "name,sku,description\n" + Array.from({ length: 7 }, (_, i) => `P${i},p-${i},d`).join("\n"),
   );
-  const page = await (await fetch(`${app.url}/api/products?limit=3&page=3`)).json();
+  const page = await (await app.fetch(`/api/products?limit=3&page=3`)).json();
   equal(page.total, 7);
   equal(page.pages, 3);
   equal(page.page, 3);
   equal(page.items.length, 1);
-  const search = await (await fetch(`${app.url}/api/products?search=P3`)).json();
+  const search = await (await app.fetch(`/api/products?search=P3`)).json();
   deepStrictEqual(search.items.map((p: { sku: string }) => p.sku), ["p-3"]);
-  const tooMany = await fetch(`${app.url}/api/products?limit=100000`);
+  const tooMany = await app.fetch(`/api/products?limit=100000`);
   equal(tooMany.status, 400);
   equal((await tooMany.json()).error.code, "bad_request");
 });

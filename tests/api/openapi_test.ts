@@ -29,7 +29,7 @@ Deno.test("the OpenAPI document describes exactly the API routes the app serves"
 });
 
 appTest("GET /api/openapi.json serves the document", async (app) => {
-  const response = await fetch(`${app.url}/api/openapi.json`);
+  const response = await app.fetch(`/api/openapi.json`);
   equal(response.status, 200);
   const document = await response.json();
   equal(document.openapi, "3.1.0");

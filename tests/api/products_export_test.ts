@@ -1,6 +1,6 @@
 import { deepStrictEqual, equal, match } from "node:assert/strict";
 import Papa from "papaparse";
-import { appTest, fetchWithDeadline, importCsv, readBody, type TestApp } from "../helpers/test_app.ts";
+import { appTest, importCsv, readBody, type TestApp } from "../helpers/test_app.ts";
 
 const CATALOG = [
   "sku,name,description,price,active",
@@ -13,13 +13,13 @@ const CATALOG = [
 ].join("\n");
 
 async function seed(app: TestApp) {
-  const { final } = await importCsv(app.url, CATALOG);
+  const { final } = await importCsv(app, CATALOG);
   equal(final.status, "complete", final.message);
 }
 
 /** Downloads the export with `query` and returns the header row and the rows' SKUs, sorted. */
 async function exported(app: TestApp, query: string) {
-  const response = await fetchWithDeadline(`${app.url}/api/products/export?${query}`);
+  const response = await app.fetch(`/api/products/export?${query}`);
   equal(response.status, 200, query);
   match(response.headers.get("content-type") ?? "", /^text\/csv/);
   const [header, ...rows] = Papa.parse<string[]>(await readBody(response), { skipEmptyLines: true }).data;
@@ -59,7 +59,7 @@ appTest("an export with a bad filter answers 400 with a JSON error instead of a 
     ["active=maybe", /active/],
   ];
   for (const [query, message] of cases) {
-    const response = await fetchWithDeadline(`${app.url}/api/products/export?${query}`);
+    const response = await app.fetch(`/api/products/export?${query}`);
     equal(response.status, 400, query);
     match(response.headers.get("content-type") ?? "", /^application\/json/, query);
     const body = JSON.parse(await readBody(response));

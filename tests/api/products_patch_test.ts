@@ -1,9 +1,9 @@
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
-import { appTest, fetchWithDeadline, readBody, type TestApp } from "../helpers/test_app.ts";
+import { appTest, readBody, type TestApp } from "../helpers/test_app.ts";
 
 /** Sends a JSON body to `/api/products{path}` and returns the status and the parsed answer. */
 async function api(app: TestApp, method: string, path: string, body?: unknown) {
-  const response = await fetchWithDeadline(`${app.url}/api/products${path}`, {
+  const response = await app.fetch(`/api/products${path}`, {
     method,
     headers: body === undefined ? {} : { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -77,7 +77,7 @@ appTest("PATCH to a SKU another product has in another letter case answers 409",
 
 appTest("PATCH with a body that is not JSON answers 415", async (app) => {
   const created = await api(app, "POST", "", { sku: "FORM-1", name: "Form" });
-  const response = await fetchWithDeadline(`${app.url}/api/products/${created.body.id}`, {
+  const response = await app.fetch(`/api/products/${created.body.id}`, {
     method: "PATCH",
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: "name=Changed",

@@ -4,7 +4,7 @@ import { COUNT_CAP } from "../../core/products/mod.ts";
 import { appTest, importCsv, readProgress, type TestApp } from "../helpers/test_app.ts";
 
 async function api(app: TestApp, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${app.url}/api/products${path}`, {
+  const response = await app.fetch(`/api/products${path}`, {
     method,
     headers: body === undefined ? {} : { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -22,7 +22,7 @@ async function seed(app: TestApp) {
     "GRN-4,Green mug,Holds 100% of your coffee,8.00,true",
     "WHT-5,White table,,300.00,true",
   ].join("\n");
-  const { final } = await importCsv(app.url, csv);
+  const { final } = await importCsv(app, csv);
   equal(final.status, "complete");
 }
 
@@ -90,10 +90,10 @@ appTest("invalid bodies get 415 or 422 with a message per field", async (app) =>
     equal((await api(app, "POST", "", { sku: "P-1", name: "P", price })).status, 422, String(price));
   }
 
-  const notJson = await fetch(`${app.url}/api/products`, { method: "POST", body: "sku=1" });
+  const notJson = await app.fetch(`/api/products`, { method: "POST", body: "sku=1" });
   equal(notJson.status, 415);
   await notJson.body?.cancel();
-  const broken = await fetch(`${app.url}/api/products`, {
+  const broken = await app.fetch(`/api/products`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: "{not json",
@@ -171,19 +171,19 @@ appTest(
     });
     await api(app, "POST", "", { sku: "Q-7", name: 'Quote "and", comma', description: null, price: null });
 
-    const filtered = await fetch(`${app.url}/api/products/export?search=red`);
+    const filtered = await app.fetch(`/api/products/export?search=red`);
     equal(filtered.headers.get("content-type"), "text/csv; charset=utf-8");
     match(filtered.headers.get("content-disposition") ?? "", /attachment; filename="products-/);
     const filteredRows = Papa.parse<string[]>(await filtered.text(), { skipEmptyLines: true }).data;
     deepStrictEqual(filteredRows.map((row) => row[0]), ["sku", "RED-1", "RED-3"]);
 
-    const everything = await (await fetch(`${app.url}/api/products/export`)).text();
+    const everything = await (await app.fetch(`/api/products/export`)).text();
     const rows = Papa.parse<string[]>(everything, { skipEmptyLines: true }).data;
     equal(rows.length, 8);
     const formula = rows.find((row) => row[0].includes("CMD-6"))!;
     deepStrictEqual(formula.slice(0, 3), ["'=CMD-6", "'+SUM(A1)", "'-bullet\n@mention"]);
 
-    const { final } = await importCsv(app.url, everything, "export.csv");
+    const { final } = await importCsv(app, everything, "export.csv");
     equal(final.status, "complete", final.message);
     equal(final.unchanged, 7, final.message);
     equal(final.inserted + final.updated + final.failed, 0, final.message);
@@ -199,7 +199,7 @@ appTest(
     const started = await api(app, "DELETE", "/bulk");
     equal(started.status, 202);
     equal(started.body.message, "Bulk delete started");
-    const events = await readProgress(app.url, started.body.task_id);
+    const events = await readProgress(app, started.body.task_id);
     const final = events.at(-1)!;
     equal(final.status, "complete");
     equal(final.kind, "bulk_delete");
@@ -216,7 +216,7 @@ appTest("text from the database is escaped in pages", async (app) => {
     name: "<script>alert(1)</script>",
     description: "<img src=x onerror=alert(2)>",
   });
-  const html = await (await fetch(`${app.url}/`)).text();
+  const html = await (await app.fetch(`/`)).text();
   ok(!html.includes("<script>alert(1)</script>"));
   ok(html.includes("&lt;script>alert(1)&lt;/script>"));
   ok(!html.includes("<img src=x"));
@@ -224,7 +224,7 @@ appTest("text from the database is escaped in pages", async (app) => {
 
 appTest("a filtered list counts up to COUNT_CAP matches and says when there are more", async (app) => {
   const rows = Array.from({ length: COUNT_CAP + 50 }, (_, i) => `C-${i},Common item ${i},shared words`);
-  await importCsv(app.url, ["sku,name,description", ...rows].join("\n"));
+  await importCsv(app, ["sku,name,description", ...rows].join("\n"));
   const common = (await api(app, "GET", "?search=common&limit=10&sort=sku")).body;
   equal(common.total, COUNT_CAP);
   equal(common.total_exact, false);

@@ -1,5 +1,5 @@
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
-import { fetchWithDeadline, readBody, startTestApp, type TestApp, withCleanup } from "../helpers/test_app.ts";
+import { readBody, startTestApp, type TestApp, withCleanup } from "../helpers/test_app.ts";
 
 /** Starts an app whose log lines land in an array, runs `fn`, stops the app. */
 function loggedAppTest(
@@ -23,8 +23,8 @@ function loggedAppTest(
 
 loggedAppTest(
   "each request writes one JSON line with its id, method, path without the query, status and duration",
-  async ({ url }, lines) => {
-    const response = await fetchWithDeadline(`${url}/api/products?search=secret-term&limit=5`, {
+  async (app, lines) => {
+    const response = await app.fetch("/api/products?search=secret-term&limit=5", {
       headers: { "X-Request-Id": "req-log-1" },
     });
     await readBody(response);
@@ -33,6 +33,7 @@ loggedAppTest(
     const mine = lines().filter((entry) => entry.request_id === "req-log-1");
     equal(mine.length, 1, "one line per request");
     const entry = mine[0];
+    const [{ id: tokenId }] = await app.db.sql<{ id: number }[]>`SELECT id FROM api_tokens`;
     deepStrictEqual(Object.keys(entry).sort(), [
       "actor",
       "duration_ms",
@@ -51,12 +52,13 @@ loggedAppTest(
       path: "/api/products",
       status: 200,
       duration_ms: 0,
-      actor: null,
+      actor: `token:${tokenId}`,
     });
     ok(typeof entry.duration_ms === "number" && entry.duration_ms >= 0);
     ok(!JSON.stringify(lines()).includes("secret-term"), "the search term never reaches the log");
+    ok(!JSON.stringify(lines()).includes(app.token), "nor the token");
 
-    const missing = await fetchWithDeadline(`${url}/no-such-page`, {
+    const missing = await app.fetch("/no-such-page", {
       headers: { "X-Request-Id": "req-log-2" },
     });
     await readBody(missing);
@@ -69,9 +71,7 @@ loggedAppTest(
   async (app, lines) => {
     // Something no route expects: the table the API reads has gone.
     await app.db.sql`DROP TABLE products CASCADE`;
-    const response = await fetchWithDeadline(`${app.url}/api/products`, {
-      headers: { "X-Request-Id": "req-err-1" },
-    });
+    const response = await app.fetch("/api/products", { headers: { "X-Request-Id": "req-err-1" } });
     const body = await readBody(response);
     equal(response.status, 500);
     equal(response.headers.get("x-request-id"), "req-err-1");

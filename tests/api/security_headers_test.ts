@@ -21,7 +21,7 @@ appTest(
       ["health", "/healthz", 200, /^application\/json/],
     ];
     for (const [what, path, status, type] of cases) {
-      const response = await fetchWithDeadline(`${app.url}${path}`);
+      const response = await app.fetch(path);
       await readBody(response);
       equal(response.status, status, `${what}: status`);
       match(response.headers.get("content-type") ?? "", type, `${what}: content type`);

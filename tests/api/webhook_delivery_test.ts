@@ -51,8 +51,8 @@ appTest("each product and import change arrives once, signed as Standard Webhook
     await apiJson(app, "PUT", `/api/products/${created.body.id}`, { name: "Hook v2" });
     await apiJson(app, "DELETE", `/api/products/${created.body.id}`);
     // An import of 3 rows sends one import.completed, not an event per row.
-    await importCsv(app.url, productsFixture(3).csv);
-    const bulk = await fetch(`${app.url}/api/products/bulk`, { method: "DELETE" });
+    await importCsv(app, productsFixture(3).csv);
+    const bulk = await app.fetch(`/api/products/bulk`, { method: "DELETE" });
     equal(bulk.status, 202);
 
     const got = await receiver.waitFor("/all", 5);
@@ -98,7 +98,7 @@ appTest("a webhook gets only the event types it subscribed to", async (app) => {
     await addWebhook(app, `${receiver.url}/imports`, ["import.completed", "import.failed"]);
     const created = await apiJson(app, "POST", "/api/products", { sku: "ONLY-1", name: "Only" });
     await apiJson(app, "DELETE", `/api/products/${created.body.id}`);
-    await importCsv(app.url, "name,description\nno sku column,x\n"); // fails: no sku column
+    await importCsv(app, "name,description\nno sku column,x\n"); // fails: no sku column
     await receiver.waitFor("/deleted", 1);
     await receiver.waitFor("/imports", 1);
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -304,7 +304,7 @@ appTest("Test sends webhook.test at once and answers {status, time_ms}; errors a
     };
     equal(event.type, "webhook.test");
 
-    const custom = await fetch(`${app.url}/api/webhooks/${hook.id}/test`, {
+    const custom = await app.fetch(`/api/webhooks/${hook.id}/test`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ payload: { hello: "world" } }),

@@ -1,5 +1,5 @@
 import { equal, match } from "node:assert/strict";
-import { appTest, fetchWithDeadline, readBody, type TestApp } from "../helpers/test_app.ts";
+import { appTest, readBody, type TestApp } from "../helpers/test_app.ts";
 
 /** Every API change (and the log read) that names a webhook by id in its path. */
 function changes(id: string): [method: string, path: string, body?: unknown][] {
@@ -14,7 +14,7 @@ function changes(id: string): [method: string, path: string, body?: unknown][] {
 }
 
 async function send(app: TestApp, method: string, path: string, body?: unknown) {
-  const response = await fetchWithDeadline(`${app.url}${path}`, {
+  const response = await app.fetch(`${path}`, {
     method,
     headers: body === undefined ? {} : { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -54,7 +54,7 @@ appTest("a malformed webhook id in the path is a 404 too, never a server error",
 
 appTest("the webhook pages' form posts for an unknown webhook answer a 404 page", async (app) => {
   for (const action of ["delete", "enabled", "rotate-secret"]) {
-    const response = await fetchWithDeadline(`${app.url}/webhooks/999/${action}`, {
+    const response = await app.fetch(`/webhooks/999/${action}`, {
       method: "POST",
       body: new URLSearchParams([["enabled", "true"]]),
       redirect: "manual",

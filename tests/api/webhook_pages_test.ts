@@ -1,23 +1,26 @@
 import { equal, match, ok } from "node:assert/strict";
-import { appTest, type TestApp } from "../helpers/test_app.ts";
+import { appTest, type BrowserSession, signIn, type TestApp } from "../helpers/test_app.ts";
 import { startReceiver } from "../helpers/webhook_receiver.ts";
 
-/** Posts a form as a browser without JavaScript does, without following the redirect. */
-async function postForm(app: TestApp, path: string, fields: [string, string][]) {
-  const response = await fetch(`${app.url}${path}`, {
+let session: BrowserSession;
+
+/** Posts a form as a browser without JavaScript does (its cookie, origin and CSRF field), not following the redirect. */
+async function postForm(_app: TestApp, path: string, fields: [string, string][]) {
+  const response = await session.fetch(path, {
     method: "POST",
-    body: new URLSearchParams(fields),
+    body: new URLSearchParams([...fields, ["_csrf", session.csrfToken]]),
     redirect: "manual",
   });
   return { status: response.status, location: response.headers.get("location"), html: await response.text() };
 }
 
-async function page(app: TestApp, path: string) {
-  const response = await fetch(`${app.url}${path}`);
+async function page(_app: TestApp, path: string) {
+  const response = await session.fetch(path);
   return { status: response.status, html: await response.text() };
 }
 
 appTest("the webhook pages work with plain forms, without JavaScript", async (app) => {
+  session = await signIn(app);
   const receiver = startReceiver();
   try {
     match((await page(app, "/webhooks")).html, /No webhooks yet/);

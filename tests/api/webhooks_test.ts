@@ -2,7 +2,7 @@ import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict"
 import { loadConfig, migrate } from "../../core/platform/mod.ts";
 import { pruneOldDeliveries } from "../../core/webhooks/mod.ts";
 import { startServer } from "../../main.ts";
-import { apiJson, appTest, createTestDatabase, waitUntil } from "../helpers/test_app.ts";
+import { apiJson, appTest, createTestDatabase, createTestToken, waitUntil } from "../helpers/test_app.ts";
 import { startReceiver } from "../helpers/webhook_receiver.ts";
 
 appTest("webhooks can be created, read, listed, changed, rotated and deleted", async (app) => {
@@ -70,7 +70,7 @@ appTest("bad webhook input gets a specific error", async (app) => {
     equal(answer.status, status, JSON.stringify(body));
     match(answer.body.error.message, message, JSON.stringify(body));
   }
-  const notJson = await fetch(`${app.url}/api/webhooks`, { method: "POST", body: "url=x" });
+  const notJson = await app.fetch(`/api/webhooks`, { method: "POST", body: "url=x" });
   equal(notJson.status, 415);
   await notJson.body?.cancel();
   for (
@@ -156,9 +156,10 @@ Deno.test({
     });
     let server = await startServer(config);
     try {
+      const api = { url: server.url, token: await createTestToken(db.sql) };
       const hook =
-        (await apiJson(server, "POST", "/api/webhooks", { url: `${receiver.url}/r`, event_type: "*" })).body;
-      await apiJson(server, "POST", "/api/products", { sku: "RESTART-1", name: "Restart" });
+        (await apiJson(api, "POST", "/api/webhooks", { url: `${receiver.url}/r`, event_type: "*" })).body;
+      await apiJson(api, "POST", "/api/products", { sku: "RESTART-1", name: "Restart" });
       const [first] = await receiver.waitFor("/r", 1);
       await server.shutdown(); // the retry is due in ~2 s; nobody is running
       server = await startServer(config);

@@ -1,5 +1,6 @@
 /** Headless Debian Chromium driven by playwright-core; never a downloaded browser. */
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { TEST_ADMIN } from "../helpers/test_app.ts";
 
 /** Where screenshots of the pages under test are written (ignored by git). */
 export const ARTIFACTS_DIR = new URL("../artifacts/", import.meta.url).pathname;
@@ -20,4 +21,18 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/** A page signed in as the test admin through the login form, as a person does. */
+export async function signedInPage(
+  opener: Browser | BrowserContext,
+  app: { url: string },
+  options: Parameters<Browser["newPage"]>[0] = {},
+): Promise<Page> {
+  const page = "contexts" in opener ? await opener.newPage(options) : await opener.newPage();
+  await page.goto(`${app.url}/login`);
+  await page.fill("#login-email", TEST_ADMIN.email);
+  await page.fill("#login-password", TEST_ADMIN.password);
+  await Promise.all([page.waitForURL((url) => url.pathname !== "/login"), page.click("button[type=submit]")]);
+  return page;
 }

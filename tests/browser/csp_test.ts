@@ -2,7 +2,7 @@ import { deepStrictEqual, equal, ok } from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { apiJson, appTest, importCsv } from "../helpers/test_app.ts";
 import { startReceiver } from "../helpers/webhook_receiver.ts";
-import { ARTIFACTS_DIR, launchBrowser } from "./browser.ts";
+import { ARTIFACTS_DIR, launchBrowser, signedInPage } from "./browser.ts";
 
 /** Collects every CSP violation a page reports, as events and as console messages, across navigations. */
 async function watchPolicy(page: Page): Promise<string[]> {
@@ -31,7 +31,7 @@ appTest(
     const browser = await launchBrowser();
     try {
       const { job } = await importCsv(
-        app.url,
+        app,
         "sku,name,description,price,active\nCSP-1,Policy one,First,1.50,true\nCSP-2,Policy two,,,false\n",
       );
       const products = await apiJson(app, "GET", "/api/products?sort=sku");
@@ -41,7 +41,7 @@ appTest(
         event_types: ["product.created"],
       });
       equal(webhook.status, 201);
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const page = await signedInPage(browser, app, { viewport: { width: 1280, height: 900 } });
       const problems = await watchPolicy(page);
       const visit = async (path: string, hydrated: () => Promise<unknown>) => {
         const response = await page.goto(`${app.url}${path}`);

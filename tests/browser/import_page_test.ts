@@ -2,7 +2,7 @@ import { Buffer } from "node:buffer";
 import { equal, match, ok } from "node:assert/strict";
 import { productsFixture } from "../helpers/csv_fixture.ts";
 import { appTest } from "../helpers/test_app.ts";
-import { ARTIFACTS_DIR, launchBrowser } from "./browser.ts";
+import { ARTIFACTS_DIR, launchBrowser, signedInPage } from "./browser.ts";
 
 const fixture = productsFixture(150_000);
 const csvWithOneBadRow = fixture.csv + "Broken row without sku,,x\n";
@@ -10,7 +10,7 @@ const csvWithOneBadRow = fixture.csv + "Broken row without sku,,x\n";
 appTest("in the browser, an uploaded CSV's progress bar moves live to done", async (app) => {
   const browser = await launchBrowser();
   try {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const page = await signedInPage(browser, app, { viewport: { width: 1200, height: 900 } });
     // Record every value the progress bar shows, to prove it moves rather than jumping to the end.
     await page.addInitScript(() => {
       const seen: string[] = [];
@@ -62,7 +62,7 @@ appTest("without JavaScript the form still uploads and the job page shows the st
   const browser = await launchBrowser();
   try {
     const context = await browser.newContext({ javaScriptEnabled: false });
-    const page = await context.newPage();
+    const page = await signedInPage(context, app);
     await page.goto(`${app.url}/imports`);
     await page.setInputFiles("input[name=file]", {
       name: "nojs.csv",

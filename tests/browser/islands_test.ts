@@ -2,14 +2,14 @@ import { Buffer } from "node:buffer";
 import { equal, match, ok } from "node:assert/strict";
 import { apiJson, appTest, importCsv } from "../helpers/test_app.ts";
 import { startReceiver } from "../helpers/webhook_receiver.ts";
-import { ARTIFACTS_DIR, launchBrowser } from "./browser.ts";
+import { ARTIFACTS_DIR, launchBrowser, signedInPage } from "./browser.ts";
 
 appTest("in the browser, every page's islands hydrate in place of their server HTML", async (app) => {
   const receiver = startReceiver();
   const browser = await launchBrowser();
   try {
     await importCsv(
-      app.url,
+      app,
       "sku,name,description,price,active\nISL-1,Island one,First,1.50,true\nISL-2,Island two,,,false\n",
     );
     const created = await apiJson(app, "POST", "/api/webhooks", {
@@ -17,7 +17,7 @@ appTest("in the browser, every page's islands hydrate in place of their server H
       event_types: ["product.created"],
     });
     equal(created.status, 201);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await signedInPage(browser, app, { viewport: { width: 1280, height: 900 } });
 
     // Hydrated, ConfirmSubmit swaps its no-JavaScript link for a button.
     await page.goto(app.url);
@@ -56,7 +56,7 @@ appTest(
   async (app) => {
     const browser = await launchBrowser();
     try {
-      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const page = await signedInPage(browser, app, { viewport: { width: 1200, height: 900 } });
       // Stands in for a reverse proxy that refuses the body before the app sees it.
       await page.route("**/api/upload", (route) =>
         route.fulfill({

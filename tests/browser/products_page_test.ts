@@ -1,7 +1,7 @@
 import { equal, match, ok } from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { appTest, importCsv, type TestApp } from "../helpers/test_app.ts";
-import { ARTIFACTS_DIR, launchBrowser } from "./browser.ts";
+import { ARTIFACTS_DIR, launchBrowser, signedInPage } from "./browser.ts";
 
 async function seedProducts(app: TestApp, count: number) {
   const rows = Array.from({ length: count }, (_, i) => {
@@ -10,7 +10,7 @@ async function seedProducts(app: TestApp, count: number) {
       i % 3 ? "true" : "false"
     }`;
   });
-  const { final } = await importCsv(app.url, ["sku,name,description,price,active", ...rows].join("\n"));
+  const { final } = await importCsv(app, ["sku,name,description,price,active", ...rows].join("\n"));
   equal(final.status, "complete");
 }
 
@@ -24,7 +24,7 @@ appTest(
     await seedProducts(app, 60);
     const browser = await launchBrowser();
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const page = await signedInPage(browser, app, { viewport: { width: 1280, height: 900 } });
       await page.goto(app.url);
       await page.screenshot({ path: `${ARTIFACTS_DIR}products-list.png`, fullPage: true });
 
@@ -115,7 +115,7 @@ appTest(
     const browser = await launchBrowser();
     try {
       const context = await browser.newContext({ javaScriptEnabled: false });
-      const page = await context.newPage();
+      const page = await signedInPage(context, app);
 
       // A clash with an existing SKU in another case: 409, message next to the field, input kept.
       await page.goto(`${app.url}/products/new`);

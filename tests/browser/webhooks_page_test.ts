@@ -2,7 +2,7 @@ import { equal, match, ok } from "node:assert/strict";
 import { Webhook } from "standardwebhooks";
 import { appTest } from "../helpers/test_app.ts";
 import { startReceiver } from "../helpers/webhook_receiver.ts";
-import { ARTIFACTS_DIR, launchBrowser } from "./browser.ts";
+import { ARTIFACTS_DIR, launchBrowser, signedInPage } from "./browser.ts";
 
 appTest(
   "in the browser, a webhook is added, tested, sees a product event, is edited and deleted",
@@ -12,7 +12,7 @@ appTest(
     );
     const browser = await launchBrowser();
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const page = await signedInPage(browser, app, { viewport: { width: 1280, height: 900 } });
       await page.goto(`${app.url}/webhooks`);
       await page.locator(".empty", { hasText: "No webhooks yet" }).waitFor();
       await page.screenshot({ path: `${ARTIFACTS_DIR}webhooks-empty.png`, fullPage: true });

@@ -1,6 +1,6 @@
 /** The app as a separate process, for tests that stop it the way a crash or a deploy does. */
-import type { Sql } from "../../core/platform/mod.ts";
-import { createTestDatabase, withCleanup } from "./test_app.ts";
+import { migrate, type Sql } from "../../core/platform/mod.ts";
+import { type ApiTarget, createTestDatabase, createTestToken, withCleanup } from "./test_app.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
@@ -93,14 +93,18 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   );
 }
 
-/** Starts a database, a data folder and a free port; `fn` gets them and everything is released once. */
+/**
+ * Starts a database (migrated, with a write token as `deno task token` makes one), a data folder
+ * and a free port; `fn` gets them and everything is released once.
+ */
 export async function withCrashableServer(
   prefix: string,
   extraEnv: Record<string, string>,
   fn: (ctx: {
     sql: Sql;
     env: Record<string, string>;
-    base: string;
+    /** The app's address and the token to call its API with. */
+    api: ApiTarget;
     start(): Promise<ServerProcess>;
   }) => Promise<void>,
 ): Promise<void> {
@@ -110,17 +114,20 @@ export async function withCrashableServer(
   const env = { PORT: String(port), DATABASE_URL: db.url, DATA_DIR: dataDir, ...extraEnv };
   const started: ServerProcess[] = [];
   await withCleanup(
-    () =>
-      fn({
+    async () => {
+      await migrate(db.sql);
+      const api = { url: `http://127.0.0.1:${port}`, token: await createTestToken(db.sql) };
+      await fn({
         sql: db.sql,
         env,
-        base: `http://127.0.0.1:${port}`,
+        api,
         async start() {
           const server = await startServerProcess(env);
           started.push(server);
           return server;
         },
-      }),
+      });
+    },
     () => [
       ...started.map((server, i): [string, () => Promise<void>] => [`stop server #${i + 1}`, server.stop]),
       ["drop the database", () => db.drop()],

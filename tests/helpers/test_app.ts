@@ -1,7 +1,15 @@
 /** Test fixtures: a real PostgreSQL database per test file and the real app serving HTTP on it. */
 import postgres from "postgres";
 import type { ProgressEvent } from "../../core/imports/mod.ts";
-import { type Config, connectDatabase, loadConfig, type LogSink, type Sql } from "../../core/platform/mod.ts";
+import { createApiToken } from "../../core/accounts/mod.ts";
+import {
+  type Config,
+  connectDatabase,
+  loadConfig,
+  type LogSink,
+  queryBuilder,
+  type Sql,
+} from "../../core/platform/mod.ts";
 import { type RunningServer, startServer } from "../../main.ts";
 
 /** The server PostgreSQL tests use; CI starts it if it is down. */
@@ -99,11 +107,33 @@ export async function withCleanup<T>(
   return result;
 }
 
-/** A running app, its database and its data folder. */
-export interface TestApp extends RunningServer {
+/** Where a script calls the API, and the token it signs its requests with. */
+export interface ApiTarget {
+  url: string;
+  token: string;
+}
+
+/** The header a script sends with every API call. */
+export function authHeaders(target: ApiTarget): Record<string, string> {
+  return { authorization: `Bearer ${target.token}` };
+}
+
+/** The admin every test app is started with (ADMIN_EMAIL / ADMIN_PASSWORD), for tests that sign in. */
+export const TEST_ADMIN = { email: "admin@example.com", password: "test admin password" };
+
+/** Creates a write token the way `deno task token` does, for an app on this database. */
+export async function createTestToken(sql: Sql, scope: "read" | "write" = "write"): Promise<string> {
+  return (await createApiToken(queryBuilder(sql), { name: `tests (${scope})`, scope, createdBy: null }))
+    .token;
+}
+
+/** A running app, its database and its data folder, and a write token for its API. */
+export interface TestApp extends RunningServer, ApiTarget {
   db: TestDatabase;
   config: Config;
   dataDir: string;
+  /** `fetch` of a path on the app, signed with the test token. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -128,7 +158,14 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const db = await createTestDatabase();
   const dataDir = await Deno.makeTempDir({ prefix: "importer-test-" });
-  const config = loadConfig({ PORT: "0", DATABASE_URL: db.url, DATA_DIR: dataDir, ...env });
+  const config = loadConfig({
+    PORT: "0",
+    DATABASE_URL: db.url,
+    DATA_DIR: dataDir,
+    ADMIN_EMAIL: TEST_ADMIN.email,
+    ADMIN_PASSWORD: TEST_ADMIN.password,
+    ...env,
+  });
   let server: RunningServer;
   try {
     server = await startServer(config, { logSink: options.logSink ?? errorsToStderr });
@@ -139,11 +176,18 @@ export async function startTestApp(
     ], error);
     throw new Error(`the test app did not start: ${(error as Error)?.message ?? error}`, { cause: error });
   }
+  const token = await createTestToken(db.sql);
   return {
     ...server,
+    token,
     db,
     config,
     dataDir,
+    fetch(path, init = {}) {
+      const headers = new Headers(init.headers);
+      if (!headers.has("authorization")) headers.set("authorization", `Bearer ${token}`);
+      return fetchWithDeadline(`${server.url}${path}`, { ...init, headers });
+    },
     async stop() {
       await cleanUp([
         ["shut the server down", () => server.shutdown()],
@@ -165,7 +209,7 @@ export const PROGRESS_TIMEOUT_MS = 60_000;
  * `timeoutMs` with the task id and the last event seen, instead of hanging on a stuck task.
  */
 export async function readProgress(
-  baseUrl: string,
+  target: ApiTarget,
   taskId: string,
   timeoutMs = PROGRESS_TIMEOUT_MS,
 ): Promise<ProgressEventJson[]> {
@@ -180,7 +224,7 @@ export async function readProgress(
     );
   let response: Response;
   try {
-    response = await fetch(`${baseUrl}/api/progress/${taskId}`, { signal });
+    response = await fetch(`${target.url}/api/progress/${taskId}`, { signal, headers: authHeaders(target) });
   } catch (error) {
     throw signal.aborted ? stuck(error) : error;
   }
@@ -246,31 +290,38 @@ export async function readBody(response: Response, timeoutMs = REQUEST_TIMEOUT_M
 
 /** Uploads CSV text as multipart field `file` and returns the parsed JSON answer and status. */
 export async function uploadCsv(
-  baseUrl: string,
+  target: ApiTarget,
   content: string | Uint8Array,
   fileName = "products.csv",
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const form = new FormData();
   const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
   form.append("file", new Blob([bytes as BlobPart], { type: "text/csv" }), fileName);
-  const response = await fetchWithDeadline(`${baseUrl}/api/upload`, { method: "POST", body: form });
+  const response = await fetchWithDeadline(`${target.url}/api/upload`, {
+    method: "POST",
+    body: form,
+    headers: authHeaders(target),
+  });
   return { status: response.status, body: JSON.parse(await readBody(response)) };
 }
 
 /** Uploads a CSV and waits for its import to end; returns the final event and the job JSON. */
 export async function importCsv(
-  baseUrl: string,
+  target: ApiTarget,
   content: string | Uint8Array,
   fileName?: string,
   timeoutMs = PROGRESS_TIMEOUT_MS,
 ): Promise<{ final: ProgressEventJson; events: ProgressEventJson[]; job: Record<string, unknown> }> {
-  const upload = await uploadCsv(baseUrl, content, fileName);
+  const upload = await uploadCsv(target, content, fileName);
   if (upload.status !== 202) {
     throw new Error(`upload answered ${upload.status}: ${JSON.stringify(upload.body)}`);
   }
   const taskId = upload.body.task_id as string;
-  const events = await readProgress(baseUrl, taskId, timeoutMs);
-  const job = JSON.parse(await readBody(await fetchWithDeadline(`${baseUrl}/api/imports/${taskId}`)));
+  const events = await readProgress(target, taskId, timeoutMs);
+  const answer = await fetchWithDeadline(`${target.url}/api/imports/${taskId}`, {
+    headers: authHeaders(target),
+  });
+  const job = JSON.parse(await readBody(answer));
   return { final: events[events.length - 1], events, job };
 }
 
@@ -301,10 +352,10 @@ export function appTest(
 }
 
 /** Calls a JSON API route (a JSON body if given) and returns the status and the parsed answer. */
-export async function apiJson(app: { url: string }, method: string, path: string, body?: unknown) {
+export async function apiJson(app: ApiTarget, method: string, path: string, body?: unknown) {
   const response = await fetchWithDeadline(`${app.url}${path}`, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
+    headers: { ...authHeaders(app), ...(body === undefined ? {} : { "content-type": "application/json" }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await readBody(response);
@@ -330,4 +381,39 @@ export async function waitUntil<T>(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}
+
+/** A browser's session as a script sees it: its cookie and the CSRF token its forms carry. */
+export interface BrowserSession {
+  csrfToken: string;
+  /** `fetch` of a path on the app with the session cookie and the app's own `Origin`, as a browser sends them. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+}
+
+/** Signs in through `POST /login` as the test admin (or `credentials`), as a browser without JavaScript does. */
+export async function signIn(
+  app: { url: string },
+  credentials: { email: string; password: string } = TEST_ADMIN,
+): Promise<BrowserSession> {
+  const login = await fetchWithDeadline(`${app.url}/login`, {
+    method: "POST",
+    headers: { origin: app.url },
+    body: new URLSearchParams({ ...credentials, next: "/" }),
+    redirect: "manual",
+  });
+  await login.body?.cancel();
+  const cookie = login.headers.get("set-cookie")?.split(";")[0];
+  if (login.status !== 303 || !cookie) {
+    throw new Error(`signing in answered ${login.status}, no session cookie`);
+  }
+  const fetchAs = (path: string, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set("cookie", cookie);
+    if (!headers.has("origin") && !headers.has("sec-fetch-site")) headers.set("origin", app.url);
+    return fetchWithDeadline(`${app.url}${path}`, { ...init, headers });
+  };
+  const home = await readBody(await fetchAs("/"));
+  const csrfToken = home.match(/<meta name="csrf-token" content="([^"]+)"/)?.[1];
+  if (!csrfToken) throw new Error("the signed-in page carries no CSRF token");
+  return { csrfToken, fetch: fetchAs };
 }
