@@ -118,6 +118,19 @@ export function webhookId(raw: string): number {
   return idFromPath(raw, "webhook", 2_147_483_647);
 }
 
+const DELIVERY_ID = /^msg_[0-9a-f]{32}$/;
+
+/**
+ * A webhook delivery id from the path (`msg_` and 32 hex digits); anything else names no delivery,
+ * so it is a 404 at once rather than a database error (a NUL would make PostgreSQL fail).
+ */
+export function deliveryIdFromPath(raw: string, webhook: number): string {
+  if (!DELIVERY_ID.test(raw)) {
+    throw new NotFoundError(`Webhook ${webhook} has no delivery ${JSON.stringify(raw.slice(0, 60))}.`);
+  }
+  return raw;
+}
+
 /** The most products one page may hold; a larger `limit` is refused, not honoured. */
 export const MAX_PAGE_SIZE = 200;
 
@@ -170,6 +183,11 @@ export const MAX_LOG_LIMIT = 200;
 export const LogQuery = z.object({
   limit: z.coerce.number().int("limit must be a whole number").min(1, "limit must be at least 1")
     .max(MAX_LOG_LIMIT, `limit must be at most ${MAX_LOG_LIMIT}`).default(50),
+});
+
+/** `?sent=` of a webhook's page: the delivery whose outcome to show, if it is a delivery id at all. */
+export const WebhookPageQuery = z.object({
+  sent: queryText().regex(DELIVERY_ID, "sent must be a delivery id").optional().catch(undefined),
 });
 
 /** A streamed CSV download named `fileName`. */

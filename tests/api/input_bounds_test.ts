@@ -205,3 +205,19 @@ appTest("a 255-emoji SKU is accepted by the API and the CSV import alike, 256 by
   ok(stored.some((product) => product.sku === sku255 && product.name === "API"));
   ok(stored.some((product) => product.sku === `${EMOJI.repeat(254)}x` && product.name === "CSV"));
 });
+
+appTest("a delivery id with a NUL in a path or in ?sent= names nothing, never a 500", async (app) => {
+  const hook = await apiJson(app, "POST", "/api/webhooks", { url: "http://127.0.0.1:9/", event_type: "*" });
+  equal(hook.status, 201);
+  const api = await apiJson(app, "POST", `/api/webhooks/${hook.body.id}/deliveries/msg_%00/redeliver`);
+  equal(api.status, 404);
+  match(api.body.error.message, /has no delivery/);
+  const form = await fetchWithDeadline(`${app.url}/webhooks/${hook.body.id}/deliveries/%00/redeliver`, {
+    method: "POST",
+  });
+  equal(form.status, 404);
+  await readBody(form);
+  const page = await fetchWithDeadline(`${app.url}/webhooks/${hook.body.id}?sent=%00`);
+  equal(page.status, 200);
+  await readBody(page);
+}, { WEBHOOK_ALLOW_PRIVATE: "true" });
