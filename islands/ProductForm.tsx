@@ -1,6 +1,6 @@
 import { useSignal } from "@preact/signals";
 // The field rules' own module, not core/products/mod.ts, which pulls in server code.
-import { PRODUCT_LIMITS, type ProductField, productFieldError } from "../core/products/fields.ts";
+import { type ProductField, productFieldError } from "../core/products/fields.ts";
 import { CsrfField } from "../components/session.tsx";
 
 /** Field values as the form shows them (strings, as typed). */
@@ -95,13 +95,13 @@ export default function ProductForm(props: ProductFormProps) {
       {field(
         "sku",
         "SKU",
-        <input {...common("sku")} defaultValue={v.sku} maxLength={PRODUCT_LIMITS.skuChars} required />,
+        <input {...common("sku")} defaultValue={v.sku} required />,
         "Unique, whatever the letter case.",
       )}
       {field(
         "name",
         "Name",
-        <input {...common("name")} defaultValue={v.name} maxLength={PRODUCT_LIMITS.nameChars} required />,
+        <input {...common("name")} defaultValue={v.name} required />,
       )}
       {field(
         "description",

@@ -4,10 +4,66 @@
  */
 import { z } from "zod";
 import { findImportJob, type ImportJob } from "../core/imports/mod.ts";
-import { NotFoundError, type Sql, UnsupportedMediaTypeError, ValidationError } from "../core/platform/mod.ts";
-import { type ProductFilters, SORT_KEYS } from "../core/products/mod.ts";
+import {
+  NotFoundError,
+  PayloadTooLargeError,
+  type Sql,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from "../core/platform/mod.ts";
+import {
+  describeUnstorable,
+  type ProductFilters,
+  SORT_KEYS,
+  unstorableCharacter,
+} from "../core/products/mod.ts";
 
-/** A request's JSON body; anything but `application/json` is a 415, malformed JSON a 422. */
+/** The largest JSON body any route reads: far above any product or webhook, far below a memory problem. */
+export const MAX_JSON_BYTES = 1024 * 1024;
+
+function jsonTooLarge(subject: string): PayloadTooLargeError {
+  return new PayloadTooLargeError(
+    `The ${subject} is larger than ${
+      MAX_JSON_BYTES / 1024 / 1024
+    } MB; send at most ${MAX_JSON_BYTES} bytes of JSON.`,
+  );
+}
+
+/**
+ * Reads a body of at most `MAX_JSON_BYTES`: a larger Content-Length is refused before reading, and
+ * bytes are counted while reading, so a chunked body without a length is cut off at the limit too.
+ */
+async function boundedBytes(request: Request, subject: string): Promise<Uint8Array> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > MAX_JSON_BYTES) throw jsonTooLarge(subject);
+  if (!request.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_JSON_BYTES) {
+      // Not awaited: the rest of the body is of no use, and the client may still be sending it.
+      reader.cancel().catch(() => {});
+      throw jsonTooLarge(subject);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/**
+ * A request's JSON body; anything but `application/json` is a 415, more than `MAX_JSON_BYTES` a
+ * 413 (before it is read in full), malformed JSON a 422.
+ */
 export async function jsonBody(request: Request, subject: string): Promise<unknown> {
   const type = request.headers.get("content-type") ?? "";
   if (!type.toLowerCase().startsWith("application/json")) {
@@ -15,11 +71,29 @@ export async function jsonBody(request: Request, subject: string): Promise<unkno
       `Send the ${subject} as JSON (Content-Type: application/json); got "${type}".`,
     );
   }
+  const bytes = await boundedBytes(request, subject);
   try {
-    return await request.json();
+    // Decoded as request.json() does: invalid UTF-8 becomes U+FFFD.
+    return JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     throw new ValidationError("The request body is not valid JSON.");
   }
+}
+
+/**
+ * A query-string value as text. A NUL or a lone surrogate can match nothing stored and would make
+ * PostgreSQL fail, so it is a 400 naming the parameter instead.
+ */
+function queryText() {
+  return z.string().superRefine((text, ctx) => {
+    const problem = unstorableCharacter(text);
+    if (problem) {
+      ctx.addIssue({
+        code: "custom",
+        message: `contains ${describeUnstorable(problem)}, which is not allowed`,
+      });
+    }
+  });
 }
 
 /**
@@ -44,6 +118,19 @@ export function webhookId(raw: string): number {
   return idFromPath(raw, "webhook", 2_147_483_647);
 }
 
+const DELIVERY_ID = /^msg_[0-9a-f]{32}$/;
+
+/**
+ * A webhook delivery id from the path (`msg_` and 32 hex digits); anything else names no delivery,
+ * so it is a 404 at once rather than a database error (a NUL would make PostgreSQL fail).
+ */
+export function deliveryIdFromPath(raw: string, webhook: number): string {
+  if (!DELIVERY_ID.test(raw)) {
+    throw new NotFoundError(`Webhook ${webhook} has no delivery ${JSON.stringify(raw.slice(0, 60))}.`);
+  }
+  return raw;
+}
+
 /** The most products one page may hold; a larger `limit` is refused, not honoured. */
 export const MAX_PAGE_SIZE = 200;
 
@@ -52,7 +139,7 @@ const priceBound = z.coerce.number("a price bound must be a number").min(0, "a p
 
 /** Filters of the list, the page and the export, from a query string. */
 export const ProductFiltersQuery = z.object({
-  search: z.string().trim().max(200).optional().transform((value) => value || undefined),
+  search: queryText().trim().max(200).optional().transform((value) => value || undefined),
   active: z.enum(["true", "false", "all", ""]).optional().transform((value) =>
     value === "true" ? true : value === "false" ? false : undefined
   ),
@@ -96,6 +183,11 @@ export const MAX_LOG_LIMIT = 200;
 export const LogQuery = z.object({
   limit: z.coerce.number().int("limit must be a whole number").min(1, "limit must be at least 1")
     .max(MAX_LOG_LIMIT, `limit must be at most ${MAX_LOG_LIMIT}`).default(50),
+});
+
+/** `?sent=` of a webhook's page: the delivery whose outcome to show, if it is a delivery id at all. */
+export const WebhookPageQuery = z.object({
+  sent: queryText().regex(DELIVERY_ID, "sent must be a delivery id").optional().catch(undefined),
 });
 
 /** A streamed CSV download named `fileName`. */

@@ -37,7 +37,7 @@ import { formatCount } from "../components/format.ts";
 import type { SendButtonProps } from "../islands/SendButton.tsx";
 import type { AppContext } from "./context.ts";
 import { saveForm } from "./forms.ts";
-import { webhookId } from "./http.ts";
+import { deliveryIdFromPath, webhookId, WebhookPageQuery } from "./http.ts";
 import { DataTable } from "../components/table.tsx";
 import { CsrfField } from "../components/session.tsx";
 
@@ -80,7 +80,7 @@ export function webhookPages(ctx: AppContext): Hono {
   app.get("/:id", async (c) => {
     const id = webhookId(c.req.param("id"));
     const webhook = await getWebhook(ctx.db, id);
-    const sentId = c.req.query("sent");
+    const sentId = WebhookPageQuery.parse(c.req.query()).sent;
     const [logs, pending, sent] = await Promise.all([
       listWebhookLogs(ctx.sql, id, 50),
       pendingDeliveries(ctx.sql, id),
@@ -133,7 +133,7 @@ export function webhookPages(ctx: AppContext): Hono {
 
   app.post("/:id/deliveries/:deliveryId/redeliver", async (c) => {
     const id = webhookId(c.req.param("id"));
-    const deliveryId = c.req.param("deliveryId");
+    const deliveryId = deliveryIdFromPath(c.req.param("deliveryId"), id);
     await redeliver(ctx.sql, id, deliveryId, deliveryPolicy(ctx.config));
     return c.redirect(`/webhooks/${id}?sent=${encodeURIComponent(deliveryId)}`, 303);
   });

@@ -1,6 +1,8 @@
 /** Turning CSV records into products: columns found by header name, each row validated and normalized. */
 import {
+  characterCount,
   checkProductField,
+  describeUnstorable,
   LENGTH_LIMITS,
   PRICE_RULE,
   type ProductField,
@@ -72,8 +74,11 @@ function quoteForMessage(value: string): string {
 function cellProblem(field: ProductField, text: string): string | null {
   const problem = checkProductField(field, text);
   if (problem === "missing") return `${field} is empty`;
+  if (problem === "nul_character" || problem === "lone_surrogate") {
+    return `${field} contains ${describeUnstorable(problem)}, which cannot be stored as text`;
+  }
   if (problem === "too_long") {
-    return `${field} is ${text.length.toLocaleString("en-US")} characters long; ` +
+    return `${field} is ${characterCount(text).toLocaleString("en-US")} characters long; ` +
       `the limit is ${LENGTH_LIMITS[field]?.toLocaleString("en-US")}`;
   }
   if (problem === "not_a_price") {

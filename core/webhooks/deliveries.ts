@@ -157,7 +157,9 @@ export async function recordAttempt(
   kind: AttemptKind,
 ): Promise<Date | null> {
   const gone = result.status === 410;
-  const retriesLeft = kind === "scheduled" && !result.ok && !gone &&
+  // The SSRF guard refused the URL: waiting will not make it allowed, so it fails at once.
+  const blocked = !result.ok && result.errorKind === "blocked";
+  const retriesLeft = kind === "scheduled" && !result.ok && !gone && !blocked &&
     delivery.attempts <= policy.retrySchedule.length;
   const nextRetryAt = retriesLeft
     ? new Date(Date.now() + 1000 * retryDelaySeconds(policy, delivery.attempts, result.retryAfterSeconds))
@@ -172,6 +174,9 @@ export async function recordAttempt(
     : "pending";
   // A success resets the webhook's streak of failed deliveries; a delivery that used every retry adds one.
   const touchesStreak = (result.ok && kind !== "test") || exhausted;
+  const errorMessage = blocked && kind === "scheduled"
+    ? `${result.errorMessage} Not retried: the address will not become allowed by waiting.`
+    : result.errorMessage;
   // One statement, so one round trip and atomic without an explicit transaction; the webhook row is
   // only written when its streak changes (every success writing it made concurrent sends queue on its lock).
   const [row] = await sql<{ streak: number | null }[]>`
@@ -179,7 +184,7 @@ export async function recordAttempt(
       INSERT INTO webhook_logs (webhook_id, delivery_id, event_type, attempt, response_status, response_time_ms,
         error_kind, error_message, response_excerpt, next_retry_at)
       VALUES (${delivery.webhook_id}, ${delivery.id}, ${delivery.event_type}, ${delivery.attempts}, ${result.status},
-        ${result.timeMs}, ${result.errorKind}, ${result.errorMessage}, ${result.responseExcerpt}, ${nextRetryAt})
+        ${result.timeMs}, ${result.errorKind}, ${errorMessage}, ${result.responseExcerpt}, ${nextRetryAt})
     ),
     streak AS (
       UPDATE webhooks
@@ -198,7 +203,7 @@ export async function recordAttempt(
     ? `The receiver answered 410 Gone on ${stamp(new Date())}, so the webhook was turned off.`
     : exhausted && row && row.streak !== null && row.streak >= policy.disableAfterFailures
     ? `Turned off on ${stamp(new Date())} after ${row.streak} deliveries in a row failed every retry ` +
-      `(last: ${result.errorMessage ?? "no answer"}).`
+      `(last: ${errorMessage ?? "no answer"}).`
     : null;
   if (reason) {
     await sql`UPDATE webhooks SET enabled = false, disabled_reason = ${reason}, updated_at = now()

@@ -1,7 +1,22 @@
 /** Webhook input from the API and the forms, validated by zod. */
 import { z } from "zod";
 import { parseInput } from "../platform/validation.ts";
+// The browser-safe rule module, not products/mod.ts: products' store imports webhooks (a cycle).
+import { describeUnstorable, unstorableCharacter } from "../products/fields.ts";
 import { WEBHOOK_EVENT_TYPES } from "./events.ts";
+
+/**
+ * A text field: a NUL or a lone surrogate cannot be stored (PostgreSQL would fail), so it is
+ * refused here with the field named, before anything else looks at the text.
+ */
+function storableText(message?: string) {
+  return z.string(message).superRefine((text, ctx) => {
+    const problem = unstorableCharacter(text);
+    if (problem) {
+      ctx.addIssue({ code: "custom", message: `Remove ${describeUnstorable(problem)}; it cannot be stored` });
+    }
+  });
+}
 
 const KNOWN_TYPES = new Set<string>([...WEBHOOK_EVENT_TYPES, "*"]);
 
@@ -9,7 +24,7 @@ const KNOWN_TYPES = new Set<string>([...WEBHOOK_EVENT_TYPES, "*"]);
  * Event types as a list: `event_types` (an array) or the brief's `event_type` (one type, `*`, or
  * several separated by commas). `*` alone stands for all of them.
  */
-const eventTypes = z.array(z.string().trim()).transform((types, ctx) => {
+const eventTypes = z.array(storableText().trim()).transform((types, ctx) => {
   const unique = [...new Set(types.filter((type) => type !== ""))];
   if (unique.length === 0) {
     ctx.addIssue({ code: "custom", message: "Choose at least one event type (or * for all)" });
@@ -29,13 +44,13 @@ const eventTypes = z.array(z.string().trim()).transform((types, ctx) => {
 });
 
 const fields = z.object({
-  url: z.string("Enter the URL that receives the events").trim().min(
+  url: storableText("Enter the URL that receives the events").trim().min(
     1,
     "Enter the URL that receives the events",
   )
     .max(1000, "Use at most 1000 characters"),
-  event_type: z.string().optional(),
-  event_types: z.array(z.string()).optional(),
+  event_type: storableText().optional(),
+  event_types: z.array(storableText()).optional(),
   enabled: z.boolean().optional(),
 }).strict();
 

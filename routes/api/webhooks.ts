@@ -20,7 +20,7 @@ import {
   type WebhookLog,
 } from "../../core/webhooks/mod.ts";
 import type { AppContext } from "../context.ts";
-import { jsonBody, LogQuery, webhookId } from "../http.ts";
+import { deliveryIdFromPath, jsonBody, LogQuery, webhookId } from "../http.ts";
 
 /** The body of `POST /api/webhooks/{id}/test`: optional data for the test event. */
 const TestBody = z.object({ payload: z.unknown().optional() }).strict();
@@ -121,7 +121,8 @@ export function webhookApi(ctx: AppContext): Hono {
 
   app.post("/:id/deliveries/:deliveryId/redeliver", async (c) => {
     const id = webhookId(c.req.param("id"));
-    const result = await redeliver(ctx.sql, id, c.req.param("deliveryId"), deliveryPolicy(ctx.config));
+    const deliveryId = deliveryIdFromPath(c.req.param("deliveryId"), id);
+    const result = await redeliver(ctx.sql, id, deliveryId, deliveryPolicy(ctx.config));
     return c.json(sendResultJson(result));
   });
 

@@ -47,7 +47,9 @@ Deno.test("each invalid field gets a message that says what is wrong", () => {
     [["Widget", "AB-1", "", "100000000", ""], /is not a valid price/],
     [["Widget", "AB-1", "", "", "maybe"], /active "maybe" is not true or false/],
     [["Widget", "AB-1", "d".repeat(2_000_000), "", ""], /description is 2,000,000 characters long/],
-    [["Widget", "AB-1", "a\0b", "", ""], /NUL character/],
+    [["Widget", "AB-1", "a\0b", "", ""], /^contains a NUL character, which cannot be stored as text$/],
+    [["Widget", "\u{1F600}".repeat(256), "", "", ""], /sku is 256 characters long; the limit is 255/],
+    [["Wid\ud800get", "AB-1", "", "", ""], /name contains an unpaired UTF-16 surrogate/],
     [["Widget", "AB-1"], /expected 5 fields like the header, found 2/],
   ];
   for (const [fields, expected] of cases) {
@@ -55,4 +57,17 @@ Deno.test("each invalid field gets a message that says what is wrong", () => {
     equal(result.ok, false, `accepted ${JSON.stringify(fields).slice(0, 80)}`);
     if (!result.ok) match(result.error, expected);
   }
+});
+
+Deno.test("a SKU of 255 astral characters (510 UTF-16 units) is accepted, as PostgreSQL's varchar(255) does", () => {
+  const sku = "\u{1F600}".repeat(255);
+  deepStrictEqual(validateRow(["Smiles", sku, "", "", ""], columns), {
+    ok: true,
+    row: { sku, name: "Smiles", description: null, price: null, active: true },
+  });
+});
+
+Deno.test("one leading quote is removed from a cell of quotes and a formula character, no more", () => {
+  const row = validateRow(["'=SUM(1)", "''=x", "'''-y", "", ""], columns);
+  deepStrictEqual(row.ok && [row.row.name, row.row.sku, row.row.description], ["=SUM(1)", "'=x", "''-y"]);
 });

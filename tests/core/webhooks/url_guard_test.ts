@@ -73,3 +73,54 @@ Deno.test("a host name that does not resolve is refused on save with the host na
     },
   );
 });
+
+Deno.test("IPv6 addresses that embed a non-public IPv4 address are refused, naming it", async () => {
+  const cases: [string, RegExp][] = [
+    // IPv4-compatible: the URL parser writes [::127.0.0.1] as [::7f00:1], plain unicast to ipaddr.js.
+    ["http://[::127.0.0.1]/", /IPv4-compatible IPv6 address that embeds 127\.0\.0\.1, a loopback address/],
+    ["http://[::10.0.0.1]/", /IPv4-compatible IPv6 address that embeds 10\.0\.0\.1, a private address/],
+    ["http://[::a9fe:a9fe]/", /embeds 169\.254\.169\.254, a link-local/],
+    ["http://[::ffff:10.1.2.3]/", /IPv4-mapped IPv6 address that embeds 10\.1\.2\.3, a private address/],
+    ["http://[::ffff:0:127.0.0.1]/", /IPv4-translated IPv6 address that embeds 127\.0\.0\.1, a loopback/],
+    [
+      "http://[64:ff9b::7f00:1]/",
+      /NAT64 \(64:ff9b::\/96\) IPv6 address that embeds 127\.0\.0\.1, a loopback/,
+    ],
+    ["http://[64:ff9b::192.168.0.1]/", /NAT64 .* embeds 192\.168\.0\.1, a private address/],
+    ["http://[2002:7f00:1::]/", /6to4 IPv6 address that embeds 127\.0\.0\.1, a loopback address/],
+    ["http://[2002:a00:1::1]/", /6to4 IPv6 address that embeds 10\.0\.0\.1, a private address/],
+    // Teredo: server 65.54.227.120, client 127.0.0.1 stored bit-flipped (80ff:fffe).
+    [
+      "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",
+      /Teredo IPv6 address that embeds 127\.0\.0\.1, a loopback/,
+    ],
+    // Teredo with a private server address.
+    ["http://[2001:0:a00:1::]/", /Teredo IPv6 address that embeds 10\.0\.0\.1, a private address/],
+  ];
+  for (const [url, expected] of cases) {
+    await rejects(checkWebhookUrl(url, strict), (error: Error) => {
+      equal(error instanceof ValidationError, true, url);
+      match(error.message, expected, url);
+      return true;
+    }, url);
+  }
+});
+
+Deno.test("an embedding of a public IPv4 address is refused too, pointing to the address itself", async () => {
+  await rejects(
+    checkWebhookUrl("http://[2002:5db8:d822::1]/", strict),
+    /6to4 IPv6 address \(it embeds 93\.184\.216\.34; use that IPv4 address instead\)/,
+  );
+  await rejects(checkWebhookUrl("http://[::93.184.216.34]/", strict), /IPv4-compatible .*93\.184\.216\.34/);
+});
+
+Deno.test("a host name resolving to an embedding of a private address is refused", async () => {
+  // An injected resolver: no DNS query is sent.
+  await rejects(
+    checkWebhookUrl("https://hooks.example.test/", {
+      ...strict,
+      resolveHost: () => Promise.resolve(["::7f00:1"]),
+    }),
+    /resolves to ::7f00:1, which is an IPv4-compatible IPv6 address that embeds 127\.0\.0\.1/,
+  );
+});
