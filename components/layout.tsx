@@ -37,11 +37,15 @@ export function Layout(
       <body>
         <header class="topbar">
           <a class="brand" href="/">Acme Product Importer</a>
-          <nav class="nav">
-            {link("/", "products", "Products")}
-            {link("/imports", "imports", "Imports")}
-            {link("/webhooks", "webhooks", "Webhooks")}
-          </nav>
+          {session.signedIn
+            ? (
+              <nav class="nav">
+                {link("/", "products", "Products")}
+                {link("/imports", "imports", "Imports")}
+                {link("/webhooks", "webhooks", "Webhooks")}
+              </nav>
+            )
+            : null}
           {session.email
             ? (
               <form class="account" method="post" action="/logout">

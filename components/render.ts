@@ -17,6 +17,13 @@ export function htmlResponse(page: VNode, status = 200): Response {
 /** The session of the request being answered (Hono's context storage carries it to the renderer). */
 function currentSession(): PageSession {
   const actor = tryGetContext<{ Variables: ActorVariables }>()?.var.actor ?? null;
-  if (actor?.kind !== "user") return { email: null, canChange: false, csrfToken: null };
-  return { email: actor.email, canChange: canChange(actor), csrfToken: actor.csrfToken };
+  if (actor?.kind !== "user") {
+    return {
+      signedIn: actor !== null,
+      email: null,
+      canChange: actor ? canChange(actor) : false,
+      csrfToken: null,
+    };
+  }
+  return { signedIn: true, email: actor.email, canChange: canChange(actor), csrfToken: actor.csrfToken };
 }

@@ -9,6 +9,9 @@ import { useContext } from "preact/hooks";
 
 /** What a page knows about the session it is rendered for. */
 export interface PageSession {
+  /** Someone is signed in (a person, or a script with a token). */
+  signedIn: boolean;
+  /** The signed-in person's email; null for a token or nobody. */
   email: string | null;
   /** Admins may change things; viewers only look. */
   canChange: boolean;
@@ -16,7 +19,12 @@ export interface PageSession {
 }
 
 /** The session of the page being rendered; signed out by default. */
-export const SessionContext = createContext<PageSession>({ email: null, canChange: false, csrfToken: null });
+export const SessionContext = createContext<PageSession>({
+  signedIn: false,
+  email: null,
+  canChange: false,
+  csrfToken: null,
+});
 
 /** The session of the page being rendered. */
 export function usePageSession(): PageSession {

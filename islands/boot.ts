@@ -12,6 +12,7 @@ function meta(name: string): string | null {
 }
 
 const session: PageSession = {
+  signedIn: true,
   email: null,
   canChange: meta("session-can-change") === "true",
   csrfToken: meta("csrf-token"),
