@@ -2,9 +2,13 @@
  * What the route modules share about HTTP: reading JSON bodies, path ids and query strings, and
  * answering with a CSV download. Route modules import this, never each other.
  */
+import type { Context } from "hono";
 import { z } from "zod";
+import { canChange } from "../core/accounts/mod.ts";
+import { auditActor, type AuditContext } from "../core/audit/mod.ts";
 import { findImportJob, type ImportJob } from "../core/imports/mod.ts";
 import {
+  ForbiddenError,
   NotFoundError,
   PayloadTooLargeError,
   type Sql,
@@ -17,6 +21,16 @@ import {
   SORT_KEYS,
   unstorableCharacter,
 } from "../core/products/mod.ts";
+
+import type { AppEnv } from "./context.ts";
+
+/** Who makes this request, for the audit log: the signed-in person or API token, and the request id. */
+export function auditContext(c: Context<AppEnv>): AuditContext {
+  const actor = c.get("actor");
+  // Authentication lets no anonymous change through; this only guards a route mounted by mistake.
+  if (!actor) throw new ForbiddenError("Sign in, or send an API token, to make changes.");
+  return { actor: auditActor(actor), requestId: c.get("requestId") ?? null };
+}
 
 /** The largest JSON body any route reads: far above any product or webhook, far below a memory problem. */
 export const MAX_JSON_BYTES = 1024 * 1024;
@@ -174,6 +188,28 @@ export const ProductListQuery = z.object({
 export function productFilters(query: Record<string, string>): ProductFilters {
   const q = ProductFiltersQuery.parse(query);
   return { search: q.search, active: q.active, priceMin: q.price_min, priceMax: q.price_max };
+}
+
+/** The most audit entries one request may return. */
+export const MAX_AUDIT_LIMIT = 200;
+
+/** `?limit=&before=` of the audit log (API and page): a page of entries older than entry `before`. */
+export const AuditQuery = z.object({
+  limit: z.coerce.number().int("limit must be a whole number").min(1, "limit must be at least 1")
+    .max(MAX_AUDIT_LIMIT, `limit must be at most ${MAX_AUDIT_LIMIT}`).default(50),
+  before: z.coerce.number().int("before must be an entry id").min(1, "before must be an entry id")
+    .max(Number.MAX_SAFE_INTEGER, "before must be an entry id").optional(),
+});
+
+/** Only admins and write tokens read the audit log; viewers and read tokens get a 403. */
+export function requireAuditReader(c: Context<AppEnv>): void {
+  const actor = c.get("actor");
+  if (actor && canChange(actor)) return;
+  throw new ForbiddenError(
+    actor?.kind === "token"
+      ? "The audit log needs a write token; this API token is read-only."
+      : "Only admins may see the audit log.",
+  );
 }
 
 /** The most log rows one request may return. */

@@ -12,15 +12,15 @@ import {
 } from "../core/imports/mod.ts";
 import { formatBytes, formatCount, formatDuration } from "../components/format.ts";
 import { StatusBadge } from "../components/status_badge.tsx";
-import type { AppContext } from "./context.ts";
+import type { AppContext, AppEnv } from "./context.ts";
 import { describeError } from "./errors.ts";
 import { reportUnexpected } from "./request_log.ts";
-import { requireJob } from "./http.ts";
+import { auditContext, requireJob } from "./http.ts";
 import { DataTable } from "../components/table.tsx";
 
 /** The import pages: upload form + history, and one job's live progress. */
-export function importPages(ctx: AppContext): Hono {
-  const app = new Hono();
+export function importPages(ctx: AppContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
 
   app.get("/", async () => {
     const jobs = await listImportJobs(ctx.sql, { limit: 50 });
@@ -34,6 +34,7 @@ export function importPages(ctx: AppContext): Hono {
         uploadDir: ctx.config.uploadDir,
         maxBytes: ctx.config.maxUploadBytes,
         queue: ctx.jobs,
+        audit: auditContext(c),
       });
       return c.redirect(`/imports/${job.id}`, 303);
     } catch (error) {

@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { serveStatic } from "hono/deno";
 import { Layout } from "../components/layout.tsx";
 import { htmlResponse } from "../components/render.ts";
+import { auditApi } from "./api/audit.ts";
 import { importApi } from "./api/imports.ts";
 import { openApiRoute } from "./api/openapi.ts";
 import { productApi } from "./api/products.ts";
@@ -21,6 +22,7 @@ import { securityHeaders } from "./security_headers.ts";
 import { productPages } from "./products.tsx";
 import { importPages } from "./imports.tsx";
 import { webhookPages } from "./webhooks.tsx";
+import { auditPages } from "./audit.tsx";
 
 function ErrorPage(props: { status: number; message: string }) {
   return (
@@ -116,9 +118,11 @@ export function createApp(ctx: AppContext): Hono<AppEnv> {
   app.route("/api", openApiRoute());
   app.route("/api/products", productApi(ctx));
   app.route("/api/webhooks", webhookApi(ctx));
+  app.route("/api/audit", auditApi(ctx));
   app.route("/", loginPages(ctx));
   app.route("/imports", importPages(ctx));
   app.route("/webhooks", webhookPages(ctx));
+  app.route("/settings/audit", auditPages(ctx));
   app.route("/", productPages(ctx));
   return app;
 }

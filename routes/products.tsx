@@ -23,9 +23,9 @@ import {
 import { confirmsDeleteAll } from "../components/delete_all.ts";
 import { formatCount } from "../components/format.ts";
 import type { ProductFormValues } from "../islands/ProductForm.tsx";
-import type { AppContext } from "./context.ts";
+import type { AppContext, AppEnv } from "./context.ts";
 import { saveForm } from "./forms.ts";
-import { productId, ProductListQuery } from "./http.ts";
+import { auditContext, productId, ProductListQuery } from "./http.ts";
 
 const NOTICES: Record<string, string> = {
   created: "Product created.",
@@ -34,8 +34,8 @@ const NOTICES: Record<string, string> = {
 };
 
 /** The products pages: the list at `/`, create, edit, delete, delete all. Plain forms throughout. */
-export function productPages(ctx: AppContext): Hono {
-  const app = new Hono();
+export function productPages(ctx: AppContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
 
   app.get("/", async (c) => {
     const parsed = ProductListQuery.safeParse(c.req.query());
@@ -54,7 +54,8 @@ export function productPages(ctx: AppContext): Hono {
   app.post("/products", async (c) => {
     const values = formValues(await c.req.formData());
     return await saveForm(async () => {
-      const product = await createProduct(ctx.db, parseProductCreate(formInput(values)));
+      const input = parseProductCreate(formInput(values));
+      const product = await createProduct(ctx.db, input, { audit: auditContext(c) });
       return c.redirect(`/?notice=created&search=${encodeURIComponent(product.sku)}`, 303);
     }, (errors) => <ProductEditPage values={values} errors={errors} />);
   });
@@ -72,7 +73,7 @@ export function productPages(ctx: AppContext): Hono {
         422,
       );
     }
-    const job = await submitDeleteAll(ctx.sql, ctx.jobs);
+    const job = await submitDeleteAll(ctx.sql, ctx.jobs, { audit: auditContext(c) });
     return c.redirect(`/products/delete-all/${job.id}`, 303);
   });
 
@@ -109,7 +110,7 @@ export function productPages(ctx: AppContext): Hono {
     const product = await getProduct(ctx.db, id);
     const values = formValues(await c.req.formData());
     return await saveForm(async () => {
-      await updateProduct(ctx.db, id, parseProductUpdate(formInput(values)));
+      await updateProduct(ctx.db, id, parseProductUpdate(formInput(values)), { audit: auditContext(c) });
       return c.redirect(`/products/${id}?notice=updated`, 303);
     }, (errors) => <ProductEditPage product={product} values={values} errors={errors} />);
   });
@@ -131,7 +132,7 @@ export function productPages(ctx: AppContext): Hono {
   });
 
   app.post("/products/:id/delete", async (c) => {
-    await deleteProduct(ctx.db, productId(c.req.param("id")));
+    await deleteProduct(ctx.db, productId(c.req.param("id")), { audit: auditContext(c) });
     return c.redirect("/?notice=deleted", 303);
   });
 

@@ -25,6 +25,7 @@ import {
   parseWebhookUpdate,
   pendingDeliveries,
   previousSecretSigns,
+  recordWebhookSend,
   redeliver,
   rotateWebhookSecret,
   sendTestEvent,
@@ -35,9 +36,9 @@ import {
 } from "../core/webhooks/mod.ts";
 import { formatCount } from "../components/format.ts";
 import type { SendButtonProps } from "../islands/SendButton.tsx";
-import type { AppContext } from "./context.ts";
+import type { AppContext, AppEnv } from "./context.ts";
 import { saveForm } from "./forms.ts";
-import { deliveryIdFromPath, webhookId, WebhookPageQuery } from "./http.ts";
+import { auditContext, deliveryIdFromPath, webhookId, WebhookPageQuery } from "./http.ts";
 import { DataTable } from "../components/table.tsx";
 import { CsrfField } from "../components/session.tsx";
 
@@ -52,8 +53,8 @@ const NOTICES: Record<string, string> = {
 };
 
 /** The webhook pages: list, add, detail (secret, test, log, redeliver), edit, delete. Plain forms. */
-export function webhookPages(ctx: AppContext): Hono {
-  const app = new Hono();
+export function webhookPages(ctx: AppContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const guard = () => ({ allowPrivate: ctx.config.webhookAllowPrivate });
 
   app.get("/", async (c) => {
@@ -72,7 +73,8 @@ export function webhookPages(ctx: AppContext): Hono {
   app.post("/", async (c) => {
     const values = formValues(await c.req.formData());
     return await saveForm(async () => {
-      const webhook = await createWebhook(ctx.db, parseWebhookCreate(formInput(values)), guard());
+      const input = parseWebhookCreate(formInput(values));
+      const webhook = await createWebhook(ctx.db, input, { ...guard(), audit: auditContext(c) });
       return c.redirect(`/webhooks/${webhook.id}?notice=created`, 303);
     }, (errors) => <WebhookEditPage values={values} errors={errors} />);
   });
@@ -108,7 +110,8 @@ export function webhookPages(ctx: AppContext): Hono {
     const webhook = await getWebhook(ctx.db, id);
     const values = formValues(await c.req.formData());
     return await saveForm(async () => {
-      await updateWebhook(ctx.db, id, parseWebhookUpdate(formInput(values)), guard());
+      const input = parseWebhookUpdate(formInput(values));
+      await updateWebhook(ctx.db, id, input, { ...guard(), audit: auditContext(c) });
       return c.redirect(`/webhooks/${id}?notice=updated`, 303);
     }, (errors) => <WebhookEditPage webhook={webhook} values={values} errors={errors} />);
   });
@@ -116,25 +119,28 @@ export function webhookPages(ctx: AppContext): Hono {
   app.post("/:id/enabled", async (c) => {
     const id = webhookId(c.req.param("id"));
     const enabled = (await c.req.formData()).get("enabled") === "true";
-    await updateWebhook(ctx.db, id, { enabled }, guard());
+    await updateWebhook(ctx.db, id, { enabled }, { ...guard(), audit: auditContext(c) });
     return c.redirect(`/webhooks/${id}?notice=${enabled ? "enabled" : "disabled"}`, 303);
   });
 
   app.post("/:id/rotate-secret", async (c) => {
-    const webhook = await rotateWebhookSecret(ctx.db, webhookId(c.req.param("id")));
+    const id = webhookId(c.req.param("id"));
+    const webhook = await rotateWebhookSecret(ctx.db, id, { audit: auditContext(c) });
     return c.redirect(`/webhooks/${webhook.id}?notice=rotated`, 303);
   });
 
   app.post("/:id/test", async (c) => {
     const id = webhookId(c.req.param("id"));
     const result = await sendTestEvent(ctx.sql, id, deliveryPolicy(ctx.config));
+    await recordWebhookSend(ctx.db, id, { audit: auditContext(c), result });
     return c.redirect(`/webhooks/${id}?sent=${result.deliveryId}`, 303);
   });
 
   app.post("/:id/deliveries/:deliveryId/redeliver", async (c) => {
     const id = webhookId(c.req.param("id"));
     const deliveryId = deliveryIdFromPath(c.req.param("deliveryId"), id);
-    await redeliver(ctx.sql, id, deliveryId, deliveryPolicy(ctx.config));
+    const result = await redeliver(ctx.sql, id, deliveryId, deliveryPolicy(ctx.config));
+    await recordWebhookSend(ctx.db, id, { audit: auditContext(c), deliveryId, result });
     return c.redirect(`/webhooks/${id}?sent=${encodeURIComponent(deliveryId)}`, 303);
   });
 
@@ -155,7 +161,7 @@ export function webhookPages(ctx: AppContext): Hono {
   });
 
   app.post("/:id/delete", async (c) => {
-    await deleteWebhook(ctx.db, webhookId(c.req.param("id")));
+    await deleteWebhook(ctx.db, webhookId(c.req.param("id")), { audit: auditContext(c) });
     return c.redirect("/webhooks?notice=deleted", 303);
   });
 

@@ -47,7 +47,7 @@ export const MAX_ATTEMPTS = 3;
 
 /** Records a new queued import of an uploaded file. */
 export async function createImportJob(
-  sql: Sql,
+  sql: Sql | postgres.TransactionSql,
   file: { fileName: string; filePath: string; fileSize: number },
 ): Promise<ImportJob> {
   const [row] = await sql<ImportJob[]>`
@@ -59,7 +59,7 @@ export async function createImportJob(
 }
 
 /** Records a new queued delete-all run. */
-export async function createBulkDeleteJob(sql: Sql): Promise<ImportJob> {
+export async function createBulkDeleteJob(sql: Sql | postgres.TransactionSql): Promise<ImportJob> {
   const [row] = await sql<ImportJob[]>`
     INSERT INTO import_jobs (id, kind, file_name, message)
     VALUES (${crypto.randomUUID()}, 'bulk_delete', 'Delete all products', 'Waiting in the queue')

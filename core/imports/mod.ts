@@ -17,4 +17,4 @@ export {
 export { followProgress } from "./progress_feed.ts";
 export { isFinalStatus, progressChannelName, type ProgressEvent, progressFromJob } from "./progress.ts";
 export { runJob } from "./run_job.ts";
-export { type JobQueue, submitDeleteAll, submitUpload } from "./submit.ts";
+export { type JobQueue, type SubmitAuditOptions, submitDeleteAll, submitUpload } from "./submit.ts";

@@ -1,4 +1,5 @@
 /** Starting work: an uploaded file or a delete-all becomes a queued job, and the queue is rung. */
+import { type AuditContext, recordAuditSql } from "../audit/mod.ts";
 import type { Sql } from "../platform/db.ts";
 import { createBulkDeleteJob, createImportJob, type ImportJob } from "./jobs.ts";
 import { receiveUpload, type UploadOptions } from "./uploads.ts";
@@ -10,25 +11,61 @@ export interface JobQueue {
   ping(): Promise<void>;
 }
 
-/** Stores the request's file, records its import job and rings the queue; the job runs later. */
+/** Who starts the job, recorded in the audit log in the transaction that records the job. */
+export interface SubmitAuditOptions {
+  audit?: AuditContext;
+}
+
+/**
+ * Stores the request's file, records its import job (and, given `audit`, its `import.started`
+ * entry with the file's name) and rings the queue; the job runs later.
+ */
 export async function submitUpload(
   sql: Sql,
   request: Request,
-  options: UploadOptions & { queue: JobQueue },
+  options: UploadOptions & SubmitAuditOptions & { queue: JobQueue },
 ): Promise<ImportJob> {
   const upload = await receiveUpload(request, options);
-  const job = await createImportJob(sql, {
-    fileName: upload.fileName,
-    filePath: upload.path,
-    fileSize: upload.size,
+  const job = await sql.begin(async (tx) => {
+    const job = await createImportJob(tx, {
+      fileName: upload.fileName,
+      filePath: upload.path,
+      fileSize: upload.size,
+    });
+    if (options.audit) {
+      await recordAuditSql(tx, {
+        ...options.audit,
+        action: "import.started",
+        targetType: "import",
+        targetId: job.id,
+        summary: `Started importing "${job.file_name}" (${job.file_size} bytes)`,
+      });
+    }
+    return job;
   });
   await options.queue.ring();
   return job;
 }
 
-/** Records a delete-all job behind any queued imports and rings the queue. */
-export async function submitDeleteAll(sql: Sql, queue: JobQueue): Promise<ImportJob> {
-  const job = await createBulkDeleteJob(sql);
+/** Records a delete-all job behind any queued imports (with its audit entry, given `audit`) and rings the queue. */
+export async function submitDeleteAll(
+  sql: Sql,
+  queue: JobQueue,
+  options: SubmitAuditOptions = {},
+): Promise<ImportJob> {
+  const job = await sql.begin(async (tx) => {
+    const job = await createBulkDeleteJob(tx);
+    if (options.audit) {
+      await recordAuditSql(tx, {
+        ...options.audit,
+        action: "products.bulk_delete_started",
+        targetType: "import",
+        targetId: job.id,
+        summary: "Asked to delete all products",
+      });
+    }
+    return job;
+  });
   await queue.ring();
   return job;
 }

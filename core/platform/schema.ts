@@ -158,6 +158,27 @@ export interface ApiTokenTable {
   revoked_at: Date | null;
 }
 
+/** Who did something: a signed-in person, an API token, or the app itself. */
+export type AuditActorKind = "user" | "token" | "system";
+
+/** `audit_log` (migration 008): who changed what, and when; never secrets or CSV contents. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: CreatedAt;
+  actor_kind: AuditActorKind;
+  /** The user's or token's id; null for the system. */
+  actor_id: number | null;
+  /** The email or token name as it was at the time. */
+  actor_label: string;
+  /** What was done, e.g. `product.updated`, `import.started`. */
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  /** A short human description, e.g. `SKU "A-1" (Kettle)`. */
+  summary: Defaulted<string>;
+  request_id: string | null;
+}
+
 /** `schema_migrations`: the migration files already applied. */
 export interface SchemaMigrationTable {
   name: string;
@@ -176,5 +197,6 @@ export interface Database {
   users: UserTable;
   sessions: SessionTable;
   api_tokens: ApiTokenTable;
+  audit_log: AuditLogTable;
   schema_migrations: SchemaMigrationTable;
 }

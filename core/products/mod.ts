@@ -42,6 +42,7 @@ export {
   deleteProduct,
   getProduct,
   type Product,
+  type ProductChangeOptions,
   productJson,
   updateProduct,
 } from "./store.ts";

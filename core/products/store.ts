@@ -2,6 +2,7 @@
 import { type Kysely, type Selectable, sql as rawSql } from "kysely";
 import { ConflictError, NotFoundError } from "../platform/errors.ts";
 import type { Database, ProductTable } from "../platform/schema.ts";
+import { type AuditContext, recordAudit } from "../audit/mod.ts";
 import { recordEventIn } from "../webhooks/mod.ts";
 import type { ProductCreate, ProductUpdate } from "./input.ts";
 
@@ -43,8 +44,22 @@ async function skuConflict(db: Kysely<Database>, sku: string): Promise<ConflictE
   );
 }
 
+/** Options of a one-product change: who makes it, to record in the audit log with the change. */
+export interface ProductChangeOptions {
+  /** When given, an audit entry is written in the change's transaction. */
+  audit?: AuditContext;
+}
+
+function describe(product: Product): string {
+  return `SKU "${product.sku}" (${product.name})`;
+}
+
 /** Creates a product and queues its `product.created` event; a SKU equal to another's in any letter case is a {@linkcode ConflictError}. */
-export async function createProduct(db: Kysely<Database>, input: ProductCreate): Promise<Product> {
+export async function createProduct(
+  db: Kysely<Database>,
+  input: ProductCreate,
+  options: ProductChangeOptions = {},
+): Promise<Product> {
   try {
     return await db.transaction().execute(async (trx) => {
       const product = await trx.insertInto("products").values({
@@ -55,6 +70,15 @@ export async function createProduct(db: Kysely<Database>, input: ProductCreate):
         active: input.active ?? true,
       }).returningAll().executeTakeFirstOrThrow();
       await recordEventIn(trx, "product.created", productJson(product));
+      if (options.audit) {
+        await recordAudit(trx, {
+          ...options.audit,
+          action: "product.created",
+          targetType: "product",
+          targetId: product.id,
+          summary: `Created ${describe(product)}`,
+        });
+      }
       return product;
     });
   } catch (error) {
@@ -71,6 +95,7 @@ export async function updateProduct(
   db: Kysely<Database>,
   id: number,
   input: ProductUpdate,
+  options: ProductChangeOptions = {},
 ): Promise<Product> {
   const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
   if (Object.keys(changes).length === 0) return await getProduct(db, id);
@@ -83,6 +108,15 @@ export async function updateProduct(
         .executeTakeFirst();
       if (!updated) throw new NotFoundError(`There is no product with id ${id}.`);
       await recordEventIn(trx, "product.updated", productJson(updated));
+      if (options.audit) {
+        await recordAudit(trx, {
+          ...options.audit,
+          action: "product.updated",
+          targetType: "product",
+          targetId: updated.id,
+          summary: `Changed ${Object.keys(changes).join(", ")} of ${describe(updated)}`,
+        });
+      }
       return updated;
     });
   } catch (error) {
@@ -92,12 +126,25 @@ export async function updateProduct(
 }
 
 /** Deletes a product, queues `product.deleted` and returns the product, or throws {@linkcode NotFoundError}. */
-export async function deleteProduct(db: Kysely<Database>, id: number): Promise<Product> {
+export async function deleteProduct(
+  db: Kysely<Database>,
+  id: number,
+  options: ProductChangeOptions = {},
+): Promise<Product> {
   return await db.transaction().execute(async (trx) => {
     const deleted = await trx.deleteFrom("products").where("id", "=", id).returningAll()
       .executeTakeFirst();
     if (!deleted) throw new NotFoundError(`There is no product with id ${id}.`);
     await recordEventIn(trx, "product.deleted", productJson(deleted));
+    if (options.audit) {
+      await recordAudit(trx, {
+        ...options.audit,
+        action: "product.deleted",
+        targetType: "product",
+        targetId: deleted.id,
+        summary: `Deleted ${describe(deleted)}`,
+      });
+    }
     return deleted;
   });
 }

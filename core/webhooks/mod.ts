@@ -39,9 +39,12 @@ export {
   getWebhook,
   listWebhooks,
   previousSecretSigns,
+  recordWebhookSend,
   rotateWebhookSecret,
   updateWebhook,
   type Webhook,
+  webhookAuditName,
+  type WebhookChangeOptions,
   webhookJson,
 } from "./store.ts";
 export type { UrlGuardOptions } from "./url_guard.ts";

@@ -9,21 +9,22 @@ import {
   listImportJobs,
   submitUpload,
 } from "../../core/imports/mod.ts";
-import type { AppContext } from "../context.ts";
-import { csvResponse, requireJob } from "../http.ts";
+import type { AppContext, AppEnv } from "../context.ts";
+import { auditContext, csvResponse, requireJob } from "../http.ts";
 
 /** A comment line keeps idle SSE connections open through proxies. */
 const HEARTBEAT_INTERVAL_MS = 15_000;
 
 /** `/api/upload`, `/api/progress/:id` and `/api/imports`. */
-export function importApi(ctx: AppContext): Hono {
-  const app = new Hono();
+export function importApi(ctx: AppContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
 
   app.post("/upload", async (c) => {
     const job = await submitUpload(ctx.sql, c.req.raw, {
       uploadDir: ctx.config.uploadDir,
       maxBytes: ctx.config.maxUploadBytes,
       queue: ctx.jobs,
+      audit: auditContext(c),
     });
     return c.json({ task_id: job.id, message: `Import of ${job.file_name} queued` }, 202, {
       Location: `/api/imports/${job.id}`,

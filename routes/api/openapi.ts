@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { ProductCreateSchema, ProductUpdateSchema } from "../../core/products/mod.ts";
 import { WEBHOOK_EVENT_TYPES, WebhookCreateSchema, WebhookUpdateSchema } from "../../core/webhooks/mod.ts";
-import { MAX_LOG_LIMIT, MAX_PAGE_SIZE } from "../http.ts";
+import { MAX_AUDIT_LIMIT, MAX_LOG_LIMIT, MAX_PAGE_SIZE } from "../http.ts";
 
 /** A request body schema derived from the zod schema the API validates with, so the two cannot drift. */
 function bodySchema(schema: z.ZodType) {
@@ -303,6 +303,39 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    "/api/audit": {
+      get: {
+        summary: "The audit log, newest first: who (user, token or system) changed what, and when. " +
+          "Admins and write tokens only",
+        parameters: [
+          query(
+            "limit",
+            { type: "integer", minimum: 1, maximum: MAX_AUDIT_LIMIT, default: 50 },
+            "Entries to return",
+          ),
+          query(
+            "before",
+            { type: "integer", minimum: 1 },
+            "Only entries older than this entry id (keyset paging)",
+          ),
+        ],
+        responses: {
+          200: json({
+            type: "object",
+            properties: {
+              items: { type: "array", items: { $ref: "#/components/schemas/AuditEntry" } },
+              next_before: {
+                type: ["integer", "null"],
+                description: "Pass as `before` for the next, older page; null on the last page",
+              },
+            },
+            required: ["items", "next_before"],
+          }),
+          400: errorResponse("Bad limit or before"),
+          403: errorResponse("A viewer or a read-only token"),
+        },
+      },
+    },
     "/healthz": {
       get: {
         summary: "Health: 200 {status: ok, database: ok} when the database answers SELECT 1 within 2 s, " +
@@ -381,6 +414,36 @@ export const OPENAPI_DOCUMENT = {
           "disabled_reason",
           "created_at",
           "updated_at",
+        ],
+      },
+      AuditEntry: {
+        type: "object",
+        properties: {
+          id: { type: "integer" },
+          at: { type: "string", format: "date-time" },
+          actor_kind: { type: "string", enum: ["user", "token", "system"] },
+          actor_id: { type: ["integer", "null"] },
+          actor_label: { type: "string", description: "The email or token name at the time" },
+          action: {
+            type: "string",
+            description: "e.g. product.updated, import.started, webhook.secret_rotated",
+          },
+          target_type: { type: ["string", "null"], description: "product, import, webhook, token, user" },
+          target_id: { type: ["string", "null"] },
+          summary: { type: "string", description: "Short and human; never secrets or CSV contents" },
+          request_id: { type: ["string", "null"], description: "The X-Request-Id of the change" },
+        },
+        required: [
+          "id",
+          "at",
+          "actor_kind",
+          "actor_id",
+          "actor_label",
+          "action",
+          "target_type",
+          "target_id",
+          "summary",
+          "request_id",
         ],
       },
       WebhookLog: {

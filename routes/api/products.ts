@@ -1,5 +1,5 @@
 /** The product API: list, export, create, read, change, delete, delete all. */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { submitDeleteAll } from "../../core/imports/mod.ts";
 import {
   createProduct,
@@ -12,12 +12,12 @@ import {
   productsCsvStream,
   updateProduct,
 } from "../../core/products/mod.ts";
-import type { AppContext } from "../context.ts";
-import { csvResponse, jsonBody, productFilters, productId, ProductListQuery } from "../http.ts";
+import type { AppContext, AppEnv } from "../context.ts";
+import { auditContext, csvResponse, jsonBody, productFilters, productId, ProductListQuery } from "../http.ts";
 
 /** `/api/products`: list, export, create, read, update, delete, delete all. */
-export function productApi(ctx: AppContext): Hono {
-  const app = new Hono();
+export function productApi(ctx: AppContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
 
   app.get("/", async (c) => {
     const page = await listProducts(ctx.db, ProductListQuery.parse(c.req.query()));
@@ -30,27 +30,28 @@ export function productApi(ctx: AppContext): Hono {
   });
 
   app.post("/", async (c) => {
-    const product = await createProduct(ctx.db, parseProductCreate(await jsonBody(c.req.raw, "product")));
+    const input = parseProductCreate(await jsonBody(c.req.raw, "product"));
+    const product = await createProduct(ctx.db, input, { audit: auditContext(c) });
     return c.json(productJson(product), 201, { Location: `/api/products/${product.id}` });
   });
 
   app.delete("/bulk", async (c) => {
-    const job = await submitDeleteAll(ctx.sql, ctx.jobs);
+    const job = await submitDeleteAll(ctx.sql, ctx.jobs, { audit: auditContext(c) });
     return c.json({ task_id: job.id, message: "Bulk delete started" }, 202);
   });
 
   app.get("/:id", async (c) => c.json(productJson(await getProduct(ctx.db, productId(c.req.param("id"))))));
 
-  const update = async (c: { req: { param(name: string): string; raw: Request } }) => {
-    const id = productId(c.req.param("id"));
+  const update = async (c: Context<AppEnv>) => {
+    const id = productId(c.req.param("id") ?? "");
     const input = parseProductUpdate(await jsonBody(c.req.raw, "product"));
-    return productJson(await updateProduct(ctx.db, id, input));
+    return productJson(await updateProduct(ctx.db, id, input, { audit: auditContext(c) }));
   };
   app.put("/:id", async (c) => c.json(await update(c)));
   app.patch("/:id", async (c) => c.json(await update(c)));
 
   app.delete("/:id", async (c) => {
-    await deleteProduct(ctx.db, productId(c.req.param("id")));
+    await deleteProduct(ctx.db, productId(c.req.param("id")), { audit: auditContext(c) });
     return c.json({ message: "Deleted" });
   });
 

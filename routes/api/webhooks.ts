@@ -11,6 +11,7 @@ import {
   listWebhooks,
   parseWebhookCreate,
   parseWebhookUpdate,
+  recordWebhookSend,
   redeliver,
   rotateWebhookSecret,
   type SendResult,
@@ -19,8 +20,8 @@ import {
   webhookJson,
   type WebhookLog,
 } from "../../core/webhooks/mod.ts";
-import type { AppContext } from "../context.ts";
-import { deliveryIdFromPath, jsonBody, LogQuery, webhookId } from "../http.ts";
+import type { AppContext, AppEnv } from "../context.ts";
+import { auditContext, deliveryIdFromPath, jsonBody, LogQuery, webhookId } from "../http.ts";
 
 /** The body of `POST /api/webhooks/{id}/test`: optional data for the test event. */
 const TestBody = z.object({ payload: z.unknown().optional() }).strict();
@@ -58,8 +59,8 @@ export function sendResultJson(result: SendResult) {
 }
 
 /** `/api/webhooks`: CRUD, secret rotation, test, log, redelivery. */
-export function webhookApi(ctx: AppContext): Hono {
-  const app = new Hono();
+export function webhookApi(ctx: AppContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const guard = () => ({ allowPrivate: ctx.config.webhookAllowPrivate });
 
   app.get("/", async (c) => {
@@ -69,7 +70,7 @@ export function webhookApi(ctx: AppContext): Hono {
 
   app.post("/", async (c) => {
     const input = parseWebhookCreate(await jsonBody(c.req.raw, "webhook"));
-    const webhook = await createWebhook(ctx.db, input, guard());
+    const webhook = await createWebhook(ctx.db, input, { ...guard(), audit: auditContext(c) });
     return c.json(webhookJson(webhook, { withSecret: true }), 201, {
       Location: `/api/webhooks/${webhook.id}`,
     });
@@ -83,16 +84,18 @@ export function webhookApi(ctx: AppContext): Hono {
   app.put("/:id", async (c) => {
     const id = webhookId(c.req.param("id"));
     const input = parseWebhookUpdate(await jsonBody(c.req.raw, "webhook"));
-    return c.json(webhookJson(await updateWebhook(ctx.db, id, input, guard()), { withSecret: true }));
+    const webhook = await updateWebhook(ctx.db, id, input, { ...guard(), audit: auditContext(c) });
+    return c.json(webhookJson(webhook, { withSecret: true }));
   });
 
   app.delete("/:id", async (c) => {
-    await deleteWebhook(ctx.db, webhookId(c.req.param("id")));
+    await deleteWebhook(ctx.db, webhookId(c.req.param("id")), { audit: auditContext(c) });
     return c.json({ message: "Deleted" });
   });
 
   app.post("/:id/rotate-secret", async (c) => {
-    const webhook = await rotateWebhookSecret(ctx.db, webhookId(c.req.param("id")));
+    const id = webhookId(c.req.param("id"));
+    const webhook = await rotateWebhookSecret(ctx.db, id, { audit: auditContext(c) });
     return c.json(webhookJson(webhook, { withSecret: true }));
   });
 
@@ -109,6 +112,8 @@ export function webhookApi(ctx: AppContext): Hono {
       deliveryPolicy(ctx.config),
       body?.data.payload ?? undefined,
     );
+    // A send changes no stored data: recorded after it, with its outcome.
+    await recordWebhookSend(ctx.db, id, { audit: auditContext(c), result });
     return c.json(sendResultJson(result));
   });
 
@@ -123,6 +128,7 @@ export function webhookApi(ctx: AppContext): Hono {
     const id = webhookId(c.req.param("id"));
     const deliveryId = deliveryIdFromPath(c.req.param("deliveryId"), id);
     const result = await redeliver(ctx.sql, id, deliveryId, deliveryPolicy(ctx.config));
+    await recordWebhookSend(ctx.db, id, { audit: auditContext(c), deliveryId, result });
     return c.json(sendResultJson(result));
   });
 
