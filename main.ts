@@ -13,6 +13,7 @@ import {
   startEmbeddedPostgres,
 } from "./core/platform/mod.ts";
 import { ensureOwner, FirstAdminSetup } from "./core/accounts/mod.ts";
+import { RateLimits } from "./core/limits/mod.ts";
 import { deliveryPolicy } from "./core/webhooks/mod.ts";
 import { createApp } from "./routes/mod.tsx";
 import { JobQueueConsumer, type JobWakeMessage } from "./workers/job_queue.ts";
@@ -63,7 +64,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     if (kind === "webhook-wake") webhooks.wake();
   });
   const log = new Logger(options.logSink);
-  const app = createApp({ config, sql, db, log, jobs, webhooks, setup });
+  const limits = new RateLimits(sql, config.rateLimits);
+  const app = createApp({ config, sql, db, log, jobs, webhooks, setup, limits });
   const server = Deno.serve({ port: config.port, hostname: "0.0.0.0", onListen: () => {} }, app.fetch);
   jobs.start();
   webhooks.start();

@@ -2,14 +2,16 @@
  * Who is asking, and may they: every request is identified by its `Authorization: Bearer` token
  * or its session cookie; anonymous requests are sent to `/login` (pages) or answered 401 (API);
  * viewers and read-only tokens may only read; a change made with the session cookie must come
- * from this app's own pages (same origin and the session's CSRF token).
+ * from this app's own pages (same origin and the session's CSRF token). Each token has a budget
+ * of calls per minute; sessions have none (see docs/decisions.md).
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { timingSafeEqual } from "node:crypto";
 import { Buffer } from "node:buffer";
 import { type Actor, canChange, findApiToken, findSession } from "../core/accounts/mod.ts";
-import { ForbiddenError } from "../core/platform/mod.ts";
+import type { ApiBudget } from "../core/limits/mod.ts";
+import { ForbiddenError, RateLimitedError } from "../core/platform/mod.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 
 /** The session cookie's name. */
@@ -31,6 +33,7 @@ export function authentication(ctx: AppContext): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const actor = await identify(ctx, c);
     c.set("actor", actor);
+    if (actor?.kind === "token") limitTokenCalls(c, await ctx.limits.apiCall(actor.tokenId));
     const path = c.req.path;
     const safe = SAFE_METHODS.has(c.req.method);
     if (!safe && actor?.kind !== "token") checkSameOrigin(c);
@@ -47,6 +50,22 @@ export function authentication(ctx: AppContext): MiddlewareHandler<AppEnv> {
     }
     return await next();
   };
+}
+
+/**
+ * Every answer to a token carries its budget (IETF draft `RateLimit-*` headers, set before the
+ * handler runs so that error answers carry them too); past the budget the call is refused.
+ */
+function limitTokenCalls(c: Context<AppEnv>, budget: ApiBudget): void {
+  c.header("RateLimit-Limit", String(budget.limit));
+  c.header("RateLimit-Remaining", String(budget.remaining));
+  c.header("RateLimit-Reset", String(budget.resetSeconds));
+  if (!budget.allowed) {
+    throw new RateLimitedError(
+      `This API token has used its ${budget.limit} calls for this minute; try again in ${budget.resetSeconds} s.`,
+      budget.resetSeconds,
+    );
+  }
 }
 
 async function identify(ctx: AppContext, c: Context<AppEnv>): Promise<Actor | null> {

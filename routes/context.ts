@@ -2,6 +2,7 @@
 import type { Kysely } from "kysely";
 import type { ActorVariables, FirstAdminSetup } from "../core/accounts/mod.ts";
 import type { JobQueue } from "../core/imports/mod.ts";
+import type { RateLimits } from "../core/limits/mod.ts";
 import type { Config, Database, Logger, Sql } from "../core/platform/mod.ts";
 
 /** What every route module receives: configuration, the database, the log, and the doorbells of the job queue and webhook dispatcher. */
@@ -14,6 +15,8 @@ export interface AppContext {
   log: Logger;
   /** Rung after a write that may have queued webhook events. */
   webhooks: { ring(): Promise<void> };
+  /** API calls per token, failed sign-ins and setup attempts, counted in the database. */
+  limits: RateLimits;
   /** The first-admin setup link, while the install has no account. */
   setup: FirstAdminSetup | null;
 }

@@ -8,6 +8,7 @@ import {
   ForbiddenError,
   NotFoundError,
   PayloadTooLargeError,
+  RateLimitedError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from "../core/platform/mod.ts";
@@ -24,6 +25,7 @@ function statusOf(error: DomainError): ContentfulStatusCode {
   if (error instanceof PayloadTooLargeError) return 413;
   if (error instanceof UnsupportedMediaTypeError) return 415;
   if (error instanceof ValidationError) return 422;
+  if (error instanceof RateLimitedError) return 429;
   return 400;
 }
 
@@ -34,11 +36,14 @@ function statusOf(error: DomainError): ContentfulStatusCode {
 export function describeError(
   error: unknown,
   report: (error: unknown) => void,
-): { status: ContentfulStatusCode; body: ApiErrorBody } {
+): { status: ContentfulStatusCode; body: ApiErrorBody; headers?: Record<string, string> } {
   if (error instanceof DomainError) {
     return {
       status: statusOf(error),
       body: { error: { code: error.code, message: error.message, details: error.details } },
+      headers: error instanceof RateLimitedError
+        ? { "Retry-After": String(error.retryAfterSeconds) }
+        : undefined,
     };
   }
   if (error instanceof z.ZodError) {

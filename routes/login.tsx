@@ -10,8 +10,9 @@ import {
   parseNewAccount,
   startSession,
 } from "../core/accounts/mod.ts";
-import { NotFoundError } from "../core/platform/mod.ts";
+import { NotFoundError, RateLimitedError } from "../core/platform/mod.ts";
 import { SESSION_COOKIE, setSessionCookie } from "./auth.ts";
+import { clientAddress } from "./client_address.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { saveForm } from "./forms.ts";
 
@@ -36,13 +37,25 @@ export function loginPages(ctx: AppContext): Hono<AppEnv> {
     const form = await c.req.parseBody();
     const email = String(form.email ?? "");
     const next = safeNext(form.next);
+    const address = clientAddress(c, ctx.config.trustProxy);
+    try {
+      // Before the password is checked: a locked account is locked for the right password too.
+      await ctx.limits.checkLogin(email, address);
+    } catch (error) {
+      if (!(error instanceof RateLimitedError)) throw error;
+      const page = htmlResponse(<LoginPage next={next} email={email} error={error.message} />, 429);
+      page.headers.set("Retry-After", String(error.retryAfterSeconds));
+      return page;
+    }
     const person = await checkLogin(ctx.db, { email, password: String(form.password ?? "") });
     if (!person) {
+      await ctx.limits.loginFailed(email, address);
       return htmlResponse(
         <LoginPage next={next} email={email} error="The email or the password is wrong." />,
         401,
       );
     }
+    await ctx.limits.loginSucceeded(email);
     setSessionCookie(c, await startSession(ctx.db, person.id), ctx.config.session.maxHours);
     return c.redirect(next, 303);
   });
@@ -54,12 +67,17 @@ export function loginPages(ctx: AppContext): Hono<AppEnv> {
     return c.redirect("/login", 303);
   });
 
-  app.get("/setup/:secret", (c) => {
-    if (!ctx.setup?.accepts(c.req.param("secret"))) throw setupClosed();
+  app.get("/setup/:secret", async (c) => {
+    if (!ctx.setup?.accepts(c.req.param("secret"))) {
+      // Guessing the secret through this page counts against the address like a setup attempt.
+      await ctx.limits.setupAttempt(clientAddress(c, ctx.config.trustProxy));
+      throw setupClosed();
+    }
     return htmlResponse(<SetupPage values={{ email: "" }} errors={{}} />);
   });
 
   app.post("/setup/:secret", async (c) => {
+    await ctx.limits.setupAttempt(clientAddress(c, ctx.config.trustProxy));
     const form = await c.req.parseBody();
     const values = { email: String(form.email ?? ""), password: String(form.password ?? "") };
     return await saveForm(async () => {

@@ -62,9 +62,11 @@ export function createApp(ctx: AppContext): Hono<AppEnv> {
   app.use("*", securityHeaders());
 
   app.onError((error, c) => {
-    const { status, body } = describeError(error, reportUnexpected(ctx.log, c));
-    if (c.req.path.startsWith("/api/")) return c.json(body, status);
-    return htmlResponse(<ErrorPage status={status} message={body.error.message} />, status);
+    const { status, body, headers } = describeError(error, reportUnexpected(ctx.log, c));
+    if (c.req.path.startsWith("/api/")) return c.json(body, status, headers);
+    const page = htmlResponse(<ErrorPage status={status} message={body.error.message} />, status);
+    for (const [name, value] of Object.entries(headers ?? {})) page.headers.set(name, value);
+    return page;
   });
   app.notFound((c) => {
     const message = `Nothing lives at ${c.req.path}.`;

@@ -14,6 +14,7 @@ const BROWSER_SAFE_CORE = ["core/products/fields.ts", "core/imports/progress.ts"
 const ROUTE_SUPPORT = [
   "routes/mod.tsx",
   "routes/auth.ts",
+  "routes/client_address.ts",
   "routes/context.ts",
   "routes/http.ts",
   "routes/errors.ts",

@@ -28,6 +28,11 @@ const EnvSchema = z.object({
     .optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().positive().default(12 * 60),
   SESSION_MAX_HOURS: z.coerce.number().positive().default(7 * 24),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(100),
+  LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
+  LOGIN_LOCK_MINUTES: z.coerce.number().positive().default(15),
+  TRUST_PROXY: booleanFlag.default(false),
 }).refine((env) => (env.ADMIN_EMAIL === undefined) === (env.ADMIN_PASSWORD === undefined), {
   message: "set ADMIN_EMAIL and ADMIN_PASSWORD together",
   path: ["ADMIN_EMAIL"],
@@ -60,6 +65,18 @@ export interface Config {
   owner?: { email: string; password: string };
   /** How long a browser session lives without requests, and at most. */
   session: { idleMinutes: number; maxHours: number };
+  /** API calls per token per minute; failed sign-ins per account and per address in a window. */
+  rateLimits: {
+    apiPerMinute: number;
+    loginFailuresPerAccount: number;
+    loginFailuresPerAddress: number;
+    loginWindowMinutes: number;
+  };
+  /**
+   * Whether a proxy we trust sets `Fly-Client-IP` / `X-Forwarded-For`; only then are they taken as
+   * the client's address (otherwise any client could pick its own and dodge the per-address limits).
+   */
+  trustProxy: boolean;
 }
 
 /** Reads and validates the configuration from environment variables; throws a readable error. */
@@ -93,5 +110,12 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
       ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD }
       : undefined,
     session: { idleMinutes: e.SESSION_IDLE_MINUTES, maxHours: e.SESSION_MAX_HOURS },
+    rateLimits: {
+      apiPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      loginFailuresPerAccount: e.LOGIN_FAILURES_PER_ACCOUNT,
+      loginFailuresPerAddress: e.LOGIN_FAILURES_PER_ADDRESS,
+      loginWindowMinutes: e.LOGIN_LOCK_MINUTES,
+    },
+    trustProxy: e.TRUST_PROXY,
   };
 }

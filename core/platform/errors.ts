@@ -64,3 +64,13 @@ export class ImportFileError extends DomainError {
     super("import_file_error", message);
   }
 }
+
+/** Too many requests or failed attempts in a window; try again after `retryAfterSeconds` (429). */
+export class RateLimitedError extends DomainError {
+  /** Seconds until the window ends: the `Retry-After` header. */
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super("rate_limited", message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

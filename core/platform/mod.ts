@@ -13,6 +13,7 @@ export {
   ImportFileError,
   NotFoundError,
   PayloadTooLargeError,
+  RateLimitedError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from "./errors.ts";

@@ -179,6 +179,17 @@ export interface AuditLogTable {
   request_id: string | null;
 }
 
+/** `rate_limit_counters` (migration 007): hits per bucket in its current window, see `core/limits/`. */
+export interface RateLimitCounterTable {
+  /** What is counted, e.g. `api-token:12` or `login-account:ann@example.com`. */
+  bucket: string;
+  /** The bucket's first hit in this window. */
+  window_start: Date;
+  /** When the window ends; the next hit after it starts a new one. */
+  window_end: Date;
+  count: number;
+}
+
 /** `schema_migrations`: the migration files already applied. */
 export interface SchemaMigrationTable {
   name: string;
@@ -198,5 +209,6 @@ export interface Database {
   sessions: SessionTable;
   api_tokens: ApiTokenTable;
   audit_log: AuditLogTable;
+  rate_limit_counters: RateLimitCounterTable;
   schema_migrations: SchemaMigrationTable;
 }

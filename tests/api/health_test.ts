@@ -1,5 +1,6 @@
 import { deepStrictEqual, equal, match } from "node:assert/strict";
 import postgres from "postgres";
+import { RateLimits } from "../../core/limits/mod.ts";
 import { loadConfig, Logger, queryBuilder } from "../../core/platform/mod.ts";
 import { createApp } from "../../routes/mod.tsx";
 import { JobQueueConsumer } from "../../workers/job_queue.ts";
@@ -88,6 +89,7 @@ Deno.test({
       jobs,
       webhooks: { ring: () => Promise.resolve() },
       setup: null,
+      limits: new RateLimits(db.sql, config.rateLimits),
     });
     await withCleanup(async () => {
       const response = await app.request("/readyz");
