@@ -9,6 +9,7 @@ import { htmlResponse } from "../components/render.ts";
 import { importApi } from "./api/imports.ts";
 import { openApiRoute } from "./api/openapi.ts";
 import { productApi } from "./api/products.ts";
+import { tokenApi } from "./api/tokens.ts";
 import { webhookApi } from "./api/webhooks.ts";
 import { contextStorage } from "hono/context-storage";
 import { authentication } from "./auth.ts";
@@ -21,6 +22,7 @@ import { securityHeaders } from "./security_headers.ts";
 import { productPages } from "./products.tsx";
 import { importPages } from "./imports.tsx";
 import { webhookPages } from "./webhooks.tsx";
+import { settingsPages } from "./settings.tsx";
 
 function ErrorPage(props: { status: number; message: string }) {
   return (
@@ -115,10 +117,12 @@ export function createApp(ctx: AppContext): Hono<AppEnv> {
   app.route("/api", importApi(ctx));
   app.route("/api", openApiRoute());
   app.route("/api/products", productApi(ctx));
+  app.route("/api/tokens", tokenApi(ctx));
   app.route("/api/webhooks", webhookApi(ctx));
   app.route("/", loginPages(ctx));
   app.route("/imports", importPages(ctx));
   app.route("/webhooks", webhookPages(ctx));
+  app.route("/settings", settingsPages(ctx));
   app.route("/", productPages(ctx));
   return app;
 }

@@ -1,14 +1,6 @@
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import Papa from "papaparse";
-import {
-  apiJson,
-  appTest,
-  fetchWithDeadline,
-  importCsv,
-  readBody,
-  storedProducts,
-  waitUntil,
-} from "../helpers/test_app.ts";
+import { apiJson, appTest, importCsv, readBody, storedProducts, waitUntil } from "../helpers/test_app.ts";
 
 /** Values a spreadsheet would run as formulas, or that already look neutralized. */
 const TRICKY = ["=SUM(1)", "'=x", "''-y", "-5 off", "@home", "+1 more", "'plain", "a=b"];
