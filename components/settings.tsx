@@ -14,7 +14,13 @@ export type SettingsPage = "tokens" | "users" | "password";
 type Errors = Record<string, string>;
 
 function SettingsLayout(
-  props: { title: string; page: SettingsPage; notice?: string; children: ComponentChildren },
+  props: {
+    title: string;
+    page: SettingsPage;
+    notice?: string;
+    breadcrumb?: ComponentChildren;
+    children: ComponentChildren;
+  },
 ) {
   const { canChange } = usePageSession();
   const link = (href: string, page: SettingsPage, label: string) => (
@@ -33,6 +39,7 @@ function SettingsLayout(
         {canChange ? link("/settings/users", "users", "People") : null}
         {link("/settings/password", "password", "Your password")}
       </nav>
+      {props.breadcrumb ? <p class="breadcrumb">{props.breadcrumb} /</p> : null}
       <h1>{props.title}</h1>
       {props.notice ? <p class="alert alert--success" role="status">{props.notice}</p> : null}
       {props.children}
@@ -186,7 +193,7 @@ export function UsersPage(
           <tr key={user.id}>
             <td>
               <a href={`/settings/users/${user.id}`}>{user.email}</a>
-              {user.id === props.selfId ? <span class="muted">(you)</span> : null}
+              {user.id === props.selfId ? <span class="muted">&nbsp;(you)</span> : null}
             </td>
             <td>
               <span class={user.role === "admin" ? "badge badge--processing" : "badge badge--queued"}>
@@ -243,10 +250,12 @@ export function UserPage(props: { user: Person; errors: Errors; notice?: string;
   const { user, errors } = props;
   const base = `/settings/users/${user.id}`;
   return (
-    <SettingsLayout title={user.email} page="users" notice={props.notice}>
-      <p class="breadcrumb">
-        <a href="/settings/users">People</a> /
-      </p>
+    <SettingsLayout
+      title={user.email}
+      page="users"
+      notice={props.notice}
+      breadcrumb={<a href="/settings/users">People</a>}
+    >
       {errors.remove ? <p class="alert alert--error" role="alert">{errors.remove}</p> : null}
       <div class="card">
         <dl class="details">
