@@ -271,26 +271,34 @@ export function UserPage(props: { user: Person; errors: Errors; notice?: string;
           </dd>
           <dt>Password</dt>
           <dd>
-            <form
-              method="post"
-              action={`${base}/password`}
-              class={errors.password ? "field--invalid" : undefined}
-            >
-              <CsrfField />
-              <label class="visually-hidden" for="reset-password">New password</label>
-              <input
-                id="reset-password"
-                name="password"
-                type="password"
-                autocomplete="new-password"
-                minLength={MIN_PASSWORD_CHARS}
-                required
-                placeholder="New password"
-              />{" "}
-              <button class="btn btn--small btn--secondary" type="submit">Reset password</button>
-              <FieldError errors={errors} name="password" />
-              <p class="field-hint">Their sessions end; they sign in again with the new password.</p>
-            </form>
+            {user.id === props.selfId
+              ? (
+                <p class="muted">
+                  Change your own under <a href="/settings/password">Your password</a>, with your current one.
+                </p>
+              )
+              : (
+                <form
+                  method="post"
+                  action={`${base}/password`}
+                  class={errors.password ? "field--invalid" : undefined}
+                >
+                  <CsrfField />
+                  <label class="visually-hidden" for="reset-password">New password</label>
+                  <input
+                    id="reset-password"
+                    name="password"
+                    type="password"
+                    autocomplete="new-password"
+                    minLength={MIN_PASSWORD_CHARS}
+                    required
+                    placeholder="New password"
+                  />{" "}
+                  <button class="btn btn--small btn--secondary" type="submit">Reset password</button>
+                  <FieldError errors={errors} name="password" />
+                  <p class="field-hint">Their sessions end; they sign in again with the new password.</p>
+                </form>
+              )}
           </dd>
           <dt>Added</dt>
           <dd>{utc(user.created_at)}</dd>

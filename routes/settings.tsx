@@ -79,18 +79,23 @@ export function settingsPages(ctx: AppContext): Hono<AppEnv> {
     const form = await c.req.formData();
     const values = { name: String(form.get("name") ?? ""), scope: String(form.get("scope") ?? "") };
     const actor = c.get("actor");
+    const tokens = await listApiTokens(ctx.db);
     return await saveForm(async () => {
       const created = await createApiToken(ctx.db, {
         ...parseTokenCreate(values),
         createdBy: actor?.kind === "user" ? actor.userId : null,
       });
       // The value is shown in this answer and never again, so no redirect that would lose it.
-      const tokens = await listApiTokens(ctx.db);
       return htmlResponse(
-        <TokensPage tokens={tokens} values={{ name: "", scope: "read" }} errors={{}} created={created} />,
+        <TokensPage
+          tokens={[created, ...tokens]}
+          values={{ name: "", scope: "read" }}
+          errors={{}}
+          created={created}
+        />,
         201,
       );
-    }, (errors) => <TokensPage tokens={[]} values={values} errors={errors} />);
+    }, (errors) => <TokensPage tokens={tokens} values={values} errors={errors} />);
   });
 
   app.get("/tokens/:id/revoke", async (c) => {

@@ -39,6 +39,7 @@ appTest(
     const invalid = await postForm(admin, "/settings/tokens", [["name", ""], ["scope", "read"]]);
     equal(invalid.status, 422);
     match(invalid.html, /Give the token a name/);
+    match(invalid.html, /tests \(write\)/, "the list stays on the page");
 
     const created = await postForm(admin, "/settings/tokens", [["name", "ERP sync"], ["scope", "write"]]);
     equal(created.status, 201);
