@@ -3,7 +3,7 @@ import type { ComponentChildren } from "preact";
 import { CsrfField, usePageSession } from "./session.tsx";
 
 /** The navigation sections; `current` highlights one. */
-export type Section = "products" | "imports" | "webhooks";
+export type Section = "products" | "imports" | "webhooks" | "settings";
 
 /** The page shell: header, navigation, main column and the islands script. */
 export function Layout(
@@ -43,6 +43,7 @@ export function Layout(
                 {link("/", "products", "Products")}
                 {link("/imports", "imports", "Imports")}
                 {link("/webhooks", "webhooks", "Webhooks")}
+                {session.email ? link("/settings", "settings", "Settings") : null}
               </nav>
             )
             : null}

@@ -2,6 +2,7 @@
 import type { Product, ProductPage, ProductQuery, SortKey } from "../core/products/mod.ts";
 import { formatCount } from "./format.ts";
 import { Island } from "./island.tsx";
+import { IfCanChange } from "./session.tsx";
 import { ActionsHeading, DataTable } from "./table.tsx";
 
 /** Page sizes offered in the list. */
@@ -131,11 +132,15 @@ function ProductRow(props: { product: Product }) {
       </td>
       <td>
         <div class="row-actions">
-          <a class="btn btn--small btn--secondary" href={`/products/${p.id}`}>Edit</a>
-          <Island
-            name="ConfirmSubmit"
-            props={{ action: `/products/${p.id}/delete`, label: "Delete", what: p.sku }}
-          />
+          <IfCanChange>
+            <a class="btn btn--small btn--secondary" href={`/products/${p.id}`}>Edit</a>
+          </IfCanChange>
+          <IfCanChange>
+            <Island
+              name="ConfirmSubmit"
+              props={{ action: `/products/${p.id}/delete`, label: "Delete", what: p.sku }}
+            />
+          </IfCanChange>
         </div>
       </td>
     </tr>

@@ -4,7 +4,7 @@
  * (`render.ts`); the browser's boot script provides it again from the page's meta tags, so an
  * island renders the same on both sides. Browser-safe.
  */
-import { createContext } from "preact";
+import { type ComponentChildren, createContext } from "preact";
 import { useContext } from "preact/hooks";
 
 /** What a page knows about the session it is rendered for. */
@@ -29,6 +29,11 @@ export const SessionContext = createContext<PageSession>({
 /** The session of the page being rendered. */
 export function usePageSession(): PageSession {
   return useContext(SessionContext);
+}
+
+/** Renders its children only for a session that may change things: viewers see no change buttons. */
+export function IfCanChange(props: { children: ComponentChildren }) {
+  return usePageSession().canChange ? <>{props.children}</> : null;
 }
 
 /** The hidden field that carries the session's CSRF token in a form. */

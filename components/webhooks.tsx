@@ -2,7 +2,7 @@
 import { WEBHOOK_EVENT_TYPES, type WebhookAttempt, type WebhookLog } from "../core/webhooks/mod.ts";
 import { formatCount } from "./format.ts";
 import { ActionsHeading, DataTable } from "./table.tsx";
-import { CsrfField } from "./session.tsx";
+import { CsrfField, IfCanChange } from "./session.tsx";
 
 /** What the form shows (as typed). */
 export interface WebhookFormValues {
@@ -183,13 +183,15 @@ export function DeliveryLog(props: { webhookId: number; logs: WebhookLog[] }) {
             {log.next_retry_at && log.delivery_status === "pending" ? utc(log.next_retry_at) : "—"}
           </td>
           <td>
-            <form
-              method="post"
-              action={`/webhooks/${props.webhookId}/deliveries/${log.delivery_id}/redeliver`}
-            >
-              <CsrfField />
-              <button class="btn btn--small btn--secondary" type="submit">Redeliver</button>
-            </form>
+            <IfCanChange>
+              <form
+                method="post"
+                action={`/webhooks/${props.webhookId}/deliveries/${log.delivery_id}/redeliver`}
+              >
+                <CsrfField />
+                <button class="btn btn--small btn--secondary" type="submit">Redeliver</button>
+              </form>
+            </IfCanChange>
           </td>
         </tr>
       ))}

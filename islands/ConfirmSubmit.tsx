@@ -1,6 +1,6 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { CsrfField } from "../components/session.tsx";
+import { CsrfField, usePageSession } from "../components/session.tsx";
 
 /** Props of {@linkcode ConfirmSubmit}. */
 export interface ConfirmSubmitProps {
@@ -16,6 +16,7 @@ export interface ConfirmSubmitProps {
  * inline ("Delete ABC-1? Yes / No") and posts the form only after "Yes".
  */
 export default function ConfirmSubmit({ action, label, what }: ConfirmSubmitProps) {
+  const { canChange } = usePageSession();
   const asking = useSignal(false);
   // The server renders the no-JavaScript link; once hydrated, the button takes its place.
   const hydrated = useSignal(false);
@@ -23,6 +24,7 @@ export default function ConfirmSubmit({ action, label, what }: ConfirmSubmitProp
     hydrated.value = true;
   }, []);
 
+  if (!canChange) return null;
   if (!hydrated.value) {
     return <a class="btn btn--small btn--danger-outline" href={action}>{label}</a>;
   }

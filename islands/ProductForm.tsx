@@ -1,7 +1,7 @@
 import { useSignal } from "@preact/signals";
 // The field rules' own module, not core/products/mod.ts, which pulls in server code.
 import { type ProductField, productFieldError } from "../core/products/fields.ts";
-import { CsrfField } from "../components/session.tsx";
+import { CsrfField, IfCanChange, usePageSession } from "../components/session.tsx";
 
 /** Field values as the form shows them (strings, as typed). */
 export interface ProductFormValues {
@@ -118,8 +118,10 @@ export default function ProductForm(props: ProductFormProps) {
         <input type="checkbox" name="active" value="true" defaultChecked={v.active} /> Active
       </label>
       <div class="actions">
-        <button class="btn" type="submit" disabled={submitting.value}>{props.submitLabel}</button>
-        <a class="btn btn--secondary" href="/">Cancel</a>
+        <IfCanChange>
+          <button class="btn" type="submit" disabled={submitting.value}>{props.submitLabel}</button>
+        </IfCanChange>
+        <a class="btn btn--secondary" href="/">{usePageSession().canChange ? "Cancel" : "Back"}</a>
       </div>
     </form>
   );

@@ -26,6 +26,8 @@ const PUBLIC_PATHS = [
   /^\/static\//,
   /^\/api\/openapi\.json$/,
 ];
+/** Changes any signed-in person may make, viewers included. */
+const ANYONE_MAY_POST = new Set(["/logout", "/settings/password"]);
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** Identifies the actor of every request and enforces who may do what. */
@@ -40,8 +42,9 @@ export function authentication(ctx: AppContext): MiddlewareHandler<AppEnv> {
     if (PUBLIC_PATHS.some((pattern) => pattern.test(path))) return await next();
     if (!actor) return unauthenticated(c);
     if (actor.kind === "user" && !safe) await checkCsrfToken(c, actor.csrfToken);
-    // Anyone signed in may sign out; every other change needs an admin or a write token.
-    if (!safe && path !== "/logout" && !canChange(actor)) {
+    // Anyone signed in may sign out and change their own password; every other change needs an
+    // admin or a write token.
+    if (!safe && !ANYONE_MAY_POST.has(path) && !canChange(actor)) {
       throw new ForbiddenError(
         actor.kind === "user"
           ? "Your account can view everything but change nothing; ask an admin to make a change."

@@ -4,9 +4,9 @@
  */
 import type { Context } from "hono";
 import { z } from "zod";
-import { canChange } from "../core/accounts/mod.ts";
 import { auditActor, type AuditContext } from "../core/audit/mod.ts";
 import { findImportJob, type ImportJob } from "../core/imports/mod.ts";
+import { type Actor, canChange } from "../core/accounts/mod.ts";
 import {
   ForbiddenError,
   NotFoundError,
@@ -130,6 +130,36 @@ export function productId(raw: string): number {
 /** A webhook id from the path (PostgreSQL integers). */
 export function webhookId(raw: string): number {
   return idFromPath(raw, "webhook", 2_147_483_647);
+}
+
+/** An API token id from the path (PostgreSQL integers). */
+export function tokenId(raw: string): number {
+  return idFromPath(raw, "API token", 2_147_483_647);
+}
+
+/** An account id from the path (PostgreSQL integers). */
+export function userId(raw: string): number {
+  return idFromPath(raw, "account", 2_147_483_647);
+}
+
+/** Only admins and write tokens may see and manage API tokens; anyone else is a {@linkcode ForbiddenError}. */
+export function requireTokenManager(actor: Actor | null): void {
+  if (actor && canChange(actor)) return;
+  throw new ForbiddenError(
+    actor?.kind === "token"
+      ? "This API token is read-only; only admins and write tokens may see and manage API tokens."
+      : "Only admins may see and manage API tokens; ask an admin for a token.",
+  );
+}
+
+/** Only a signed-in admin may manage accounts; anyone else is a {@linkcode ForbiddenError}. */
+export function requireAdmin(actor: Actor | null): void {
+  if (actor?.kind === "user" && actor.role === "admin") return;
+  throw new ForbiddenError(
+    actor?.kind === "token"
+      ? "Accounts are managed by a signed-in admin, not with an API token."
+      : "Only admins may manage accounts; ask an admin to add, change or remove one.",
+  );
 }
 
 const DELIVERY_ID = /^msg_[0-9a-f]{32}$/;

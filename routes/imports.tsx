@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { Island } from "../components/island.tsx";
 import { Layout } from "../components/layout.tsx";
+import { IfCanChange } from "../components/session.tsx";
 import { htmlResponse } from "../components/render.ts";
 import {
   type ImportJob,
@@ -60,7 +61,9 @@ function ImportsPage(props: { jobs: ImportJob[]; maxBytes: number; error?: strin
     <Layout title="Imports" current="imports">
       <h1>Import products</h1>
       {props.error ? <p class="alert alert--error" role="alert">{props.error}</p> : null}
-      <Island name="UploadForm" props={{ maxBytes: props.maxBytes }} />
+      <IfCanChange>
+        <Island name="UploadForm" props={{ maxBytes: props.maxBytes }} />
+      </IfCanChange>
       <h2>History</h2>
       {props.jobs.length === 0
         ? <p class="empty">No imports yet — choose a CSV file above to start the first one.</p>

@@ -10,6 +10,7 @@ import { auditApi } from "./api/audit.ts";
 import { importApi } from "./api/imports.ts";
 import { openApiRoute } from "./api/openapi.ts";
 import { productApi } from "./api/products.ts";
+import { tokenApi } from "./api/tokens.ts";
 import { webhookApi } from "./api/webhooks.ts";
 import { contextStorage } from "hono/context-storage";
 import { authentication } from "./auth.ts";
@@ -23,6 +24,7 @@ import { productPages } from "./products.tsx";
 import { importPages } from "./imports.tsx";
 import { webhookPages } from "./webhooks.tsx";
 import { auditPages } from "./audit.tsx";
+import { settingsPages } from "./settings.tsx";
 
 function ErrorPage(props: { status: number; message: string }) {
   return (
@@ -119,12 +121,14 @@ export function createApp(ctx: AppContext): Hono<AppEnv> {
   app.route("/api", importApi(ctx));
   app.route("/api", openApiRoute());
   app.route("/api/products", productApi(ctx));
+  app.route("/api/tokens", tokenApi(ctx));
   app.route("/api/webhooks", webhookApi(ctx));
   app.route("/api/audit", auditApi(ctx));
   app.route("/", loginPages(ctx));
   app.route("/imports", importPages(ctx));
   app.route("/webhooks", webhookPages(ctx));
   app.route("/settings/audit", auditPages(ctx));
+  app.route("/settings", settingsPages(ctx));
   app.route("/", productPages(ctx));
   return app;
 }

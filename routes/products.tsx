@@ -21,6 +21,7 @@ import {
   updateProduct,
 } from "../core/products/mod.ts";
 import { confirmsDeleteAll } from "../components/delete_all.ts";
+import { IfCanChange, usePageSession } from "../components/session.tsx";
 import { formatCount } from "../components/format.ts";
 import type { ProductFormValues } from "../islands/ProductForm.tsx";
 import type { AppContext, AppEnv } from "./context.ts";
@@ -179,8 +180,10 @@ function ProductsPage(
       <div class="page-head">
         <h1>Products</h1>
         <div class="actions actions--tight">
-          <a class="btn btn--secondary" href="/imports">Import CSV</a>
-          <a class="btn" href="/products/new">New product</a>
+          <IfCanChange>
+            <a class="btn btn--secondary" href="/imports">Import CSV</a>
+            <a class="btn" href="/products/new">New product</a>
+          </IfCanChange>
         </div>
       </div>
       {props.notice ? <p class="alert alert--success" role="status">{props.notice}</p> : null}
@@ -203,10 +206,14 @@ function ProductsPage(
                   </>
                 )
                 : (
-                  <>
-                    No products yet — <a href="/imports">import a CSV</a> or{" "}
-                    <a href="/products/new">create one</a>.
-                  </>
+                  usePageSession().canChange
+                    ? (
+                      <>
+                        No products yet — <a href="/imports">import a CSV</a> or{" "}
+                        <a href="/products/new">create one</a>.
+                      </>
+                    )
+                    : "No products yet."
                 )}
             </p>
           )
@@ -220,7 +227,9 @@ function ProductsPage(
                 </p>
                 <div class="actions actions--tight">
                   <a class="btn btn--secondary btn--small" href={exportUrl(query)} download>Export CSV</a>
-                  <a class="btn btn--danger-outline btn--small" href="/products/delete-all">Delete all…</a>
+                  <IfCanChange>
+                    <a class="btn btn--danger-outline btn--small" href="/products/delete-all">Delete all…</a>
+                  </IfCanChange>
                 </div>
               </div>
               {page.items.length === 0
@@ -282,10 +291,16 @@ function ProductEditPage(
               Created {product.created_at.toISOString().slice(0, 16).replace("T", " ")} UTC · updated{" "}
               {product.updated_at.toISOString().slice(0, 16).replace("T", " ")} UTC
             </p>
-            <Island
-              name="ConfirmSubmit"
-              props={{ action: `/products/${product.id}/delete`, label: "Delete product", what: product.sku }}
-            />
+            <IfCanChange>
+              <Island
+                name="ConfirmSubmit"
+                props={{
+                  action: `/products/${product.id}/delete`,
+                  label: "Delete product",
+                  what: product.sku,
+                }}
+              />
+            </IfCanChange>
           </div>
         )
         : null}
@@ -300,9 +315,14 @@ function DeleteAllPage(props: { count: number; error?: string }) {
         <a href="/">Products</a> /
       </p>
       <h1>Delete all products</h1>
-      {props.count === 0
-        ? <p class="empty">There are no products to delete.</p>
-        : <Island name="DeleteAllForm" props={{ count: props.count, error: props.error }} />}
+      {props.count === 0 ? <p class="empty">There are no products to delete.</p> : (
+        <>
+          <IfCanChange>
+            <Island name="DeleteAllForm" props={{ count: props.count, error: props.error }} />
+          </IfCanChange>
+          {usePageSession().canChange ? null : <p class="muted">Only admins may delete products.</p>}
+        </>
+      )}
     </Layout>
   );
 }

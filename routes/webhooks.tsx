@@ -40,7 +40,7 @@ import type { AppContext, AppEnv } from "./context.ts";
 import { saveForm } from "./forms.ts";
 import { auditContext, deliveryIdFromPath, webhookId, WebhookPageQuery } from "./http.ts";
 import { DataTable } from "../components/table.tsx";
-import { CsrfField } from "../components/session.tsx";
+import { CsrfField, IfCanChange } from "../components/session.tsx";
 
 const NOTICES: Record<string, string> = {
   created: "Webhook added. Send a test event to check that your endpoint answers.",
@@ -197,7 +197,9 @@ function WebhooksPage(props: { webhooks: Webhook[]; latest: Map<number, WebhookA
     <Layout title="Webhooks" current="webhooks">
       <div class="page-head">
         <h1>Webhooks</h1>
-        <a class="btn" href="/webhooks/new">Add webhook</a>
+        <IfCanChange>
+          <a class="btn" href="/webhooks/new">Add webhook</a>
+        </IfCanChange>
       </div>
       <Notice text={props.notice} />
       {props.webhooks.length === 0
@@ -287,8 +289,10 @@ function WebhookPage(
       <div class="page-head">
         <h1 class="url-title">{webhook.url}</h1>
         <div class="actions actions--tight">
-          <a class="btn btn--secondary" href={`/webhooks/${webhook.id}/edit`}>Edit</a>
-          <Island name="SendButton" props={testButton(webhook.id)} />
+          <IfCanChange>
+            <a class="btn btn--secondary" href={`/webhooks/${webhook.id}/edit`}>Edit</a>
+            <Island name="SendButton" props={testButton(webhook.id)} />
+          </IfCanChange>
         </div>
       </div>
       <Notice text={props.notice} />
@@ -306,13 +310,15 @@ function WebhookPage(
           <dt>Status</dt>
           <dd class="status-line">
             <EnabledBadge enabled={webhook.enabled} />
-            <form method="post" action={`/webhooks/${webhook.id}/enabled`}>
-              <CsrfField />
-              <input type="hidden" name="enabled" value={webhook.enabled ? "false" : "true"} />
-              <button class="btn btn--small btn--secondary" type="submit">
-                {webhook.enabled ? "Turn off" : "Turn on"}
-              </button>
-            </form>
+            <IfCanChange>
+              <form method="post" action={`/webhooks/${webhook.id}/enabled`}>
+                <CsrfField />
+                <input type="hidden" name="enabled" value={webhook.enabled ? "false" : "true"} />
+                <button class="btn btn--small btn--secondary" type="submit">
+                  {webhook.enabled ? "Turn off" : "Turn on"}
+                </button>
+              </form>
+            </IfCanChange>
           </dd>
           <dt>Events</dt>
           <dd>
@@ -350,10 +356,12 @@ function WebhookPage(
               header of each delivery with this secret (Standard Webhooks: HMAC-SHA256 of{" "}
               <code>id.timestamp.body</code>).
             </p>
-            <form method="post" action={`/webhooks/${webhook.id}/rotate-secret`}>
-              <CsrfField />
-              <button class="btn btn--small btn--secondary" type="submit">Rotate secret</button>
-            </form>
+            <IfCanChange>
+              <form method="post" action={`/webhooks/${webhook.id}/rotate-secret`}>
+                <CsrfField />
+                <button class="btn btn--small btn--secondary" type="submit">Rotate secret</button>
+              </form>
+            </IfCanChange>
           </dd>
         </dl>
       </div>
@@ -370,10 +378,16 @@ function WebhookPage(
 
       <div class="card danger-zone">
         <p class="muted">Added {utc(webhook.created_at)} · changed {utc(webhook.updated_at)}</p>
-        <Island
-          name="ConfirmSubmit"
-          props={{ action: `/webhooks/${webhook.id}/delete`, label: "Delete webhook", what: "this webhook" }}
-        />
+        <IfCanChange>
+          <Island
+            name="ConfirmSubmit"
+            props={{
+              action: `/webhooks/${webhook.id}/delete`,
+              label: "Delete webhook",
+              what: "this webhook",
+            }}
+          />
+        </IfCanChange>
       </div>
     </Layout>
   );

@@ -11,17 +11,34 @@ export {
   type TokenActor,
   type UserActor,
 } from "./actor.ts";
-export { MIN_PASSWORD_CHARS, type NewAccount, parseNewAccount } from "./input.ts";
+export {
+  MIN_PASSWORD_CHARS,
+  type NewAccount,
+  type NewUser,
+  parseNewAccount,
+  parseNewUser,
+  parsePasswordChange,
+  parsePasswordReset,
+  parseRole,
+  parseTokenCreate,
+  type PasswordChange,
+  type TokenCreate,
+  TokenCreateSchema,
+} from "./input.ts";
 export { FirstAdminSetup } from "./setup.ts";
 export { type ApiToken, createApiToken, findApiToken, listApiTokens, revokeApiToken } from "./tokens.ts";
 export { endSession, findSession, type Session, type SessionLimits, startSession } from "./sessions.ts";
 export {
+  changeOwnPassword,
+  changeRole,
   checkLogin,
+  countAdmins,
   createUser,
   ensureOwner,
   hasUsers,
   listUsers,
   type Person,
+  removeUser,
   setPassword,
   type User,
 } from "./users.ts";

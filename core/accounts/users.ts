@@ -1,6 +1,6 @@
 /** People who sign in: the owner created from the environment, checking a login, managing accounts. */
 import { type Kysely, type Selectable, sql as rawSql } from "kysely";
-import { ConflictError, NotFoundError } from "../platform/errors.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../platform/errors.ts";
 import type { Database, Role, UserTable } from "../platform/schema.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
 
@@ -97,4 +97,70 @@ export async function setPassword(
     if (updated.numUpdatedRows === 0n) throw new NotFoundError(`There is no account with id ${userId}.`);
     await trx.deleteFrom("sessions").where("user_id", "=", userId).execute();
   });
+}
+
+/** How many admins there are. */
+export async function countAdmins(db: Kysely<Database>): Promise<number> {
+  const { count } = await db.selectFrom("users").select((eb) => eb.fn.countAll<string>().as("count"))
+    .where("role", "=", "admin").executeTakeFirstOrThrow();
+  return Number(count);
+}
+
+/** The message when a change would leave nobody who can manage the install. */
+const LAST_ADMIN =
+  "This is the last admin; make another account an admin first, so someone can still manage the app.";
+
+/**
+ * Changes an account's role; demoting the last admin is a {@linkcode ConflictError}. The admins are
+ * locked while checking, so two admins demoting each other at once cannot both succeed.
+ */
+export async function changeRole(db: Kysely<Database>, userId: number, role: Role): Promise<Person> {
+  return await db.transaction().execute(async (trx) => {
+    const admins = await lockAdmins(trx);
+    if (role !== "admin" && admins.length === 1 && admins[0] === userId) throw lastAdmin("role");
+    const user = await trx.updateTable("users").set({ role, updated_at: new Date() })
+      .where("id", "=", userId).returningAll().executeTakeFirst();
+    if (!user) throw new NotFoundError(`There is no account with id ${userId}.`);
+    return withoutHash(user);
+  });
+}
+
+/** Removes an account with its sessions (its tokens stay); removing the last admin is a {@linkcode ConflictError}. */
+export async function removeUser(db: Kysely<Database>, userId: number): Promise<Person> {
+  return await db.transaction().execute(async (trx) => {
+    const admins = await lockAdmins(trx);
+    if (admins.length === 1 && admins[0] === userId) throw lastAdmin("remove");
+    const user = await trx.deleteFrom("users").where("id", "=", userId).returningAll().executeTakeFirst();
+    if (!user) throw new NotFoundError(`There is no account with id ${userId}.`);
+    return withoutHash(user);
+  });
+}
+
+function lastAdmin(field: string): ConflictError {
+  return new ConflictError(LAST_ADMIN, [{ field, message: LAST_ADMIN }]);
+}
+
+async function lockAdmins(trx: Kysely<Database>): Promise<number[]> {
+  const rows = await trx.selectFrom("users").select("id").where("role", "=", "admin").forUpdate().execute();
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Changes one's own password after checking the current one; a wrong current password is a
+ * {@linkcode ValidationError} on `current_password`. Every session of the account ends.
+ */
+export async function changeOwnPassword(
+  db: Kysely<Database>,
+  userId: number,
+  passwords: { current: string; next: string },
+): Promise<void> {
+  const user = await db.selectFrom("users").select("password_hash").where("id", "=", userId)
+    .executeTakeFirst();
+  if (!user) throw new NotFoundError(`There is no account with id ${userId}.`);
+  if (!(await verifyPassword(passwords.current, user.password_hash))) {
+    throw new ValidationError("The current password is wrong.", [
+      { field: "current_password", message: "This is not your current password" },
+    ]);
+  }
+  await setPassword(db, userId, passwords.next);
 }

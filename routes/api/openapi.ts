@@ -1,6 +1,7 @@
 /** The OpenAPI document of the JSON API, derived from the zod schemas the API validates with. */
 import { Hono } from "hono";
 import { z } from "zod";
+import { TokenCreateSchema } from "../../core/accounts/mod.ts";
 import { ProductCreateSchema, ProductUpdateSchema } from "../../core/products/mod.ts";
 import { WEBHOOK_EVENT_TYPES, WebhookCreateSchema, WebhookUpdateSchema } from "../../core/webhooks/mod.ts";
 import { MAX_AUDIT_LIMIT, MAX_LOG_LIMIT, MAX_PAGE_SIZE } from "../http.ts";
@@ -336,6 +337,51 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    "/api/tokens": {
+      get: {
+        summary:
+          "List API tokens that are not revoked, newest first, with their last use (never their values)",
+        description: "Admins and write tokens only; a viewer or a read token gets 403.",
+        responses: {
+          200: json({ type: "array", items: { $ref: "#/components/schemas/ApiToken" } }),
+          403: errorResponse("A viewer or a read token"),
+        },
+      },
+      post: {
+        summary:
+          "Create an API token; the answer holds its value, shown this once and stored only as a digest",
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: bodySchema(TokenCreateSchema) } },
+        },
+        responses: {
+          201: json({
+            allOf: [
+              { $ref: "#/components/schemas/ApiToken" },
+              {
+                type: "object",
+                properties: { token: { type: "string", pattern: "^acme_" } },
+                required: ["token"],
+              },
+            ],
+          }, "Created"),
+          403: errorResponse("A viewer or a read token"),
+          415: errorResponse("Not JSON"),
+          422: errorResponse("Invalid fields"),
+        },
+      },
+    },
+    "/api/tokens/{id}": {
+      parameters: [idParameter],
+      delete: {
+        summary: "Revoke an API token; the next request that uses it is answered 401",
+        responses: {
+          200: json({ type: "object", properties: { message: { type: "string" } } }),
+          403: errorResponse("A viewer or a read token"),
+          404: errorResponse("Unknown or already revoked token"),
+        },
+      },
+    },
     "/healthz": {
       get: {
         summary: "Health: 200 {status: ok, database: ok} when the database answers SELECT 1 within 2 s, " +
@@ -482,6 +528,25 @@ export const OPENAPI_DOCUMENT = {
           response_excerpt: { type: ["string", "null"] },
         },
         required: ["status", "time_ms", "ok"],
+      },
+      ApiToken: {
+        type: "object",
+        properties: {
+          id: { type: "integer" },
+          name: { type: "string" },
+          scope: { type: "string", enum: ["read", "write"] },
+          created_by: {
+            type: ["integer", "null"],
+            description: "The account that created it; null for the CLI",
+          },
+          created_at: { type: "string", format: "date-time" },
+          last_used_at: {
+            type: ["string", "null"],
+            format: "date-time",
+            description: "Recorded at most once a minute",
+          },
+        },
+        required: ["id", "name", "scope", "created_by", "created_at", "last_used_at"],
       },
       ProductPage: {
         type: "object",
