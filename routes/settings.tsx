@@ -27,7 +27,7 @@ import { ForbiddenError, NotFoundError } from "../core/platform/mod.ts";
 import { setSessionCookie } from "./auth.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { saveForm } from "./forms.ts";
-import { requireAdmin, requireTokenManager, tokenId, userId } from "./http.ts";
+import { auditContext, requireAdmin, requireTokenManager, tokenId, userId } from "./http.ts";
 
 const NOTICES: Record<string, string> = {
   revoked: "Token revoked. The next request that uses it is refused.",
@@ -84,7 +84,7 @@ export function settingsPages(ctx: AppContext): Hono<AppEnv> {
       const created = await createApiToken(ctx.db, {
         ...parseTokenCreate(values),
         createdBy: actor?.kind === "user" ? actor.userId : null,
-      });
+      }, { audit: auditContext(c) });
       // The value is shown in this answer and never again, so no redirect that would lose it.
       return htmlResponse(
         <TokensPage
@@ -116,7 +116,7 @@ export function settingsPages(ctx: AppContext): Hono<AppEnv> {
   });
 
   app.post("/tokens/:id/revoke", async (c) => {
-    await revokeApiToken(ctx.db, tokenId(c.req.param("id")));
+    await revokeApiToken(ctx.db, tokenId(c.req.param("id")), { audit: auditContext(c) });
     return c.redirect("/settings/tokens?notice=revoked", 303);
   });
 
@@ -147,7 +147,8 @@ export function settingsPages(ctx: AppContext): Hono<AppEnv> {
     const selfId = person(c.get("actor")).userId;
     const users = await listUsers(ctx.db);
     return await saveForm(async () => {
-      await createUser(ctx.db, parseNewUser({ ...values, password: String(form.get("password") ?? "") }));
+      const input = parseNewUser({ ...values, password: String(form.get("password") ?? "") });
+      await createUser(ctx.db, input, { audit: auditContext(c) });
       return c.redirect("/settings/users?notice=added", 303);
     }, (errors) => <UsersPage users={users} values={values} errors={errors} selfId={selfId} />);
   });
@@ -175,7 +176,7 @@ export function settingsPages(ctx: AppContext): Hono<AppEnv> {
     const user = await findUser(c.req.param("id"));
     const role = (await c.req.formData()).get("role");
     return await saveForm(async () => {
-      await changeRole(ctx.db, user.id, parseRole({ role }));
+      await changeRole(ctx.db, { userId: user.id, role: parseRole({ role }) }, { audit: auditContext(c) });
       return c.redirect(`/settings/users/${user.id}?notice=role`, 303);
     }, (errors) => <UserPage user={user} errors={errors} selfId={person(c.get("actor")).userId} />);
   });
@@ -184,7 +185,7 @@ export function settingsPages(ctx: AppContext): Hono<AppEnv> {
     const user = await findUser(c.req.param("id"));
     const password = (await c.req.formData()).get("password");
     return await saveForm(async () => {
-      await setPassword(ctx.db, user.id, parsePasswordReset({ password }));
+      await setPassword(ctx.db, user.id, parsePasswordReset({ password }), { audit: auditContext(c) });
       return c.redirect(`/settings/users/${user.id}?notice=reset`, 303);
     }, (errors) => <UserPage user={user} errors={errors} selfId={person(c.get("actor")).userId} />);
   });
@@ -208,7 +209,7 @@ export function settingsPages(ctx: AppContext): Hono<AppEnv> {
   app.post("/users/:id/remove", async (c) => {
     const user = await findUser(c.req.param("id"));
     return await saveForm(async () => {
-      await removeUser(ctx.db, user.id);
+      await removeUser(ctx.db, user.id, { audit: auditContext(c) });
       return c.redirect("/settings/users?notice=removed", 303);
     }, (errors) => <UserPage user={user} errors={errors} selfId={person(c.get("actor")).userId} />);
   });
@@ -231,7 +232,7 @@ export function settingsPages(ctx: AppContext): Hono<AppEnv> {
       await changeOwnPassword(ctx.db, actor.userId, {
         current: change.current_password,
         next: change.new_password,
-      });
+      }, { audit: auditContext(c) });
       // Changing the password ends every session of the account; this browser gets a fresh one.
       setSessionCookie(c, await startSession(ctx.db, actor.userId), ctx.config.session.maxHours);
       return c.redirect("/settings/password?notice=changed", 303);

@@ -26,7 +26,14 @@ export {
   TokenCreateSchema,
 } from "./input.ts";
 export { FirstAdminSetup } from "./setup.ts";
-export { type ApiToken, createApiToken, findApiToken, listApiTokens, revokeApiToken } from "./tokens.ts";
+export {
+  type AccountChangeOptions,
+  type ApiToken,
+  createApiToken,
+  findApiToken,
+  listApiTokens,
+  revokeApiToken,
+} from "./tokens.ts";
 export { endSession, findSession, type Session, type SessionLimits, startSession } from "./sessions.ts";
 export {
   changeOwnPassword,

@@ -23,7 +23,9 @@ const database = await openTaskDatabase(loadConfig());
 const sql = connectDatabase(database.url, { max: 1 });
 try {
   await migrate(sql);
-  const created = await createApiToken(queryBuilder(sql), { name, scope, createdBy: null });
+  const created = await createApiToken(queryBuilder(sql), { name, scope, createdBy: null }, {
+    audit: { actor: { kind: "system", id: null, label: "deno task token" } },
+  });
   console.error(
     `Created ${scope} token "${created.name}" (id ${created.id}). It is shown once; store it now:`,
   );

@@ -2,7 +2,25 @@
 import { type Kysely, type Selectable, sql as rawSql } from "kysely";
 import { ConflictError, NotFoundError, ValidationError } from "../platform/errors.ts";
 import type { Database, Role, UserTable } from "../platform/schema.ts";
+import { recordAudit } from "../audit/mod.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
+import type { AccountChangeOptions } from "./tokens.ts";
+
+/** Records who changed an account, in the change's transaction, when the change names its actor. */
+async function auditAccount(
+  trx: Kysely<Database>,
+  options: AccountChangeOptions,
+  change: { action: string; user: { id: number; email: string }; summary: string },
+): Promise<void> {
+  if (!options.audit) return;
+  await recordAudit(trx, {
+    ...options.audit,
+    action: change.action,
+    targetType: "user",
+    targetId: change.user.id,
+    summary: change.summary,
+  });
+}
 
 /** An account as stored. */
 export type User = Selectable<UserTable>;
@@ -36,13 +54,21 @@ export async function ensureOwner(
 export async function createUser(
   db: Kysely<Database>,
   input: { email: string; password: string; role: Role },
+  options: AccountChangeOptions = {},
 ): Promise<Person> {
   const passwordHash = await hashPassword(input.password);
   try {
-    const user = await db.insertInto("users")
-      .values({ email: input.email, password_hash: passwordHash, role: input.role })
-      .returningAll().executeTakeFirstOrThrow();
-    return withoutHash(user);
+    return await db.transaction().execute(async (trx) => {
+      const user = await trx.insertInto("users")
+        .values({ email: input.email, password_hash: passwordHash, role: input.role })
+        .returningAll().executeTakeFirstOrThrow();
+      await auditAccount(trx, options, {
+        action: "user.created",
+        user,
+        summary: `Added ${user.email} as ${user.role}`,
+      });
+      return withoutHash(user);
+    });
   } catch (error) {
     if ((error as { code?: string }).code === "23505") {
       throw new ConflictError(`An account for ${input.email} already exists.`, [
@@ -86,16 +112,19 @@ export async function setPassword(
   db: Kysely<Database>,
   userId: number,
   password: string,
+  options: AccountChangeOptions & { action?: "user.password_reset" | "user.password_changed" } = {},
 ): Promise<void> {
   const passwordHash = await hashPassword(password);
   await db.transaction().execute(async (trx) => {
-    const updated = await trx.updateTable("users").set({
-      password_hash: passwordHash,
-      updated_at: new Date(),
-    })
-      .where("id", "=", userId).executeTakeFirst();
-    if (updated.numUpdatedRows === 0n) throw new NotFoundError(`There is no account with id ${userId}.`);
+    const user = await trx.updateTable("users").set({ password_hash: passwordHash, updated_at: new Date() })
+      .where("id", "=", userId).returning(["id", "email"]).executeTakeFirst();
+    if (!user) throw new NotFoundError(`There is no account with id ${userId}.`);
     await trx.deleteFrom("sessions").where("user_id", "=", userId).execute();
+    const action = options.action ?? "user.password_reset";
+    const summary = action === "user.password_reset"
+      ? `Reset the password of ${user.email}`
+      : `${user.email} changed their password`;
+    await auditAccount(trx, options, { action, user, summary });
   });
 }
 
@@ -114,24 +143,39 @@ const LAST_ADMIN =
  * Changes an account's role; demoting the last admin is a {@linkcode ConflictError}. The admins are
  * locked while checking, so two admins demoting each other at once cannot both succeed.
  */
-export async function changeRole(db: Kysely<Database>, userId: number, role: Role): Promise<Person> {
+export async function changeRole(
+  db: Kysely<Database>,
+  change: { userId: number; role: Role },
+  options: AccountChangeOptions = {},
+): Promise<Person> {
+  const { userId, role } = change;
   return await db.transaction().execute(async (trx) => {
     const admins = await lockAdmins(trx);
     if (role !== "admin" && admins.length === 1 && admins[0] === userId) throw lastAdmin("role");
     const user = await trx.updateTable("users").set({ role, updated_at: new Date() })
       .where("id", "=", userId).returningAll().executeTakeFirst();
     if (!user) throw new NotFoundError(`There is no account with id ${userId}.`);
+    await auditAccount(trx, options, {
+      action: "user.role_changed",
+      user,
+      summary: `Made ${user.email} ${role === "admin" ? "an admin" : "a viewer"}`,
+    });
     return withoutHash(user);
   });
 }
 
 /** Removes an account with its sessions (its tokens stay); removing the last admin is a {@linkcode ConflictError}. */
-export async function removeUser(db: Kysely<Database>, userId: number): Promise<Person> {
+export async function removeUser(
+  db: Kysely<Database>,
+  userId: number,
+  options: AccountChangeOptions = {},
+): Promise<Person> {
   return await db.transaction().execute(async (trx) => {
     const admins = await lockAdmins(trx);
     if (admins.length === 1 && admins[0] === userId) throw lastAdmin("remove");
     const user = await trx.deleteFrom("users").where("id", "=", userId).returningAll().executeTakeFirst();
     if (!user) throw new NotFoundError(`There is no account with id ${userId}.`);
+    await auditAccount(trx, options, { action: "user.removed", user, summary: `Removed ${user.email}` });
     return withoutHash(user);
   });
 }
@@ -153,6 +197,7 @@ export async function changeOwnPassword(
   db: Kysely<Database>,
   userId: number,
   passwords: { current: string; next: string },
+  options: AccountChangeOptions = {},
 ): Promise<void> {
   const user = await db.selectFrom("users").select("password_hash").where("id", "=", userId)
     .executeTakeFirst();
@@ -162,5 +207,5 @@ export async function changeOwnPassword(
       { field: "current_password", message: "This is not your current password" },
     ]);
   }
-  await setPassword(db, userId, passwords.next);
+  await setPassword(db, userId, passwords.next, { ...options, action: "user.password_changed" });
 }

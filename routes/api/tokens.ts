@@ -8,7 +8,7 @@ import {
   revokeApiToken,
 } from "../../core/accounts/mod.ts";
 import type { AppContext, AppEnv } from "../context.ts";
-import { jsonBody, requireTokenManager, tokenId } from "../http.ts";
+import { auditContext, jsonBody, requireTokenManager, tokenId } from "../http.ts";
 
 /** A token in API responses: never its value (only the answer that creates it holds that). */
 function tokenJson(token: ApiToken) {
@@ -41,14 +41,14 @@ export function tokenApi(ctx: AppContext): Hono<AppEnv> {
     const created = await createApiToken(ctx.db, {
       ...input,
       createdBy: actor?.kind === "user" ? actor.userId : null,
-    });
+    }, { audit: auditContext(c) });
     return c.json({ ...tokenJson(created), token: created.token }, 201, {
       Location: `/api/tokens/${created.id}`,
     });
   });
 
   app.delete("/:id", async (c) => {
-    await revokeApiToken(ctx.db, tokenId(c.req.param("id")));
+    await revokeApiToken(ctx.db, tokenId(c.req.param("id")), { audit: auditContext(c) });
     return c.json({ message: "Revoked" });
   });
 

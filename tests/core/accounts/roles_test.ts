@@ -37,7 +37,7 @@ async function withAccounts(fn: (db: ReturnType<typeof queryBuilder>) => Promise
 Deno.test("the last admin can be neither demoted nor removed; with two, either can go", async () => {
   await withAccounts(async (db) => {
     const ann = await createUser(db, { email: "ann@example.com", password: "ann's password", role: "admin" });
-    await rejects(changeRole(db, ann.id, "viewer"), ConflictError);
+    await rejects(changeRole(db, { userId: ann.id, role: "viewer" }), ConflictError);
     await rejects(removeUser(db, ann.id), /last admin/);
     equal(await countAdmins(db), 1);
 
@@ -46,14 +46,18 @@ Deno.test("the last admin can be neither demoted nor removed; with two, either c
       password: "bob's password",
       role: "viewer",
     });
-    equal((await changeRole(db, bob.id, "admin")).role, "admin");
+    equal((await changeRole(db, { userId: bob.id, role: "admin" })).role, "admin");
     equal(await countAdmins(db), 2);
-    equal((await changeRole(db, ann.id, "viewer")).role, "viewer");
-    await rejects(changeRole(db, bob.id, "viewer"), ConflictError, "bob is now the last admin");
+    equal((await changeRole(db, { userId: ann.id, role: "viewer" })).role, "viewer");
+    await rejects(
+      changeRole(db, { userId: bob.id, role: "viewer" }),
+      ConflictError,
+      "bob is now the last admin",
+    );
     equal((await removeUser(db, ann.id)).email, "ann@example.com");
     equal((await listUsers(db)).map((user) => user.email).join(), "bob@example.com");
     await rejects(removeUser(db, ann.id), NotFoundError);
-    await rejects(changeRole(db, 999, "admin"), NotFoundError);
+    await rejects(changeRole(db, { userId: 999, role: "admin" }), NotFoundError);
   });
 });
 
