@@ -32,15 +32,12 @@ export async function createApiToken(
         created_by: input.createdBy,
       })
       .returningAll().executeTakeFirstOrThrow();
-    if (options.audit) {
-      await recordAudit(trx, {
-        ...options.audit,
-        action: "token.created",
-        targetType: "token",
-        targetId: stored.id,
-        summary: `Created ${stored.scope} token "${stored.name}"`,
-      });
-    }
+    await recordAudit(trx, options.audit, {
+      action: "token.created",
+      targetType: "token",
+      targetId: stored.id,
+      summary: `Created ${stored.scope} token "${stored.name}"`,
+    });
     return { ...stored, token };
   });
 }
@@ -76,14 +73,11 @@ export async function revokeApiToken(
     const revoked = await trx.updateTable("api_tokens").set({ revoked_at: new Date() })
       .where("id", "=", id).where("revoked_at", "is", null).returning(["name", "scope"]).executeTakeFirst();
     if (!revoked) throw new NotFoundError(`There is no active API token with id ${id}.`);
-    if (options.audit) {
-      await recordAudit(trx, {
-        ...options.audit,
-        action: "token.revoked",
-        targetType: "token",
-        targetId: id,
-        summary: `Revoked ${revoked.scope} token "${revoked.name}"`,
-      });
-    }
+    await recordAudit(trx, options.audit, {
+      action: "token.revoked",
+      targetType: "token",
+      targetId: id,
+      summary: `Revoked ${revoked.scope} token "${revoked.name}"`,
+    });
   });
 }

@@ -12,9 +12,7 @@ async function auditAccount(
   options: AccountChangeOptions,
   change: { action: string; user: { id: number; email: string }; summary: string },
 ): Promise<void> {
-  if (!options.audit) return;
-  await recordAudit(trx, {
-    ...options.audit,
+  await recordAudit(trx, options.audit, {
     action: change.action,
     targetType: "user",
     targetId: change.user.id,

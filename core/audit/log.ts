@@ -68,17 +68,27 @@ function row(entry: AuditRecord) {
   };
 }
 
-/** Records an audit entry with Kysely, inside the change's transaction (`trx`) when there is one. */
-export async function recordAudit(tx: Kysely<Database>, entry: AuditRecord): Promise<void> {
-  await tx.insertInto("audit_log").values(row(entry)).execute();
+/**
+ * Records who (`by`) did what with Kysely, inside the change's transaction (`tx`) when there is
+ * one; a change made without an actor (`by` undefined) records nothing.
+ */
+export async function recordAudit(
+  tx: Kysely<Database>,
+  by: AuditContext | undefined,
+  what: AuditEvent,
+): Promise<void> {
+  if (!by) return;
+  await tx.insertInto("audit_log").values(row({ ...by, ...what })).execute();
 }
 
-/** Records an audit entry with postgres.js, inside the change's transaction when there is one. */
+/** {@linkcode recordAudit} with postgres.js, inside the change's transaction when there is one. */
 export async function recordAuditSql(
   tx: postgres.TransactionSql | postgres.Sql,
-  entry: AuditRecord,
+  by: AuditContext | undefined,
+  what: AuditEvent,
 ): Promise<void> {
-  const values = row(entry);
+  if (!by) return;
+  const values = row({ ...by, ...what });
   await tx`
     INSERT INTO audit_log (actor_kind, actor_id, actor_label, action, target_type, target_id, summary, request_id)
     VALUES (${values.actor_kind}, ${values.actor_id}, ${values.actor_label}, ${values.action},

@@ -32,15 +32,12 @@ export async function submitUpload(
       filePath: upload.path,
       fileSize: upload.size,
     });
-    if (options.audit) {
-      await recordAuditSql(tx, {
-        ...options.audit,
-        action: "import.started",
-        targetType: "import",
-        targetId: job.id,
-        summary: `Started importing "${job.file_name}" (${job.file_size} bytes)`,
-      });
-    }
+    await recordAuditSql(tx, options.audit, {
+      action: "import.started",
+      targetType: "import",
+      targetId: job.id,
+      summary: `Started importing "${job.file_name}" (${job.file_size} bytes)`,
+    });
     return job;
   });
   await options.queue.ring();
@@ -55,15 +52,12 @@ export async function submitDeleteAll(
 ): Promise<ImportJob> {
   const job = await sql.begin(async (tx) => {
     const job = await createBulkDeleteJob(tx);
-    if (options.audit) {
-      await recordAuditSql(tx, {
-        ...options.audit,
-        action: "products.bulk_delete_started",
-        targetType: "import",
-        targetId: job.id,
-        summary: "Asked to delete all products",
-      });
-    }
+    await recordAuditSql(tx, options.audit, {
+      action: "products.bulk_delete_started",
+      targetType: "import",
+      targetId: job.id,
+      summary: "Asked to delete all products",
+    });
     return job;
   });
   await queue.ring();

@@ -70,15 +70,12 @@ export async function createProduct(
         active: input.active ?? true,
       }).returningAll().executeTakeFirstOrThrow();
       await recordEventIn(trx, "product.created", productJson(product));
-      if (options.audit) {
-        await recordAudit(trx, {
-          ...options.audit,
-          action: "product.created",
-          targetType: "product",
-          targetId: product.id,
-          summary: `Created ${describe(product)}`,
-        });
-      }
+      await recordAudit(trx, options.audit, {
+        action: "product.created",
+        targetType: "product",
+        targetId: product.id,
+        summary: `Created ${describe(product)}`,
+      });
       return product;
     });
   } catch (error) {
@@ -108,15 +105,12 @@ export async function updateProduct(
         .executeTakeFirst();
       if (!updated) throw new NotFoundError(`There is no product with id ${id}.`);
       await recordEventIn(trx, "product.updated", productJson(updated));
-      if (options.audit) {
-        await recordAudit(trx, {
-          ...options.audit,
-          action: "product.updated",
-          targetType: "product",
-          targetId: updated.id,
-          summary: `Changed ${Object.keys(changes).join(", ")} of ${describe(updated)}`,
-        });
-      }
+      await recordAudit(trx, options.audit, {
+        action: "product.updated",
+        targetType: "product",
+        targetId: updated.id,
+        summary: `Changed ${Object.keys(changes).join(", ")} of ${describe(updated)}`,
+      });
       return updated;
     });
   } catch (error) {
@@ -136,15 +130,12 @@ export async function deleteProduct(
       .executeTakeFirst();
     if (!deleted) throw new NotFoundError(`There is no product with id ${id}.`);
     await recordEventIn(trx, "product.deleted", productJson(deleted));
-    if (options.audit) {
-      await recordAudit(trx, {
-        ...options.audit,
-        action: "product.deleted",
-        targetType: "product",
-        targetId: deleted.id,
-        summary: `Deleted ${describe(deleted)}`,
-      });
-    }
+    await recordAudit(trx, options.audit, {
+      action: "product.deleted",
+      targetType: "product",
+      targetId: deleted.id,
+      summary: `Deleted ${describe(deleted)}`,
+    });
     return deleted;
   });
 }

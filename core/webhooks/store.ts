@@ -1,6 +1,6 @@
 /** Webhooks as configured by users: create, read, change, delete, rotate the secret. */
 import { type Kysely, type Selectable, sql as kyselySql } from "kysely";
-import { type AuditContext, type AuditEvent, recordAudit } from "../audit/mod.ts";
+import { type AuditContext, recordAudit } from "../audit/mod.ts";
 import { NotFoundError } from "../platform/errors.ts";
 import type { Database, WebhookTable } from "../platform/schema.ts";
 import { checkWebhookUrl, type UrlGuardOptions } from "./url_guard.ts";
@@ -55,9 +55,7 @@ async function audit(
   webhook: Pick<Webhook, "id" | "url">,
   event: { action: string; summary: string },
 ): Promise<void> {
-  if (!options.audit) return;
-  const entry: AuditEvent = { ...event, targetType: "webhook", targetId: webhook.id };
-  await recordAudit(db, { ...options.audit, ...entry });
+  await recordAudit(db, options.audit, { ...event, targetType: "webhook", targetId: webhook.id });
 }
 
 /** Every webhook, oldest first. */
