@@ -36,6 +36,11 @@ export function IfCanChange(props: { children: ComponentChildren }) {
   return usePageSession().canChange ? <>{props.children}</> : null;
 }
 
+/** Shows its children only to someone who may look but not change (a viewer). */
+export function IfViewer(props: { children: ComponentChildren }) {
+  return usePageSession().canChange ? null : <>{props.children}</>;
+}
+
 /** The hidden field that carries the session's CSRF token in a form. */
 export function CsrfField() {
   const { csrfToken } = usePageSession();

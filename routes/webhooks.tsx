@@ -40,7 +40,7 @@ import type { AppContext, AppEnv } from "./context.ts";
 import { saveForm } from "./forms.ts";
 import { auditContext, deliveryIdFromPath, webhookId, WebhookPageQuery } from "./http.ts";
 import { DataTable } from "../components/table.tsx";
-import { CsrfField, IfCanChange } from "../components/session.tsx";
+import { CsrfField, IfCanChange, IfViewer } from "../components/session.tsx";
 
 const NOTICES: Record<string, string> = {
   created: "Webhook added. Send a test event to check that your endpoint answers.",
@@ -341,7 +341,12 @@ function WebhookPage(
           </dd>
           <dt>Signing secret</dt>
           <dd>
-            <code class="secret" id="webhook-secret">{webhook.secret}</code>
+            <IfCanChange>
+              <code class="secret" id="webhook-secret">{webhook.secret}</code>
+            </IfCanChange>
+            <IfViewer>
+              <p class="muted" id="webhook-secret-hidden">Only admins can see the signing secret.</p>
+            </IfViewer>
             {previousSecretSigns(webhook)
               ? (
                 <p class="field-hint" id="previous-secret-note">

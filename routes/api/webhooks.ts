@@ -1,6 +1,7 @@
 /** The webhook API: endpoints, secret rotation, test events, the delivery log and redelivery. */
 import { Hono } from "hono";
 import { z } from "zod";
+import { canChange } from "../../core/accounts/mod.ts";
 import { ValidationError } from "../../core/platform/mod.ts";
 import {
   createWebhook,
@@ -76,9 +77,11 @@ export function webhookApi(ctx: AppContext): Hono<AppEnv> {
     });
   });
 
+  // The signing secret lets whoever holds it forge deliveries: only those who may change the webhook see it.
   app.get("/:id", async (c) => {
     const webhook = await getWebhook(ctx.db, webhookId(c.req.param("id")));
-    return c.json(webhookJson(webhook, { withSecret: true }));
+    const actor = c.get("actor");
+    return c.json(webhookJson(webhook, { withSecret: actor !== null && canChange(actor) }));
   });
 
   app.put("/:id", async (c) => {

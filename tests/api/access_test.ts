@@ -2,6 +2,7 @@ import { equal, match, ok } from "node:assert/strict";
 import { createUser, revokeApiToken } from "../../core/accounts/mod.ts";
 import { queryBuilder } from "../../core/platform/mod.ts";
 import {
+  apiJson,
   appTest,
   createTestToken,
   fetchWithDeadline,
@@ -161,3 +162,27 @@ appTest(
   },
   { ADMIN_EMAIL: "", ADMIN_PASSWORD: "" },
 );
+
+appTest("a webhook's signing secret is shown only to those who may change the webhook", async (app) => {
+  const created = await apiJson(app, "POST", "/api/webhooks", {
+    url: "https://93.184.215.14/h",
+    event_type: "*",
+  });
+  equal(created.status, 201);
+  const id = created.body.id;
+  match((await apiJson(app, "GET", `/api/webhooks/${id}`)).body.secret, /^whsec_/, "a write token sees it");
+  const reader = { url: app.url, token: await createTestToken(app.db.sql, "read") };
+  const read = await apiJson(reader, "GET", `/api/webhooks/${id}`);
+  equal(read.status, 200);
+  equal(read.body.secret, undefined, "a read token does not");
+
+  await createUser(queryBuilder(app.db.sql), {
+    email: "viewer@example.com",
+    password: "viewer password",
+    role: "viewer",
+  });
+  const viewer = await signIn(app, { email: "viewer@example.com", password: "viewer password" });
+  const page = await readBody(await viewer.fetch(`/webhooks/${id}`));
+  match(page, /Only admins can see the signing secret/);
+  ok(!page.includes("whsec_"), "the viewer's page holds no secret");
+});
