@@ -6,14 +6,14 @@ import { DataTable } from "../components/table.tsx";
 import { utc } from "../components/webhooks.tsx";
 import { type AuditEntry, listAudit } from "../core/audit/mod.ts";
 import type { AppContext, AppEnv } from "./context.ts";
-import { AuditQuery, requireAuditReader } from "./http.ts";
+import { AuditQuery, requireWriteAccess } from "./http.ts";
 
 /** `/settings/audit`: a page of entries, newest first, with "Older" and "Newest" links. */
 export function auditPages(ctx: AppContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.get("/", async (c) => {
-    requireAuditReader(c);
+    requireWriteAccess(c.get("actor"), "see the audit log");
     const query = AuditQuery.parse(c.req.query());
     const page = await listAudit(ctx.db, query);
     return htmlResponse(

@@ -142,13 +142,16 @@ export function userId(raw: string): number {
   return idFromPath(raw, "account", 2_147_483_647);
 }
 
-/** Only admins and write tokens may see and manage API tokens; anyone else is a {@linkcode ForbiddenError}. */
-export function requireTokenManager(actor: Actor | null): void {
+/**
+ * Some reads are for those who may change things (admins and write tokens): `what` they want
+ * to do, e.g. "see the audit log". Anyone else is a {@linkcode ForbiddenError} saying so.
+ */
+export function requireWriteAccess(actor: Actor | null, what: string): void {
   if (actor && canChange(actor)) return;
   throw new ForbiddenError(
     actor?.kind === "token"
-      ? "This API token is read-only; only admins and write tokens may see and manage API tokens."
-      : "Only admins may see and manage API tokens; ask an admin for a token.",
+      ? `This API token is read-only; only admins and write tokens may ${what}.`
+      : `Only admins may ${what}.`,
   );
 }
 
@@ -230,17 +233,6 @@ export const AuditQuery = z.object({
   before: z.coerce.number().int("before must be an entry id").min(1, "before must be an entry id")
     .max(Number.MAX_SAFE_INTEGER, "before must be an entry id").optional(),
 });
-
-/** Only admins and write tokens read the audit log; viewers and read tokens get a 403. */
-export function requireAuditReader(c: Context<AppEnv>): void {
-  const actor = c.get("actor");
-  if (actor && canChange(actor)) return;
-  throw new ForbiddenError(
-    actor?.kind === "token"
-      ? "The audit log needs a write token; this API token is read-only."
-      : "Only admins may see the audit log.",
-  );
-}
 
 /** The most log rows one request may return. */
 export const MAX_LOG_LIMIT = 200;

@@ -27,7 +27,7 @@ import { ForbiddenError, NotFoundError } from "../core/platform/mod.ts";
 import { setSessionCookie } from "./auth.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { saveForm } from "./forms.ts";
-import { auditContext, requireAdmin, requireTokenManager, tokenId, userId } from "./http.ts";
+import { auditContext, requireAdmin, requireWriteAccess, tokenId, userId } from "./http.ts";
 
 const NOTICES: Record<string, string> = {
   revoked: "Token revoked. The next request that uses it is refused.",
@@ -55,11 +55,11 @@ export function settingsPages(ctx: AppContext): Hono<AppEnv> {
   });
 
   app.use("/tokens/*", async (c, next) => {
-    requireTokenManager(c.get("actor"));
+    requireWriteAccess(c.get("actor"), "see and manage API tokens");
     await next();
   });
   app.use("/tokens", async (c, next) => {
-    requireTokenManager(c.get("actor"));
+    requireWriteAccess(c.get("actor"), "see and manage API tokens");
     await next();
   });
 

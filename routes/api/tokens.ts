@@ -8,7 +8,7 @@ import {
   revokeApiToken,
 } from "../../core/accounts/mod.ts";
 import type { AppContext, AppEnv } from "../context.ts";
-import { auditContext, jsonBody, requireTokenManager, tokenId } from "../http.ts";
+import { auditContext, jsonBody, requireWriteAccess, tokenId } from "../http.ts";
 
 /** A token in API responses: never its value (only the answer that creates it holds that). */
 function tokenJson(token: ApiToken) {
@@ -27,7 +27,7 @@ export function tokenApi(ctx: AppContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   // Listing shows who automates what and when it last ran: for those who may manage tokens only.
   app.use("*", async (c, next) => {
-    requireTokenManager(c.get("actor"));
+    requireWriteAccess(c.get("actor"), "see and manage API tokens");
     await next();
   });
 
