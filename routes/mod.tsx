@@ -17,7 +17,7 @@ import { authentication } from "./auth.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { loginPages } from "./login.tsx";
 import { describeError } from "./errors.ts";
-import { pingDatabase } from "../core/platform/mod.ts";
+import { answersWithin, pingDatabase } from "../core/platform/mod.ts";
 import { reportUnexpected, requestLog } from "./request_log.ts";
 import { securityHeaders } from "./security_headers.ts";
 import { productPages } from "./products.tsx";
@@ -40,20 +40,6 @@ function ErrorPage(props: { status: number; message: string }) {
 
 /** How long `/healthz` and `/readyz` wait for the database (and `/readyz` for the queue) before giving up. */
 const HEALTH_QUERY_TIMEOUT_MS = 2_000;
-
-/** Asks the job queue's store for a cheap read; null when it answers within `timeoutMs`, else what went wrong. */
-async function pingQueue(queue: { ping(): Promise<void> }, timeoutMs: number): Promise<string | null> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`no answer within ${timeoutMs / 1000} s`), timeoutMs);
-  });
-  const ping = queue.ping().then(() => null, (error: Error) => error?.message ?? String(error));
-  try {
-    return await Promise.race([ping, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Builds the HTTP application: API under `/api`, pages, static files, one error mapping. */
 export function createApp(ctx: AppContext): Hono<AppEnv> {
@@ -102,7 +88,7 @@ export function createApp(ctx: AppContext): Hono<AppEnv> {
   app.get("/readyz", async (c) => {
     const [database, queue] = await Promise.all([
       pingDatabase(ctx.sql, HEALTH_QUERY_TIMEOUT_MS),
-      pingQueue(ctx.jobs, HEALTH_QUERY_TIMEOUT_MS),
+      answersWithin(ctx.jobs.ping(), HEALTH_QUERY_TIMEOUT_MS),
     ]);
     if (database === null && queue === null) return c.json({ status: "ok", database: "ok", queue: "ok" });
     const problems = [

@@ -37,14 +37,22 @@ export function queryBuilder(sql: Sql): Kysely<Database> {
 
 /** Asks the database for `SELECT 1`; returns null when it answers within `timeoutMs`, else what went wrong. */
 export async function pingDatabase(sql: Sql, timeoutMs: number): Promise<string | null> {
+  return await answersWithin(sql`SELECT 1`, timeoutMs);
+}
+
+/**
+ * Null when `check` settles successfully within `timeoutMs`, else what went wrong (its error, or
+ * the deadline); for health checks, which must answer fast whatever they probe.
+ */
+export async function answersWithin(check: PromiseLike<unknown>, timeoutMs: number): Promise<string | null> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<string>((resolve) => {
     timer = setTimeout(() => resolve(`no answer within ${timeoutMs / 1000} s`), timeoutMs);
   });
-  // A query that loses the race still settles later; its outcome is caught here, never unhandled.
-  const query = sql`SELECT 1`.then(() => null, (error: Error) => error.message);
+  // A check that loses the race still settles later; its outcome is caught here, never unhandled.
+  const outcome = Promise.resolve(check).then(() => null, (error: Error) => error?.message ?? String(error));
   try {
-    return await Promise.race([query, deadline]);
+    return await Promise.race([outcome, deadline]);
   } finally {
     clearTimeout(timer);
   }

@@ -4,7 +4,7 @@
  */
 export { type Config, loadConfig } from "./config.ts";
 export { csvStream } from "./csv_stream.ts";
-export { connectDatabase, pingDatabase, queryBuilder, type Sql } from "./db.ts";
+export { answersWithin, connectDatabase, pingDatabase, queryBuilder, type Sql } from "./db.ts";
 export { openTaskDatabase, startEmbeddedPostgres } from "./embedded_postgres.ts";
 export {
   ConflictError,
