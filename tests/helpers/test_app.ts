@@ -7,6 +7,7 @@ import {
   connectDatabase,
   loadConfig,
   type LogSink,
+  migrate,
   queryBuilder,
   type Sql,
 } from "../../core/platform/mod.ts";
@@ -105,6 +106,17 @@ export async function withCleanup<T>(
   }
   await cleanUp(steps());
   return result;
+}
+
+/** Runs `fn` on a new database with every migration applied, dropped afterwards even on failure. */
+export async function withMigratedDatabase(fn: (db: TestDatabase) => Promise<void>): Promise<void> {
+  const database = await createTestDatabase();
+  try {
+    await migrate(database.sql);
+    await fn(database);
+  } finally {
+    await database.drop();
+  }
 }
 
 /** Where a script calls the API, and the token it signs its requests with. */

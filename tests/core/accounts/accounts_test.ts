@@ -14,23 +14,13 @@ import {
   startSession,
 } from "../../../core/accounts/mod.ts";
 import { digest } from "../../../core/accounts/secrets.ts";
-import { ConflictError, migrate, queryBuilder } from "../../../core/platform/mod.ts";
-import { createTestDatabase, type TestDatabase } from "../../helpers/test_app.ts";
+import { ConflictError, queryBuilder } from "../../../core/platform/mod.ts";
+import { withMigratedDatabase } from "../../helpers/test_app.ts";
 
 const LIMITS = { idleMinutes: 30, maxHours: 24 };
 
-async function withDatabase(fn: (db: TestDatabase) => Promise<void>): Promise<void> {
-  const database = await createTestDatabase();
-  try {
-    await migrate(database.sql);
-    await fn(database);
-  } finally {
-    await database.drop();
-  }
-}
-
 Deno.test("the owner from the environment is created once, then only reset", async () => {
-  await withDatabase(async ({ sql }) => {
+  await withMigratedDatabase(async ({ sql }) => {
     const db = queryBuilder(sql);
     equal(await hasUsers(db), false);
     const first = await ensureOwner(db, { email: "Owner@Example.com", password: "first password 1" });
@@ -48,7 +38,7 @@ Deno.test("the owner from the environment is created once, then only reset", asy
 });
 
 Deno.test("an email is one account in any letter case; a wrong password or email signs nobody in", async () => {
-  await withDatabase(async ({ sql }) => {
+  await withMigratedDatabase(async ({ sql }) => {
     const db = queryBuilder(sql);
     const viewer = await createUser(db, {
       email: "ann@example.com",
@@ -67,7 +57,7 @@ Deno.test("an email is one account in any letter case; a wrong password or email
 });
 
 Deno.test("a session is found by its cookie until sign-out, and only its digest is stored", async () => {
-  await withDatabase(async ({ sql }) => {
+  await withMigratedDatabase(async ({ sql }) => {
     const db = queryBuilder(sql);
     const user = await createUser(db, {
       email: "ann@example.com",
@@ -92,7 +82,7 @@ Deno.test("a session is found by its cookie until sign-out, and only its digest 
 });
 
 Deno.test("a session ends when idle too long or too old, and when the password changes", async () => {
-  await withDatabase(async ({ sql }) => {
+  await withMigratedDatabase(async ({ sql }) => {
     const db = queryBuilder(sql);
     const user = await createUser(db, {
       email: "ann@example.com",
@@ -114,7 +104,7 @@ Deno.test("a session ends when idle too long or too old, and when the password c
 });
 
 Deno.test("an API token works until revoked, is stored as a digest and listed without its value", async () => {
-  await withDatabase(async ({ sql }) => {
+  await withMigratedDatabase(async ({ sql }) => {
     const db = queryBuilder(sql);
     const created = await createApiToken(db, { name: "nightly sync", scope: "read", createdBy: null });
     ok(created.token.startsWith("acme_") && created.token.length > 40);

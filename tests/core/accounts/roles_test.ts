@@ -13,25 +13,13 @@ import {
   removeUser,
   startSession,
 } from "../../../core/accounts/mod.ts";
-import {
-  ConflictError,
-  migrate,
-  NotFoundError,
-  queryBuilder,
-  ValidationError,
-} from "../../../core/platform/mod.ts";
-import { createTestDatabase } from "../../helpers/test_app.ts";
+import { ConflictError, NotFoundError, queryBuilder, ValidationError } from "../../../core/platform/mod.ts";
+import { withMigratedDatabase } from "../../helpers/test_app.ts";
 
 const LIMITS = { idleMinutes: 30, maxHours: 24 };
 
 async function withAccounts(fn: (db: ReturnType<typeof queryBuilder>) => Promise<void>): Promise<void> {
-  const database = await createTestDatabase();
-  try {
-    await migrate(database.sql);
-    await fn(queryBuilder(database.sql));
-  } finally {
-    await database.drop();
-  }
+  await withMigratedDatabase(({ sql }) => fn(queryBuilder(sql)));
 }
 
 Deno.test("the last admin can be neither demoted nor removed; with two, either can go", async () => {

@@ -1,20 +1,9 @@
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
 import { HitCounter } from "../../../core/limits/mod.ts";
-import { migrate } from "../../../core/platform/mod.ts";
-import { createTestDatabase, type TestDatabase } from "../../helpers/test_app.ts";
-
-async function withDatabase(fn: (db: TestDatabase) => Promise<void>): Promise<void> {
-  const database = await createTestDatabase();
-  try {
-    await migrate(database.sql);
-    await fn(database);
-  } finally {
-    await database.drop();
-  }
-}
+import { withMigratedDatabase } from "../../helpers/test_app.ts";
 
 Deno.test("hits counted at once on one bucket are each counted exactly once", async () => {
-  await withDatabase(async ({ sql }) => {
+  await withMigratedDatabase(async ({ sql }) => {
     const counter = new HitCounter(sql);
     const counts = await Promise.all(Array.from({ length: 20 }, () => counter.hit("burst", 60)));
     deepStrictEqual(
@@ -27,7 +16,7 @@ Deno.test("hits counted at once on one bucket are each counted exactly once", as
 });
 
 Deno.test("a window that ended starts afresh; peek leaves ended windows out; reset forgets", async () => {
-  await withDatabase(async ({ sql }) => {
+  await withMigratedDatabase(async ({ sql }) => {
     const counter = new HitCounter(sql);
     await counter.hit("old", 60);
     await counter.hit("old", 60);
