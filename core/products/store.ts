@@ -54,6 +54,25 @@ function describe(product: Product): string {
   return `SKU "${product.sku}" (${product.name})`;
 }
 
+/** What a one-product change leaves behind in its transaction: the webhook event and the audit entry. */
+async function recordChange(
+  trx: Kysely<Database>,
+  change: {
+    type: "product.created" | "product.updated" | "product.deleted";
+    product: Product;
+    summary: string;
+  },
+  options: ProductChangeOptions,
+): Promise<void> {
+  await recordEventIn(trx, change.type, productJson(change.product));
+  await recordAudit(trx, options.audit, {
+    action: change.type,
+    targetType: "product",
+    targetId: change.product.id,
+    summary: change.summary,
+  });
+}
+
 /** Creates a product and queues its `product.created` event; a SKU equal to another's in any letter case is a {@linkcode ConflictError}. */
 export async function createProduct(
   db: Kysely<Database>,
@@ -69,13 +88,11 @@ export async function createProduct(
         price: input.price ?? null,
         active: input.active ?? true,
       }).returningAll().executeTakeFirstOrThrow();
-      await recordEventIn(trx, "product.created", productJson(product));
-      await recordAudit(trx, options.audit, {
-        action: "product.created",
-        targetType: "product",
-        targetId: product.id,
+      await recordChange(trx, {
+        type: "product.created",
+        product: product,
         summary: `Created ${describe(product)}`,
-      });
+      }, options);
       return product;
     });
   } catch (error) {
@@ -104,13 +121,11 @@ export async function updateProduct(
         .returningAll()
         .executeTakeFirst();
       if (!updated) throw new NotFoundError(`There is no product with id ${id}.`);
-      await recordEventIn(trx, "product.updated", productJson(updated));
-      await recordAudit(trx, options.audit, {
-        action: "product.updated",
-        targetType: "product",
-        targetId: updated.id,
+      await recordChange(trx, {
+        type: "product.updated",
+        product: updated,
         summary: `Changed ${Object.keys(changes).join(", ")} of ${describe(updated)}`,
-      });
+      }, options);
       return updated;
     });
   } catch (error) {
@@ -129,13 +144,11 @@ export async function deleteProduct(
     const deleted = await trx.deleteFrom("products").where("id", "=", id).returningAll()
       .executeTakeFirst();
     if (!deleted) throw new NotFoundError(`There is no product with id ${id}.`);
-    await recordEventIn(trx, "product.deleted", productJson(deleted));
-    await recordAudit(trx, options.audit, {
-      action: "product.deleted",
-      targetType: "product",
-      targetId: deleted.id,
+    await recordChange(trx, {
+      type: "product.deleted",
+      product: deleted,
       summary: `Deleted ${describe(deleted)}`,
-    });
+    }, options);
     return deleted;
   });
 }
