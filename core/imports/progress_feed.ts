@@ -34,8 +34,11 @@ export async function* followProgress(
     while (!isFinalStatus(current.status) && !signal.aborted) {
       if (live.length === 0) {
         await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, POLL_INTERVAL_MS);
+          const poll = setTimeout(resolve, POLL_INTERVAL_MS);
+          wake = () => {
+            clearTimeout(poll);
+            resolve();
+          };
         });
         wake = null;
       }
