@@ -12,15 +12,11 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   type Sql,
+  storedText,
   UnsupportedMediaTypeError,
   ValidationError,
 } from "../core/platform/mod.ts";
-import {
-  describeUnstorable,
-  type ProductFilters,
-  SORT_KEYS,
-  unstorableCharacter,
-} from "../core/products/mod.ts";
+import { type ProductFilters, SORT_KEYS } from "../core/products/mod.ts";
 
 import type { AppEnv } from "./context.ts";
 
@@ -92,22 +88,6 @@ export async function jsonBody(request: Request, subject: string): Promise<unkno
   } catch {
     throw new ValidationError("The request body is not valid JSON.");
   }
-}
-
-/**
- * A query-string value as text. A NUL or a lone surrogate can match nothing stored and would make
- * PostgreSQL fail, so it is a 400 naming the parameter instead.
- */
-function queryText() {
-  return z.string().superRefine((text, ctx) => {
-    const problem = unstorableCharacter(text);
-    if (problem) {
-      ctx.addIssue({
-        code: "custom",
-        message: `contains ${describeUnstorable(problem)}, which is not allowed`,
-      });
-    }
-  });
 }
 
 /**
@@ -184,28 +164,36 @@ export const MAX_PAGE_SIZE = 200;
 const priceBound = z.coerce.number("a price bound must be a number").min(0, "a price bound must be 0 or more")
   .max(99_999_999.99).optional();
 
-/** Filters of the list, the page and the export, from a query string. */
-export const ProductFiltersQuery = z.object({
-  search: queryText().trim().max(200).optional().transform((value) => value || undefined),
+/** The filter parameters of the list, the page and the export, each on its own. */
+export const ProductFilterParameters = z.object({
+  search: storedText({ maxChars: 200, optional: true }).optional().transform((value) => value || undefined),
   active: z.enum(["true", "false", "all", ""]).optional().transform((value) =>
     value === "true" ? true : value === "false" ? false : undefined
   ),
   price_min: z.union([z.literal("").transform(() => undefined), priceBound]),
-  price_max: z.union([z.literal("").transform(() => undefined), priceBound]),
-}).refine((q) => q.price_min === undefined || q.price_max === undefined || q.price_min <= q.price_max, {
-  message: "price_min must not be greater than price_max",
-  path: ["price_min"],
+  price_max: z.union([z.literal("").transform(() => undefined), priceBound]).meta({
+    description: "Highest price; not below price_min",
+  }),
 });
 
-/** The query string of `GET /api/products` and of the products page. */
-export const ProductListQuery = z.object({
+/** Filters of the list, the page and the export, from a query string. */
+export const ProductFiltersQuery = ProductFilterParameters.refine(
+  (q) => q.price_min === undefined || q.price_max === undefined || q.price_min <= q.price_max,
+  { message: "price_min must not be greater than price_max", path: ["price_min"] },
+);
+
+/** Paging and order of the list and the page. */
+export const ProductPageParameters = z.object({
   page: z.coerce.number().int("page must be a whole number").min(1, "page starts at 1").max(1_000_000)
     .default(1),
   limit: z.coerce.number().int("limit must be a whole number").min(1, "limit must be at least 1")
     .max(MAX_PAGE_SIZE, `limit must be at most ${MAX_PAGE_SIZE}`).default(50),
   sort: z.enum(SORT_KEYS).default("updated"),
   order: z.enum(["asc", "desc"]).optional(),
-}).and(ProductFiltersQuery).transform((q) => ({
+});
+
+/** The query string of `GET /api/products` and of the products page. */
+export const ProductListQuery = ProductPageParameters.and(ProductFiltersQuery).transform((q) => ({
   page: q.page,
   limit: q.limit,
   sort: q.sort,
@@ -245,7 +233,7 @@ export const LogQuery = z.object({
 
 /** `?sent=` of a webhook's page: the delivery whose outcome to show, if it is a delivery id at all. */
 export const WebhookPageQuery = z.object({
-  sent: queryText().regex(DELIVERY_ID, "sent must be a delivery id").optional().catch(undefined),
+  sent: z.string().regex(DELIVERY_ID, "sent must be a delivery id").optional().catch(undefined),
 });
 
 /** A streamed CSV download named `fileName`. */

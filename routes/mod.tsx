@@ -38,6 +38,35 @@ function ErrorPage(props: { status: number; message: string }) {
   );
 }
 
+/**
+ * The methods the app's routes answer at `path` (a 405 names them in `Allow`; an empty list means
+ * nothing lives there, a 404).
+ */
+function methodsServing(app: Hono<AppEnv>, path: string): string[] {
+  const methods = app.routes.filter((route) => route.method !== "ALL" && routePattern(route.path).test(path))
+    .map((route) => route.method);
+  return [...new Set(methods)];
+}
+
+const routePatterns = new Map<string, RegExp>();
+
+/** A route path (`/api/products/:id{[0-9]+}`) as a regular expression matching the paths it serves. */
+function routePattern(routePath: string): RegExp {
+  let pattern = routePatterns.get(routePath);
+  if (!pattern) {
+    const source = routePath.split("/").map((part) =>
+      part.startsWith(":")
+        ? `(?:${part.match(/\{(.+)\}$/)?.[1] ?? "[^/]+"})`
+        : part === "*"
+        ? ".*"
+        : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+    ).join("/");
+    pattern = new RegExp(`^${source}/?$`);
+    routePatterns.set(routePath, pattern);
+  }
+  return pattern;
+}
+
 /** How long `/healthz` and `/readyz` wait for the database (and `/readyz` for the queue) before giving up. */
 const HEALTH_QUERY_TIMEOUT_MS = 2_000;
 
@@ -57,6 +86,13 @@ export function createApp(ctx: AppContext): Hono<AppEnv> {
     return page;
   });
   app.notFound((c) => {
+    const allowed = methodsServing(app, c.req.path);
+    if (allowed.length > 0) {
+      const refusal = `${c.req.path} answers ${allowed.join(", ")}, not ${c.req.method}.`;
+      return c.json({ error: { code: "method_not_allowed", message: refusal } }, 405, {
+        Allow: allowed.join(", "),
+      });
+    }
     const message = `Nothing lives at ${c.req.path}.`;
     if (c.req.path.startsWith("/api/")) return c.json({ error: { code: "not_found", message } }, 404);
     return htmlResponse(<ErrorPage status={404} message={message} />, 404);

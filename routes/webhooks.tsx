@@ -30,6 +30,7 @@ import {
   rotateWebhookSecret,
   sendTestEvent,
   updateWebhook,
+  urlGuard,
   type Webhook,
   type WebhookAttempt,
   type WebhookLog,
@@ -55,7 +56,7 @@ const NOTICES: Record<string, string> = {
 /** The webhook pages: list, add, detail (secret, test, log, redeliver), edit, delete. Plain forms. */
 export function webhookPages(ctx: AppContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const guard = () => ({ allowPrivate: ctx.config.webhookAllowPrivate });
+  const guard = () => urlGuard(ctx.config);
 
   app.get("/", async (c) => {
     const [webhooks, latest] = await Promise.all([listWebhooks(ctx.db), latestAttempts(ctx.sql)]);

@@ -9,7 +9,7 @@ import { dirname, join, normalize } from "node:path";
 const ROOT = normalize(join(dirname(new URL(import.meta.url).pathname), ".."));
 const SOURCE_DIRS = ["core", "routes", "components", "islands", "workers", "bench"];
 /** Modules under core/ that the browser bundle may use: no server imports at all. */
-const BROWSER_SAFE_CORE = ["core/products/fields.ts", "core/imports/progress.ts"];
+const BROWSER_SAFE_CORE = ["core/platform/text.ts", "core/products/fields.ts", "core/imports/progress.ts"];
 /** Modules under routes/ that are shared by the route modules rather than routes themselves. */
 const ROUTE_SUPPORT = [
   "routes/mod.tsx",

@@ -1,6 +1,6 @@
 /** Account input from the forms and the API, validated by zod. */
 import { z } from "zod";
-import { parseInput } from "../platform/validation.ts";
+import { parseInput, storedText } from "../platform/validation.ts";
 
 /** The shortest password accepted (NIST SP 800-63B asks for at least 8; a passphrase is better). */
 export const MIN_PASSWORD_CHARS = 12;
@@ -27,7 +27,7 @@ const RoleSchema = z.enum(["admin", "viewer"], "Choose admin or viewer");
 
 /** The body of `POST /api/tokens` and the token form: a name to recognise it by and its scope. */
 export const TokenCreateSchema = z.object({
-  name: z.string().trim().min(1, "Give the token a name").max(200, "Use at most 200 characters"),
+  name: storedText({ maxChars: 200, blankMessage: "Give the token a name" }),
   scope: z.enum(["read", "write"], "Choose read or write"),
 }).strict();
 

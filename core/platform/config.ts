@@ -19,6 +19,7 @@ const EnvSchema = z.object({
   IMPORT_LANES: z.coerce.number().int().min(1).max(8).default(2),
   JOB_LEASE_SECONDS: z.coerce.number().positive().default(15),
   WEBHOOK_ALLOW_PRIVATE: booleanFlag.default(false),
+  WEBHOOK_ALLOWED_HOSTS: z.string().default(""),
   WEBHOOK_RETRY_SCHEDULE: z.string().default("5,300,1800,7200,18000,36000,36000"),
   WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().max(60).default(10),
   WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).default(5),
@@ -53,6 +54,8 @@ export interface Config {
   /** A `processing` job whose heartbeat is older than this is taken over. */
   jobLeaseSeconds: number;
   webhookAllowPrivate: boolean;
+  /** The only hosts webhooks may call, or null for any public one. */
+  webhookAllowedHosts: string[] | null;
   /** Seconds to wait before each retry: the first entry after the first failed attempt, and so on. */
   webhookRetrySchedule: number[];
   /** One deadline for a whole webhook request. */
@@ -79,6 +82,13 @@ export interface Config {
   trustProxy: boolean;
 }
 
+/** A comma-separated host list as lower-case names (IPv6 without brackets), or null when empty. */
+function hostList(text: string): string[] | null {
+  const hosts = text.split(",").map((host) => host.trim().toLowerCase().replace(/^\[|\]$/g, ""))
+    .filter((host) => host !== "");
+  return hosts.length > 0 ? hosts : null;
+}
+
 /** Reads and validates the configuration from environment variables; throws a readable error. */
 export function loadConfig(env: Record<string, string | undefined> = Deno.env.toObject()): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -102,6 +112,7 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
     importLanes: e.IMPORT_LANES,
     jobLeaseSeconds: e.JOB_LEASE_SECONDS,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+    webhookAllowedHosts: hostList(e.WEBHOOK_ALLOWED_HOSTS),
     webhookRetrySchedule: schedule,
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_SECONDS * 1000,
     webhookDisableAfterFailures: e.WEBHOOK_DISABLE_AFTER_FAILURES,

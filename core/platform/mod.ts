@@ -20,4 +20,5 @@ export {
 export { Logger, type LogSink, type RequestLogFields } from "./log.ts";
 export { migrate } from "./migrate.ts";
 export type { Database } from "./schema.ts";
-export { type FieldError, parseInput } from "./validation.ts";
+export { type FieldError, parseInput, storedText } from "./validation.ts";
+export { characterCount, describeUnstorable, unstorableCharacter } from "./text.ts";

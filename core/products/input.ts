@@ -1,14 +1,37 @@
 /** Product input from the API and the forms, validated by zod with the shared field rules. */
 import { z } from "zod";
+import { trimmedTextPattern } from "../platform/text.ts";
 import { parseInput } from "../platform/validation.ts";
-import { checkProductField, fieldMessage, type ProductField } from "./fields.ts";
+import {
+  checkProductField,
+  fieldMessage,
+  LENGTH_LIMITS,
+  PRICE_RULE,
+  PRICE_TEXT_PATTERN,
+  PRODUCT_LIMITS,
+} from "./fields.ts";
 
-/** A text field checked by the shared product rules, trimmed. */
-function ruledText(field: ProductField) {
+/**
+ * A text field checked by the shared product rules, trimmed. Its JSON Schema (the OpenAPI
+ * document) states the same rule as a pattern, since zod cannot describe a custom check.
+ */
+function ruledText(field: "sku" | "name" | "description") {
   return z.string().trim().superRefine((text, ctx) => {
     const problem = checkProductField(field, text);
     if (problem) ctx.addIssue({ code: "custom", message: fieldMessage(field, problem) });
+  }).meta({
+    description: `${field === "description" ? "Up" : "1"} to ${LENGTH_LIMITS[field]} characters once trimmed`,
+    pattern: trimmedTextPattern(LENGTH_LIMITS[field]!, field === "description"),
   });
+}
+
+/**
+ * A JSON number as price text. Binary floating point cannot hold most cents exactly (0.57 may
+ * arrive as 0.5700000000000001), so a number within a millionth of a cent is taken as that cent.
+ */
+function numberAsPrice(value: number): string {
+  const cents = Math.round(value * 100);
+  return Math.abs(value * 100 - cents) < 1e-6 ? (cents / 100).toFixed(2) : String(value);
 }
 
 const price = z
@@ -16,7 +39,7 @@ const price = z
   .optional()
   .transform((value, ctx) => {
     if (value === undefined) return undefined;
-    const text = value === null ? "" : String(value).trim();
+    const text = value === null ? "" : typeof value === "number" ? numberAsPrice(value) : value.trim();
     if (text === "") return null;
     const problem = checkProductField("price", text);
     if (problem) {
@@ -24,6 +47,14 @@ const price = z
       return z.NEVER;
     }
     return text;
+  })
+  // What the check above accepts, for the JSON Schema: `pattern` applies to text, the rest to numbers.
+  .meta({
+    description: `A price ${PRICE_RULE}, as a number or text; null or blank for none`,
+    pattern: PRICE_TEXT_PATTERN,
+    minimum: 0,
+    maximum: PRODUCT_LIMITS.maxPrice,
+    multipleOf: 0.01,
   });
 
 const fields = {

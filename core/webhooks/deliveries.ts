@@ -11,10 +11,10 @@ import type { WebhookDeliveryTable, WebhookTable } from "../platform/schema.ts";
 import { eventBody, TEST_EVENT_TYPE } from "./events.ts";
 import { type SendResult, sendWebhookRequest } from "./sender.ts";
 import { webhookHeaders } from "./signing.ts";
+import type { UrlGuardOptions } from "./url_guard.ts";
 
 /** How deliveries behave; from the configuration. */
-export interface DeliveryPolicy {
-  allowPrivate: boolean;
+export interface DeliveryPolicy extends UrlGuardOptions {
   timeoutMs: number;
   /** Seconds before each retry; its length is the number of retries. */
   retrySchedule: number[];
@@ -22,10 +22,15 @@ export interface DeliveryPolicy {
   ratePerHour: number;
 }
 
+/** Which URLs webhooks may call, as the configuration says. */
+export function urlGuard(config: Config): UrlGuardOptions {
+  return { allowPrivate: config.webhookAllowPrivate, allowedHosts: config.webhookAllowedHosts };
+}
+
 /** The delivery policy a configuration sets. */
 export function deliveryPolicy(config: Config): DeliveryPolicy {
   return {
-    allowPrivate: config.webhookAllowPrivate,
+    ...urlGuard(config),
     timeoutMs: config.webhookTimeoutMs,
     retrySchedule: config.webhookRetrySchedule,
     disableAfterFailures: config.webhookDisableAfterFailures,
@@ -125,6 +130,7 @@ export async function sendDelivery(delivery: ClaimedDelivery, policy: DeliveryPo
   );
   return await sendWebhookRequest(delivery.url, delivery.body, headers, {
     allowPrivate: policy.allowPrivate,
+    allowedHosts: policy.allowedHosts,
     timeoutMs: policy.timeoutMs,
   });
 }

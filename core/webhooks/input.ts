@@ -1,87 +1,104 @@
 /** Webhook input from the API and the forms, validated by zod. */
 import { z } from "zod";
-import { parseInput } from "../platform/validation.ts";
-// The browser-safe rule module, not products/mod.ts: products' store imports webhooks (a cycle).
-import { describeUnstorable, unstorableCharacter } from "../products/fields.ts";
+import { describeUnstorable, TRIMMED_CHARACTERS, unstorableCharacter } from "../platform/text.ts";
+import { parseInput, storedText } from "../platform/validation.ts";
 import { WEBHOOK_EVENT_TYPES } from "./events.ts";
 
-/**
- * A text field: a NUL or a lone surrogate cannot be stored (PostgreSQL would fail), so it is
- * refused here with the field named, before anything else looks at the text.
- */
-function storableText(message?: string) {
-  return z.string(message).superRefine((text, ctx) => {
-    const problem = unstorableCharacter(text);
-    if (problem) {
-      ctx.addIssue({ code: "custom", message: `Remove ${describeUnstorable(problem)}; it cannot be stored` });
-    }
-  });
-}
-
-const KNOWN_TYPES = new Set<string>([...WEBHOOK_EVENT_TYPES, "*"]);
+const KNOWN_TYPES: readonly string[] = [...WEBHOOK_EVENT_TYPES, "*"];
 
 /**
- * Event types as a list: `event_types` (an array) or the brief's `event_type` (one type, `*`, or
- * several separated by commas). `*` alone stands for all of them.
+ * The event types an entry list names: entries trimmed, blank ones skipped, at least one left,
+ * each known; `*` alone stands for all of them.
  */
-const eventTypes = z.array(storableText().trim()).transform((types, ctx) => {
-  const unique = [...new Set(types.filter((type) => type !== ""))];
+function knownEventTypes(entries: string[], ctx: z.RefinementCtx, asList: boolean): string[] {
+  const unique = [...new Set(entries.map((entry) => entry.trim()).filter((entry) => entry !== ""))];
   if (unique.length === 0) {
     ctx.addIssue({ code: "custom", message: "Choose at least one event type (or * for all)" });
     return z.NEVER;
   }
-  const unknown = unique.filter((type) => !KNOWN_TYPES.has(type));
-  if (unknown.length > 0) {
+  let unknown = false;
+  entries.forEach((entry, index) => {
+    const type = entry.trim();
+    if (type === "" || KNOWN_TYPES.includes(type)) return;
+    unknown = true;
+    const unstorable = unstorableCharacter(type);
+    // A list names the entry (event_types.1); the comma-separated text is one field.
     ctx.addIssue({
       code: "custom",
-      message: `Unknown event type ${unknown.map((type) => `"${type.slice(0, 60)}"`).join(", ")}; use ${
-        [...KNOWN_TYPES].join(", ")
-      }`,
+      path: asList ? [index] : [],
+      message: unstorable
+        ? `Remove ${describeUnstorable(unstorable)}; it cannot be stored`
+        : `Unknown event type ${JSON.stringify(type.slice(0, 60))}; use ${KNOWN_TYPES.join(", ")}`,
     });
-    return z.NEVER;
-  }
+  });
+  if (unknown) return z.NEVER;
   return unique.includes("*") ? ["*"] : unique;
+}
+
+// The same rule as JSON Schema patterns: an entry is a known type between spaces, or blank.
+const SPACES = `[${TRIMMED_CHARACTERS}]*`;
+const KNOWN_ENTRY = `${SPACES}(?:${
+  KNOWN_TYPES.map((type) => type.replace(/[.*]/g, "\\$&")).join("|")
+})${SPACES}`;
+const BLANK_ENTRY = SPACES;
+const TYPES_DESCRIPTION = `Event types: ${KNOWN_TYPES.join(", ")} (* for all)`;
+
+/** `event_types`: an array of event types. */
+const eventTypeArray = z.array(z.string()).transform((entries, ctx) => knownEventTypes(entries, ctx, true))
+  .meta({
+    type: "array",
+    description: TYPES_DESCRIPTION,
+    items: { type: "string", pattern: `^(?:${KNOWN_ENTRY}|${BLANK_ENTRY})$` },
+    contains: { type: "string", pattern: `^${KNOWN_ENTRY}$` },
+  });
+
+/** `event_type`, the brief's field: one event type, or several separated by commas. */
+const eventTypeText = z.string().transform((text, ctx) => knownEventTypes(text.split(","), ctx, false)).meta({
+  type: "string",
+  description: `${TYPES_DESCRIPTION}, separated by commas`,
+  pattern: `^(?:${BLANK_ENTRY},)*${KNOWN_ENTRY}(?:,(?:${KNOWN_ENTRY}|${BLANK_ENTRY}))*$`,
 });
 
 const fields = z.object({
-  url: storableText("Enter the URL that receives the events").trim().min(
-    1,
-    "Enter the URL that receives the events",
-  )
-    .max(1000, "Use at most 1000 characters"),
-  event_type: storableText().optional(),
-  event_types: z.array(storableText()).optional(),
+  url: storedText({ maxChars: 1000, blankMessage: "Enter the URL that receives the events" }),
+  event_type: eventTypeText.optional(),
+  event_types: eventTypeArray.optional(),
   enabled: z.boolean().optional(),
 }).strict();
 
-function withTypes(input: z.output<typeof fields>, required: boolean, ctx: z.RefinementCtx) {
-  const raw = input.event_types ?? input.event_type?.split(",");
-  if (raw === undefined) {
-    if (required) {
-      ctx.addIssue({ code: "custom", path: ["event_types"], message: "Choose at least one event type" });
-    }
-    return { url: input.url, enabled: input.enabled, eventTypes: undefined };
+type Fields = z.output<typeof fields>;
+
+/** One way to name the event types, not two that could disagree. */
+function eventTypesOf(input: Partial<Fields>, ctx: z.RefinementCtx): string[] | undefined {
+  if (input.event_types && input.event_type) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["event_types"],
+      message: "Send event_types or event_type, not both",
+    });
   }
-  const parsed = eventTypes.safeParse(raw);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      ctx.addIssue({ code: "custom", path: ["event_types"], message: issue.message });
-    }
-    return { url: input.url, enabled: input.enabled, eventTypes: undefined };
-  }
-  return { url: input.url, enabled: input.enabled, eventTypes: parsed.data };
+  return input.event_types ?? input.event_type;
 }
 
-/** A new webhook: `url` and event type(s) required; enabled unless told otherwise. */
+const ONE_WAY_TO_NAME_TYPES = { not: { required: ["event_type", "event_types"] } };
+
+/** A new webhook: `url` and event types (as `event_types` or `event_type`) required; enabled by default. */
 export const WebhookCreateSchema = fields.transform((input, ctx) => {
-  const { url, enabled, eventTypes } = withTypes(input, true, ctx);
-  return { url, enabled: enabled ?? true, eventTypes: eventTypes! };
+  const eventTypes = eventTypesOf(input, ctx);
+  if (!eventTypes) {
+    ctx.addIssue({ code: "custom", path: ["event_types"], message: "Choose at least one event type" });
+  }
+  return { url: input.url, enabled: input.enabled ?? true, eventTypes: eventTypes! };
+}).meta({
+  allOf: [ONE_WAY_TO_NAME_TYPES, { anyOf: [{ required: ["event_types"] }, { required: ["event_type"] }] }],
 });
 
 /** Changes to a webhook: any subset of the fields. */
-export const WebhookUpdateSchema = fields.partial({ url: true }).transform((input, ctx): WebhookUpdate =>
-  withTypes(input as z.output<typeof fields>, false, ctx)
-);
+export const WebhookUpdateSchema = fields.partial({ url: true }).transform((input, ctx): WebhookUpdate => ({
+  url: input.url,
+  enabled: input.enabled,
+  eventTypes: eventTypesOf(input, ctx),
+})).meta({ allOf: [ONE_WAY_TO_NAME_TYPES] });
 
 /** Validated fields of a new webhook. */
 export type WebhookCreate = z.output<typeof WebhookCreateSchema>;

@@ -14,6 +14,7 @@ export {
   redeliver,
   sendDelivery,
   sendTestEvent,
+  urlGuard,
 } from "./deliveries.ts";
 export {
   eventBody,

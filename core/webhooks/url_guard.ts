@@ -7,6 +7,11 @@ import { ValidationError } from "../platform/errors.ts";
 export interface UrlGuardOptions {
   /** Allows loopback and private addresses (tests and local development: `WEBHOOK_ALLOW_PRIVATE`). */
   allowPrivate: boolean;
+  /**
+   * When set, the only hosts (names or addresses, as the URL writes them) webhooks may call:
+   * an operator's egress allow-list (`WEBHOOK_ALLOWED_HOSTS`), checked before any DNS lookup.
+   */
+  allowedHosts?: readonly string[] | null;
   /** Resolves a host name to its addresses; the system resolver unless given. */
   resolveHost?: (host: string) => Promise<string[]>;
 }
@@ -133,6 +138,13 @@ export async function checkWebhookUrl(raw: string, options: UrlGuardOptions): Pr
   if (url.username || url.password) refuse("The URL must not contain a user name or password.");
 
   const host = url.hostname.replace(/^\[|\]$/g, "");
+  if (options.allowedHosts && !options.allowedHosts.includes(host)) {
+    refuse(
+      `This server only sends webhooks to ${
+        options.allowedHosts.join(", ")
+      } (WEBHOOK_ALLOWED_HOSTS), not ${host}.`,
+    );
+  }
   let addresses: string[];
   if (ipaddr.isValid(host)) {
     addresses = [host];

@@ -1,55 +1,442 @@
-/** The OpenAPI document of the JSON API, derived from the zod schemas the API validates with. */
+/**
+ * The OpenAPI document of the JSON API. Request bodies and query strings are generated from the
+ * zod schemas the routes validate with, so the document states every rule the server applies;
+ * the statuses every route shares (401, 403, 404, 413, 415, 422, 429) are added in one place.
+ */
 import { Hono } from "hono";
 import { z } from "zod";
 import { TokenCreateSchema } from "../../core/accounts/mod.ts";
 import { ProductCreateSchema, ProductUpdateSchema } from "../../core/products/mod.ts";
 import { WEBHOOK_EVENT_TYPES, WebhookCreateSchema, WebhookUpdateSchema } from "../../core/webhooks/mod.ts";
-import { MAX_AUDIT_LIMIT, MAX_LOG_LIMIT, MAX_PAGE_SIZE } from "../http.ts";
+import {
+  AuditQuery,
+  LogQuery,
+  MAX_JSON_BYTES,
+  ProductFilterParameters,
+  ProductPageParameters,
+} from "../http.ts";
 
-/** A request body schema derived from the zod schema the API validates with, so the two cannot drift. */
-function bodySchema(schema: z.ZodType) {
+type JsonSchema = Record<string, unknown>;
+
+/** The JSON Schema of what a zod schema accepts as input (its `$schema` key dropped). */
+function inputSchema(schema: z.ZodType): JsonSchema {
   const { $schema: _, ...json } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
   return json;
 }
 
-const error = { $ref: "#/components/schemas/Error" };
-const errorResponse = (description: string) => ({
-  description,
-  content: { "application/json": { schema: error } },
-});
+/** Query parameters, one per property of a zod object, with the rules zod checks. */
+function queryParameters(schema: z.ZodObject): JsonSchema[] {
+  const json = inputSchema(schema) as { properties: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(json.properties).map(([name, property]) => {
+    const { description, ...rules } = property;
+    return {
+      name,
+      in: "query",
+      required: json.required?.includes(name) ?? false,
+      ...(description ? { description } : {}),
+      schema: rules,
+    };
+  });
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown, description = "OK") => ({
   description,
   content: { "application/json": { schema } },
 });
-const query = (name: string, schema: unknown, description: string) => ({
-  name,
-  in: "query",
-  schema,
-  description,
+const jsonBody = (schema: z.ZodType) => ({
+  required: true,
+  content: { "application/json": { schema: inputSchema(schema) } },
 });
-const idParameter = { name: "id", in: "path", required: true, schema: { type: "integer", minimum: 1 } };
-const filters = [
-  query(
-    "search",
-    { type: "string", maxLength: 200 },
-    "Substring of SKU, name or description, any letter case",
-  ),
-  query("active", { type: "string", enum: ["true", "false", "all"] }, "Only active or inactive products"),
-  query("price_min", { type: "number", minimum: 0 }, "Lowest price"),
-  query("price_max", { type: "number", minimum: 0 }, "Highest price"),
-];
-const task = {
-  type: "object",
-  properties: { task_id: { type: "string", format: "uuid" }, message: { type: "string" } },
-  required: ["task_id", "message"],
+const errorResponse = (description: string) => json(ref("Error"), description);
+const csv = (description: string) => ({
+  description,
+  content: { "text/csv": { schema: { type: "string" } } },
+});
+const id = (max: number) => ({
+  name: "id",
+  in: "path",
+  required: true,
+  schema: { type: "integer", minimum: 1, maximum: max },
+});
+const uuid = (name: string) => ({
+  name,
+  in: "path",
+  required: true,
+  schema: { type: "string", format: "uuid" },
+});
+const INT4_MAX = 2_147_483_647;
+const productId = id(Number.MAX_SAFE_INTEGER);
+
+/**
+ * OpenAPI links from an answer to the operations on the resource it names (`value`, a runtime
+ * expression for the id), so clients and fuzzers can follow one call with the next.
+ */
+function linksById(value: string, operations: Record<string, string[]>) {
+  return Object.fromEntries(
+    Object.entries(operations).flatMap(([path, methods]) =>
+      methods.map((method) => [
+        `${method}${path.replace(/[^a-z]+(\w)?/gi, (_, next = "") => next.toUpperCase())}`,
+        { operationRef: `#/paths/${path.replaceAll("/", "~1")}/${method}`, parameters: { id: value } },
+      ])
+    ),
+  );
+}
+const webhookId = id(INT4_MAX);
+const productFilters = queryParameters(ProductFilterParameters);
+const deleted = json(ref("Message"));
+
+const productUpdate = {
+  requestBody: jsonBody(ProductUpdateSchema),
+  responses: {
+    200: json(ref("Product")),
+    409: errorResponse("Another product has this SKU, in some letter case"),
+  },
 };
 
-const webhookWithSecret = {
-  allOf: [
-    { $ref: "#/components/schemas/Webhook" },
-    { type: "object", properties: { secret: { type: "string", pattern: "^whsec_" } }, required: ["secret"] },
-  ],
+const webhookWrite = (status: 200 | 201, schema: z.ZodType) => ({
+  description: `Event types: ${WEBHOOK_EVENT_TYPES.join(", ")}, or * for all. Send \`event_types\` ` +
+    "(an array) or `event_type` (one type, or several separated by commas), not both. The URL must " +
+    "be http(s) and its host must resolve only to public addresses (unless the server runs with " +
+    "WEBHOOK_ALLOW_PRIVATE=true); whether it does is known only when it is checked, so such a URL " +
+    "is answered 422 with the reason.",
+  requestBody: jsonBody(schema),
+  responses: {
+    [status]: json(ref("WebhookWithSecret"), status === 201 ? "Created" : "OK"),
+    422: errorResponse("Invalid fields, or a URL the SSRF guard refuses (the message says why)"),
+  },
+});
+
+/** The routes, with only what is particular to each; {@linkcode withSharedResponses} adds the rest. */
+const PATHS = {
+  "/api/upload": {
+    post: {
+      summary: "Upload a products CSV to import",
+      description: "Send the file as the `file` field of multipart/form-data, or the CSV itself as text/csv.",
+      requestBody: {
+        required: true,
+        content: {
+          "multipart/form-data": {
+            schema: {
+              type: "object",
+              properties: { file: { type: "string", format: "binary", minLength: 1 } },
+              required: ["file"],
+              // Other fields are ignored, but a control character cannot be written in a part's header.
+              propertyNames: { pattern: "^[^\\u0000-\\u001f\\u007f]*$" },
+            },
+          },
+          // Any bytes are a CSV to try: the import reports what it cannot read, row by row.
+          "text/csv": { schema: { minLength: 1 } },
+        },
+      },
+      responses: {
+        202: {
+          ...json(ref("Task"), "Queued"),
+          headers: { Location: { description: "The import's URL", schema: { type: "string" } } },
+        },
+        413: errorResponse("Larger than MAX_UPLOAD_MB"),
+        415: errorResponse("Not multipart/form-data or text/csv"),
+        422: errorResponse("No file, or an empty one"),
+      },
+    },
+  },
+  "/api/progress/{task_id}": {
+    get: {
+      summary: "Server-sent events: the task's current state, then live progress until complete or error",
+      description: "Each event's data is a Progress object (JSON); comment lines keep the stream open.",
+      parameters: [uuid("task_id")],
+      responses: {
+        200: {
+          description: "An event stream",
+          content: {
+            "text/event-stream": {
+              schema: {
+                type: "object",
+                properties: {
+                  event: { type: "string", enum: ["message"] },
+                  data: {
+                    type: "string",
+                    contentMediaType: "application/json",
+                    description: "A Progress event",
+                  },
+                },
+                required: ["data"],
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+  "/api/imports": {
+    get: {
+      summary: "Import history, newest first (the last 100)",
+      responses: {
+        200: json({
+          type: "object",
+          properties: { items: { type: "array", items: ref("ImportJob") } },
+          required: ["items"],
+        }),
+      },
+    },
+  },
+  "/api/imports/{id}": {
+    get: { summary: "One import", parameters: [uuid("id")], responses: { 200: json(ref("ImportJob")) } },
+  },
+  "/api/imports/{id}/errors.csv": {
+    get: {
+      summary: "The rows that failed, with _line and _error columns",
+      parameters: [uuid("id")],
+      responses: { 200: csv("The failed rows, importable again once corrected") },
+    },
+  },
+  "/api/products": {
+    get: {
+      summary: "List products, a page at a time",
+      parameters: [...queryParameters(ProductPageParameters), ...productFilters],
+      responses: { 200: json(ref("ProductPage")) },
+    },
+    post: {
+      summary: "Create a product",
+      requestBody: jsonBody(ProductCreateSchema),
+      responses: {
+        201: {
+          ...json(ref("Product"), "Created"),
+          headers: { Location: { description: "The product's URL", schema: { type: "string" } } },
+        },
+        409: errorResponse("A product has this SKU, in some letter case"),
+      },
+    },
+  },
+  "/api/products/export": {
+    get: {
+      summary: "The filtered products as CSV, importable again",
+      parameters: productFilters,
+      responses: { 200: csv("Every product that matches, streamed") },
+    },
+  },
+  "/api/products/bulk": {
+    delete: {
+      summary: "Delete every product, in the background (after imports submitted before it)",
+      responses: { 202: json(ref("Task"), "Started") },
+    },
+  },
+  "/api/products/{id}": {
+    parameters: [productId],
+    get: { summary: "One product", responses: { 200: json(ref("Product")) } },
+    put: { summary: "Change the fields sent", ...productUpdate },
+    patch: { summary: "Change the fields sent (the same as PUT)", ...productUpdate },
+    delete: { summary: "Delete a product", responses: { 200: deleted } },
+  },
+  "/api/webhooks": {
+    get: {
+      summary: "List webhooks (without their secrets)",
+      responses: {
+        200: {
+          ...json({ type: "array", items: ref("Webhook") }),
+          links: linksById("$response.body#/0/id", {
+            "/api/webhooks/{id}": ["get", "put", "delete"],
+            "/api/webhooks/{id}/logs": ["get"],
+            "/api/webhooks/{id}/test": ["post"],
+            "/api/webhooks/{id}/rotate-secret": ["post"],
+          }),
+        },
+      },
+    },
+    post: {
+      summary: "Create a webhook; the answer holds its signing secret",
+      ...webhookWrite(201, WebhookCreateSchema),
+    },
+  },
+  "/api/webhooks/{id}": {
+    parameters: [webhookId],
+    get: {
+      summary: "One webhook; its signing secret only for admins and write tokens",
+      responses: { 200: json(ref("WebhookWithOptionalSecret")) },
+    },
+    put: {
+      summary: "Change the fields sent; enabling clears why it was turned off",
+      ...webhookWrite(200, WebhookUpdateSchema),
+    },
+    delete: { summary: "Delete a webhook with its deliveries and log", responses: { 200: deleted } },
+  },
+  "/api/webhooks/{id}/rotate-secret": {
+    post: {
+      summary: "Replace the signing secret; the old one also signs for 24 hours",
+      parameters: [webhookId],
+      responses: { 200: json(ref("WebhookWithSecret")) },
+    },
+  },
+  "/api/webhooks/{id}/test": {
+    post: {
+      summary: "Send a webhook.test event now and report the receiver's answer",
+      parameters: [webhookId],
+      requestBody: {
+        required: false,
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              properties: { payload: { description: "The test event's data (any JSON)" } },
+              additionalProperties: false,
+            },
+          },
+        },
+      },
+      responses: { 200: json(ref("SendResult")) },
+    },
+  },
+  "/api/webhooks/{id}/logs": {
+    get: {
+      summary: "Delivery attempts, newest first",
+      parameters: [webhookId, ...queryParameters(LogQuery)],
+      responses: { 200: json({ type: "array", items: ref("WebhookLog") }) },
+    },
+  },
+  "/api/webhooks/{id}/deliveries/{deliveryId}/redeliver": {
+    post: {
+      summary: "Send a delivery again now, with the same webhook-id",
+      parameters: [webhookId, {
+        name: "deliveryId",
+        in: "path",
+        required: true,
+        schema: { type: "string", pattern: "^msg_[0-9a-f]{32}$" },
+      }],
+      responses: {
+        200: json(ref("SendResult")),
+        409: errorResponse("An attempt of this delivery is in flight"),
+      },
+    },
+  },
+  "/api/audit": {
+    get: {
+      summary: "The audit log, newest first: who (user, token or system) changed what, and when",
+      description: "Admins and write tokens only.",
+      "x-write-access": true,
+      parameters: queryParameters(AuditQuery),
+      responses: {
+        200: json({
+          type: "object",
+          properties: {
+            items: { type: "array", items: ref("AuditEntry") },
+            next_before: {
+              type: ["integer", "null"],
+              description: "Pass as `before` for the next, older page; null on the last page",
+            },
+          },
+          required: ["items", "next_before"],
+        }),
+      },
+    },
+  },
+  "/api/tokens": {
+    get: {
+      summary: "List API tokens that are not revoked, newest first, with their last use (never their values)",
+      description: "Admins and write tokens only.",
+      "x-write-access": true,
+      responses: { 200: json({ type: "array", items: ref("ApiToken") }) },
+    },
+    post: {
+      summary: "Create an API token; the answer holds its value, shown this once and stored only as a digest",
+      requestBody: jsonBody(TokenCreateSchema),
+      responses: { 201: json(ref("NewApiToken"), "Created") },
+    },
+  },
+  "/api/tokens/{id}": {
+    parameters: [id(INT4_MAX)],
+    delete: {
+      summary: "Revoke an API token; the next request that uses it is answered 401",
+      "x-write-access": true,
+      responses: {
+        200: json(ref("Message")),
+        409: errorResponse("The token making the request: a token cannot revoke itself"),
+      },
+    },
+  },
+  "/api/openapi.json": {
+    get: {
+      summary: "This document",
+      security: [],
+      responses: { 200: json({ type: "object" }) },
+    },
+  },
+  "/healthz": {
+    get: {
+      summary: "Health: 200 when the database answers SELECT 1 within 2 s, else 503",
+      security: [],
+      responses: { 200: json(ref("Health")), 503: json(ref("Health"), "The database does not answer") },
+    },
+  },
+  "/readyz": {
+    get: {
+      summary: "Readiness: 200 when the database and the job queue answer within 2 s, else 503",
+      security: [],
+      responses: {
+        200: json(ref("Health")),
+        503: json(ref("Health"), "The database or the queue does not answer"),
+      },
+    },
+  },
 };
+
+type Operation = {
+  parameters?: { in: string }[];
+  requestBody?: { content: Record<string, unknown> };
+  responses: Record<string, unknown>;
+  security?: unknown[];
+  "x-write-access"?: boolean;
+};
+const METHODS = ["get", "put", "patch", "post", "delete"] as const;
+
+const RATE_LIMIT_HEADERS = {
+  "RateLimit-Limit": { description: "Calls this token may make per minute", schema: { type: "integer" } },
+  "RateLimit-Remaining": { description: "Calls left in this minute", schema: { type: "integer" } },
+  "RateLimit-Reset": { description: "Seconds until the budget is full again", schema: { type: "integer" } },
+};
+
+/**
+ * Adds the answers every route shares, by what the route has: a token (401, 429), a change or an
+ * admin-only read (403), an id in the path (404), a query (400), a JSON body (413, 415, 422).
+ */
+function withSharedResponses(paths: Record<string, Record<string, unknown>>) {
+  for (const [path, item] of Object.entries(paths)) {
+    const pathParameters = (item.parameters as { in: string }[] | undefined) ?? [];
+    for (const method of METHODS) {
+      const operation = item[method] as Operation | undefined;
+      if (!operation) continue;
+      const shared: Record<string, unknown> = {};
+      const parameters = [...pathParameters, ...(operation.parameters ?? [])];
+      if (parameters.some((parameter) => parameter.in === "query")) {
+        shared[400] = errorResponse("A query parameter is not valid (the message names it)");
+      }
+      if (path.includes("{")) shared[404] = errorResponse("Nothing has this id");
+      if (operation.requestBody?.content["application/json"]) {
+        shared[413] = errorResponse(`The JSON body is larger than ${MAX_JSON_BYTES} bytes`);
+        shared[415] = errorResponse("The body is not application/json");
+        shared[422] = errorResponse("The body is not valid (details name each field)");
+      }
+      if (!operation.security) {
+        shared[401] = {
+          ...errorResponse("No token, or an unknown or revoked one"),
+          headers: { "WWW-Authenticate": { schema: { type: "string" }, required: true } },
+        };
+        shared[429] = {
+          ...errorResponse("Over RATE_LIMIT_PER_MINUTE calls this minute"),
+          headers: {
+            "Retry-After": { description: "Seconds to wait", schema: { type: "integer" }, required: true },
+            ...RATE_LIMIT_HEADERS,
+          },
+        };
+        if (method !== "get" || operation["x-write-access"]) {
+          shared[403] = errorResponse("A read-only token, or a viewer's session");
+        }
+      }
+      delete operation["x-write-access"];
+      operation.responses = { ...shared, ...operation.responses };
+    }
+  }
+  return paths;
+}
 
 /** The OpenAPI 3.1 description of the JSON API. */
 export const OPENAPI_DOCUMENT = {
@@ -59,346 +446,11 @@ export const OPENAPI_DOCUMENT = {
     version: "1.0.0",
     description:
       "Import product CSVs, follow their progress, manage products, and receive webhooks signed as Standard " +
-      "Webhooks (headers webhook-id, webhook-timestamp, webhook-signature).",
+      "Webhooks (headers webhook-id, webhook-timestamp, webhook-signature). Every call carries an API " +
+      "token (`Authorization: Bearer …`, from `deno task token NAME` or Settings → API tokens); a read " +
+      "token may only GET.",
   },
-  paths: {
-    "/api/upload": {
-      post: {
-        summary: "Upload a products CSV to import",
-        requestBody: {
-          required: true,
-          content: {
-            "multipart/form-data": {
-              schema: {
-                type: "object",
-                properties: { file: { type: "string", format: "binary" } },
-                required: ["file"],
-              },
-            },
-            "text/csv": { schema: { type: "string" } },
-          },
-        },
-        responses: {
-          202: json(task, "Queued"),
-          413: errorResponse("Larger than MAX_UPLOAD_MB"),
-          415: errorResponse("Not multipart/form-data or text/csv"),
-          422: errorResponse("No file, or an empty one"),
-        },
-      },
-    },
-    "/api/progress/{task_id}": {
-      get: {
-        summary: "Server-sent events: the task's current state, then live progress until complete or error",
-        parameters: [{
-          name: "task_id",
-          in: "path",
-          required: true,
-          schema: { type: "string", format: "uuid" },
-        }],
-        responses: {
-          200: {
-            description: "An event stream",
-            content: { "text/event-stream": { schema: { type: "string" } } },
-          },
-          404: errorResponse("Unknown task"),
-        },
-      },
-    },
-    "/api/imports": {
-      get: { summary: "Import history, newest first", responses: { 200: json({ type: "object" }) } },
-    },
-    "/api/imports/{id}": {
-      get: {
-        summary: "One import",
-        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
-        responses: { 200: json({ type: "object" }), 404: errorResponse("Unknown import") },
-      },
-    },
-    "/api/imports/{id}/errors.csv": {
-      get: {
-        summary: "The rows that failed, with _line and _error columns",
-        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
-        responses: {
-          200: { description: "CSV", content: { "text/csv": { schema: { type: "string" } } } },
-          404: errorResponse("Unknown import"),
-        },
-      },
-    },
-    "/api/products": {
-      get: {
-        summary: "List products",
-        parameters: [
-          ...filters,
-          query("sort", { type: "string", enum: ["updated", "sku", "name", "price"] }, "Sort column"),
-          query("order", { type: "string", enum: ["asc", "desc"] }, "Sort order"),
-          query("page", { type: "integer", minimum: 1 }, "Page number, from 1"),
-          query("limit", { type: "integer", minimum: 1, maximum: MAX_PAGE_SIZE }, "Products per page"),
-        ],
-        responses: {
-          200: json({ $ref: "#/components/schemas/ProductPage" }),
-          400: errorResponse("Bad query"),
-        },
-      },
-      post: {
-        summary: "Create a product",
-        requestBody: {
-          required: true,
-          content: { "application/json": { schema: bodySchema(ProductCreateSchema) } },
-        },
-        responses: {
-          201: json({ $ref: "#/components/schemas/Product" }, "Created"),
-          409: errorResponse("The SKU exists, in some letter case"),
-          415: errorResponse("Not JSON"),
-          422: errorResponse("Invalid fields"),
-        },
-      },
-    },
-    "/api/products/export": {
-      get: {
-        summary: "The filtered products as CSV, importable again",
-        parameters: filters,
-        responses: { 200: { description: "CSV", content: { "text/csv": { schema: { type: "string" } } } } },
-      },
-    },
-    "/api/products/bulk": {
-      delete: {
-        summary: "Delete every product, in the background",
-        responses: { 202: json(task, "Started") },
-      },
-    },
-    "/api/products/{id}": {
-      parameters: [idParameter],
-      get: {
-        summary: "One product",
-        responses: {
-          200: json({ $ref: "#/components/schemas/Product" }),
-          404: errorResponse("Unknown product"),
-        },
-      },
-      put: {
-        summary: "Change the fields sent",
-        requestBody: {
-          required: true,
-          content: { "application/json": { schema: bodySchema(ProductUpdateSchema) } },
-        },
-        responses: {
-          200: json({ $ref: "#/components/schemas/Product" }),
-          404: errorResponse("Unknown product"),
-          409: errorResponse("The SKU exists, in some letter case"),
-          415: errorResponse("Not JSON"),
-          422: errorResponse("Invalid fields"),
-        },
-      },
-      delete: {
-        summary: "Delete a product",
-        responses: {
-          200: json({ type: "object", properties: { message: { type: "string" } } }),
-          404: errorResponse("Unknown product"),
-        },
-      },
-    },
-    "/api/webhooks": {
-      get: {
-        summary: "List webhooks (without their secrets)",
-        responses: { 200: json({ type: "array", items: { $ref: "#/components/schemas/Webhook" } }) },
-      },
-      post: {
-        summary: "Create a webhook; the answer holds its signing secret",
-        description: `Event types: ${WEBHOOK_EVENT_TYPES.join(", ")}, or * for all. Send \`event_types\` ` +
-          "(an array) or `event_type` (one type, or several separated by commas). The URL must be public " +
-          "http(s) unless the server runs with WEBHOOK_ALLOW_PRIVATE=true.",
-        requestBody: {
-          required: true,
-          content: { "application/json": { schema: bodySchema(WebhookCreateSchema) } },
-        },
-        responses: {
-          201: json(webhookWithSecret, "Created"),
-          415: errorResponse("Not JSON"),
-          422: errorResponse("Invalid fields, or a URL the SSRF guard refuses (the message says why)"),
-        },
-      },
-    },
-    "/api/webhooks/{id}": {
-      parameters: [idParameter],
-      get: {
-        summary: "One webhook, with its signing secret",
-        responses: { 200: json(webhookWithSecret), 404: errorResponse("Unknown webhook") },
-      },
-      put: {
-        summary: "Change the fields sent; enabling clears why it was turned off",
-        requestBody: {
-          required: true,
-          content: { "application/json": { schema: bodySchema(WebhookUpdateSchema) } },
-        },
-        responses: {
-          200: json(webhookWithSecret),
-          404: errorResponse("Unknown webhook"),
-          415: errorResponse("Not JSON"),
-          422: errorResponse("Invalid fields, or a URL the SSRF guard refuses"),
-        },
-      },
-      delete: {
-        summary: "Delete a webhook with its deliveries and log",
-        responses: {
-          200: json({ type: "object", properties: { message: { type: "string" } } }),
-          404: errorResponse("Unknown webhook"),
-        },
-      },
-    },
-    "/api/webhooks/{id}/rotate-secret": {
-      post: {
-        summary: "Replace the signing secret; the old one also signs for 24 hours",
-        parameters: [idParameter],
-        responses: { 200: json(webhookWithSecret), 404: errorResponse("Unknown webhook") },
-      },
-    },
-    "/api/webhooks/{id}/test": {
-      post: {
-        summary: "Send a webhook.test event now and report the receiver's answer",
-        parameters: [idParameter],
-        requestBody: {
-          required: false,
-          content: {
-            "application/json": {
-              schema: { type: "object", properties: { payload: { description: "The test event's data" } } },
-            },
-          },
-        },
-        responses: {
-          200: json({ $ref: "#/components/schemas/SendResult" }),
-          404: errorResponse("Unknown webhook"),
-        },
-      },
-    },
-    "/api/webhooks/{id}/logs": {
-      get: {
-        summary: "Delivery attempts, newest first",
-        parameters: [
-          idParameter,
-          query(
-            "limit",
-            { type: "integer", minimum: 1, maximum: MAX_LOG_LIMIT, default: 50 },
-            "Attempts to return",
-          ),
-        ],
-        responses: {
-          200: json({ type: "array", items: { $ref: "#/components/schemas/WebhookLog" } }),
-          400: errorResponse("Bad limit"),
-          404: errorResponse("Unknown webhook"),
-        },
-      },
-    },
-    "/api/webhooks/{id}/deliveries/{deliveryId}/redeliver": {
-      post: {
-        summary: "Send a delivery again now, with the same webhook-id",
-        parameters: [idParameter, {
-          name: "deliveryId",
-          in: "path",
-          required: true,
-          schema: { type: "string" },
-        }],
-        responses: {
-          200: json({ $ref: "#/components/schemas/SendResult" }),
-          404: errorResponse("Unknown webhook or delivery"),
-          409: errorResponse("An attempt of this delivery is in flight"),
-        },
-      },
-    },
-    "/api/audit": {
-      get: {
-        summary: "The audit log, newest first: who (user, token or system) changed what, and when. " +
-          "Admins and write tokens only",
-        parameters: [
-          query(
-            "limit",
-            { type: "integer", minimum: 1, maximum: MAX_AUDIT_LIMIT, default: 50 },
-            "Entries to return",
-          ),
-          query(
-            "before",
-            { type: "integer", minimum: 1 },
-            "Only entries older than this entry id (keyset paging)",
-          ),
-        ],
-        responses: {
-          200: json({
-            type: "object",
-            properties: {
-              items: { type: "array", items: { $ref: "#/components/schemas/AuditEntry" } },
-              next_before: {
-                type: ["integer", "null"],
-                description: "Pass as `before` for the next, older page; null on the last page",
-              },
-            },
-            required: ["items", "next_before"],
-          }),
-          400: errorResponse("Bad limit or before"),
-          403: errorResponse("A viewer or a read-only token"),
-        },
-      },
-    },
-    "/api/tokens": {
-      get: {
-        summary:
-          "List API tokens that are not revoked, newest first, with their last use (never their values)",
-        description: "Admins and write tokens only; a viewer or a read token gets 403.",
-        responses: {
-          200: json({ type: "array", items: { $ref: "#/components/schemas/ApiToken" } }),
-          403: errorResponse("A viewer or a read token"),
-        },
-      },
-      post: {
-        summary:
-          "Create an API token; the answer holds its value, shown this once and stored only as a digest",
-        requestBody: {
-          required: true,
-          content: { "application/json": { schema: bodySchema(TokenCreateSchema) } },
-        },
-        responses: {
-          201: json({
-            allOf: [
-              { $ref: "#/components/schemas/ApiToken" },
-              {
-                type: "object",
-                properties: { token: { type: "string", pattern: "^acme_" } },
-                required: ["token"],
-              },
-            ],
-          }, "Created"),
-          403: errorResponse("A viewer or a read token"),
-          415: errorResponse("Not JSON"),
-          422: errorResponse("Invalid fields"),
-        },
-      },
-    },
-    "/api/tokens/{id}": {
-      parameters: [idParameter],
-      delete: {
-        summary: "Revoke an API token; the next request that uses it is answered 401",
-        responses: {
-          200: json({ type: "object", properties: { message: { type: "string" } } }),
-          403: errorResponse("A viewer or a read token"),
-          404: errorResponse("Unknown or already revoked token"),
-        },
-      },
-    },
-    "/healthz": {
-      get: {
-        summary: "Health: 200 {status: ok, database: ok} when the database answers SELECT 1 within 2 s, " +
-          "else 503 {status: error, database: unreachable, message}",
-        responses: { 200: json({ type: "object" }), 503: json({ type: "object" }) },
-      },
-    },
-    "/readyz": {
-      get: {
-        summary: "Readiness: 200 {status: ok, database: ok, queue: ok} when the database answers SELECT 1 " +
-          "and the job queue's KV store answers a read, each within 2 s; else 503 {status: error, " +
-          "database: ok|unreachable, queue: ok|unreachable, message}",
-        responses: { 200: json({ type: "object" }), 503: json({ type: "object" }) },
-      },
-    },
-  },
-  // Every call carries a token from `deno task token NAME` or the admin pages; a read token may only GET.
+  paths: withSharedResponses(PATHS),
   security: [{ bearer: [] }],
   components: {
     securitySchemes: {
@@ -409,6 +461,77 @@ export const OPENAPI_DOCUMENT = {
       },
     },
     schemas: {
+      Message: {
+        type: "object",
+        properties: { message: { type: "string" } },
+        required: ["message"],
+      },
+      Task: {
+        type: "object",
+        properties: { task_id: { type: "string", format: "uuid" }, message: { type: "string" } },
+        required: ["task_id", "message"],
+      },
+      Health: {
+        type: "object",
+        properties: {
+          status: { type: "string", enum: ["ok", "error"] },
+          database: { type: "string", enum: ["ok", "unreachable"] },
+          queue: { type: "string", enum: ["ok", "unreachable"] },
+          message: { type: "string" },
+        },
+        required: ["status", "database"],
+      },
+      ImportJob: {
+        type: "object",
+        properties: {
+          id: { type: "string", format: "uuid" },
+          file_name: { type: ["string", "null"] },
+          file_size: { type: ["integer", "null"] },
+          status: { type: "string", enum: ["queued", "processing", "complete", "error"] },
+          message: { type: ["string", "null"] },
+          error: { type: ["string", "null"] },
+          rows: { type: "integer" },
+          inserted: { type: "integer" },
+          updated: { type: "integer" },
+          unchanged: { type: "integer" },
+          duplicates: { type: "integer" },
+          failed: { type: "integer" },
+          percent: { type: "number" },
+          rows_per_sec: { type: ["number", "null"] },
+          duration_ms: { type: ["number", "null"] },
+          created_at: { type: "string", format: "date-time" },
+          started_at: { type: ["string", "null"], format: "date-time" },
+          finished_at: { type: ["string", "null"], format: "date-time" },
+          errors_csv_url: { type: ["string", "null"] },
+        },
+        required: ["id", "status", "rows", "inserted", "updated", "failed", "created_at"],
+      },
+      WebhookWithSecret: {
+        allOf: [
+          { $ref: "#/components/schemas/Webhook" },
+          {
+            type: "object",
+            properties: { secret: { type: "string", pattern: "^whsec_" } },
+            required: ["secret"],
+          },
+        ],
+      },
+      WebhookWithOptionalSecret: {
+        allOf: [
+          { $ref: "#/components/schemas/Webhook" },
+          { type: "object", properties: { secret: { type: "string", pattern: "^whsec_" } } },
+        ],
+      },
+      NewApiToken: {
+        allOf: [
+          { $ref: "#/components/schemas/ApiToken" },
+          {
+            type: "object",
+            properties: { token: { type: "string", pattern: "^acme_" } },
+            required: ["token"],
+          },
+        ],
+      },
       Error: {
         type: "object",
         properties: {

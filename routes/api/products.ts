@@ -40,17 +40,21 @@ export function productApi(ctx: AppContext): Hono<AppEnv> {
     return c.json({ task_id: job.id, message: "Bulk delete started" }, 202);
   });
 
-  app.get("/:id", async (c) => c.json(productJson(await getProduct(ctx.db, productId(c.req.param("id"))))));
+  // Digits only, so /bulk and /export are not taken for ids (a PUT there is a 405, not a 404).
+  app.get(
+    "/:id{[0-9]+}",
+    async (c) => c.json(productJson(await getProduct(ctx.db, productId(c.req.param("id"))))),
+  );
 
   const update = async (c: Context<AppEnv>) => {
     const id = productId(c.req.param("id") ?? "");
     const input = parseProductUpdate(await jsonBody(c.req.raw, "product"));
     return productJson(await updateProduct(ctx.db, id, input, { audit: auditContext(c) }));
   };
-  app.put("/:id", async (c) => c.json(await update(c)));
-  app.patch("/:id", async (c) => c.json(await update(c)));
+  app.put("/:id{[0-9]+}", async (c) => c.json(await update(c)));
+  app.patch("/:id{[0-9]+}", async (c) => c.json(await update(c)));
 
-  app.delete("/:id", async (c) => {
+  app.delete("/:id{[0-9]+}", async (c) => {
     await deleteProduct(ctx.db, productId(c.req.param("id")), { audit: auditContext(c) });
     return c.json({ message: "Deleted" });
   });

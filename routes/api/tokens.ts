@@ -7,6 +7,7 @@ import {
   parseTokenCreate,
   revokeApiToken,
 } from "../../core/accounts/mod.ts";
+import { ConflictError } from "../../core/platform/mod.ts";
 import type { AppContext, AppEnv } from "../context.ts";
 import { auditContext, jsonBody, requireWriteAccess, tokenId } from "../http.ts";
 
@@ -48,7 +49,16 @@ export function tokenApi(ctx: AppContext): Hono<AppEnv> {
   });
 
   app.delete("/:id", async (c) => {
-    await revokeApiToken(ctx.db, tokenId(c.req.param("id")), { audit: auditContext(c) });
+    const id = tokenId(c.req.param("id"));
+    // Rotation is: create the new token, switch to it, revoke the old one with the new. A script
+    // that revokes the very token it runs on has locked itself out, which is never what it meant.
+    const actor = c.get("actor");
+    if (actor?.kind === "token" && actor.tokenId === id) {
+      throw new ConflictError(
+        "A token cannot revoke itself; revoke it with another token or from Settings → API tokens.",
+      );
+    }
+    await revokeApiToken(ctx.db, id, { audit: auditContext(c) });
     return c.json({ message: "Revoked" });
   });
 

@@ -18,6 +18,7 @@ import {
   type SendResult,
   sendTestEvent,
   updateWebhook,
+  urlGuard,
   webhookJson,
   type WebhookLog,
 } from "../../core/webhooks/mod.ts";
@@ -62,7 +63,7 @@ export function sendResultJson(result: SendResult) {
 /** `/api/webhooks`: CRUD, secret rotation, test, log, redelivery. */
 export function webhookApi(ctx: AppContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const guard = () => ({ allowPrivate: ctx.config.webhookAllowPrivate });
+  const guard = () => urlGuard(ctx.config);
 
   app.get("/", async (c) => {
     const webhooks = await listWebhooks(ctx.db);
