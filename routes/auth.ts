@@ -13,6 +13,7 @@ import { type Actor, canChange, findApiToken, findSession } from "../core/accoun
 import type { ApiBudget } from "../core/limits/mod.ts";
 import { ForbiddenError, RateLimitedError } from "../core/platform/mod.ts";
 import type { AppContext, AppEnv } from "./context.ts";
+import { formBody } from "./http.ts";
 
 /** The session cookie's name. */
 export const SESSION_COOKIE = "session";
@@ -134,7 +135,7 @@ async function checkCsrfToken(c: Context<AppEnv>, expected: string): Promise<voi
   let sent = c.req.header("x-csrf-token") ?? c.req.query("_csrf");
   const type = c.req.header("content-type") ?? "";
   if (!sent && type.startsWith("application/x-www-form-urlencoded")) {
-    const field = (await c.req.parseBody())["_csrf"];
+    const field = (await formBody(c)).get("_csrf");
     sent = typeof field === "string" ? field : undefined;
   }
   const matches = sent !== undefined && sent.length === expected.length &&

@@ -23,5 +23,8 @@ export interface AppContext {
 
 /** What middleware leaves on each request for the handlers and the page renderer. */
 export interface AppEnv {
-  Variables: ActorVariables;
+  Variables: ActorVariables & {
+    /** The request's form fields once read (see `formBody` in http.ts), so the body is read once. */
+    form?: Promise<FormData>;
+  };
 }

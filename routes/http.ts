@@ -1,5 +1,5 @@
 /**
- * What the route modules share about HTTP: reading JSON bodies, path ids and query strings, and
+ * What the route modules share about HTTP: reading JSON and form bodies, path ids and query strings, and
  * answering with a CSV download. Route modules import this, never each other.
  */
 import type { Context } from "hono";
@@ -31,21 +31,44 @@ export function auditContext(c: Context<AppEnv>): AuditContext {
 /** The largest JSON body any route reads: far above any product or webhook, far below a memory problem. */
 export const MAX_JSON_BYTES = 1024 * 1024;
 
+/**
+ * The largest HTML form body a page reads. A browser percent-encodes an emoji as 12 bytes, so a
+ * product form with a description of 100,000 characters (the limit everywhere) can take 1.2 MB;
+ * 2 MB lets every valid form through and is still far below a memory problem.
+ */
+export const MAX_FORM_BYTES = 2 * 1024 * 1024;
+
+function megabytes(bytes: number): string {
+  return `${bytes / 1024 / 1024} MB`;
+}
+
 function jsonTooLarge(subject: string): PayloadTooLargeError {
   return new PayloadTooLargeError(
     `The ${subject} is larger than ${
-      MAX_JSON_BYTES / 1024 / 1024
-    } MB; send at most ${MAX_JSON_BYTES} bytes of JSON.`,
+      megabytes(MAX_JSON_BYTES)
+    }; send at most ${MAX_JSON_BYTES} bytes of JSON.`,
+  );
+}
+
+function formTooLarge(): PayloadTooLargeError {
+  return new PayloadTooLargeError(
+    `This form sent more than ${
+      megabytes(MAX_FORM_BYTES)
+    }, more than any of this app's forms needs; nothing was saved. Shorten the longest field and send it again.`,
   );
 }
 
 /**
- * Reads a body of at most `MAX_JSON_BYTES`: a larger Content-Length is refused before reading, and
+ * Reads a body of at most `limit` bytes: a larger Content-Length is refused before reading, and
  * bytes are counted while reading, so a chunked body without a length is cut off at the limit too.
  */
-async function boundedBytes(request: Request, subject: string): Promise<Uint8Array> {
+async function boundedBytes(
+  request: Request,
+  limit: number,
+  tooLarge: () => PayloadTooLargeError,
+): Promise<Uint8Array> {
   const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > MAX_JSON_BYTES) throw jsonTooLarge(subject);
+  if (declared !== null && Number(declared) > limit) throw tooLarge();
   if (!request.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -54,10 +77,10 @@ async function boundedBytes(request: Request, subject: string): Promise<Uint8Arr
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_JSON_BYTES) {
+    if (size > limit) {
       // Not awaited: the rest of the body is of no use, and the client may still be sending it.
       reader.cancel().catch(() => {});
-      throw jsonTooLarge(subject);
+      throw tooLarge();
     }
     chunks.push(value);
   }
@@ -68,6 +91,37 @@ async function boundedBytes(request: Request, subject: string): Promise<Uint8Arr
     offset += chunk.byteLength;
   }
   return bytes;
+}
+
+const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];
+
+async function readForm(request: Request): Promise<FormData> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!FORM_TYPES.some((form) => type.toLowerCase().startsWith(form))) {
+    throw new UnsupportedMediaTypeError(
+      `Send this form as application/x-www-form-urlencoded or multipart/form-data; got "${type}".`,
+    );
+  }
+  const bytes = await boundedBytes(request, MAX_FORM_BYTES, formTooLarge);
+  try {
+    return await new Response(bytes as BodyInit, { headers: { "content-type": type } }).formData();
+  } catch {
+    throw new ValidationError("The form's body could not be read as form fields.");
+  }
+}
+
+/**
+ * A page's form fields, read once per request however often asked (the CSRF check reads them
+ * before the handler does). More than `MAX_FORM_BYTES` is a 413 before the body is read in full;
+ * a body that is not a form is a 415. File uploads do not come here: they stream to disk.
+ */
+export function formBody(c: Context<AppEnv>): Promise<FormData> {
+  let form = c.get("form");
+  if (!form) {
+    form = readForm(c.req.raw);
+    c.set("form", form);
+  }
+  return form;
 }
 
 /**
@@ -81,7 +135,7 @@ export async function jsonBody(request: Request, subject: string): Promise<unkno
       `Send the ${subject} as JSON (Content-Type: application/json); got "${type}".`,
     );
   }
-  const bytes = await boundedBytes(request, subject);
+  const bytes = await boundedBytes(request, MAX_JSON_BYTES, () => jsonTooLarge(subject));
   try {
     // Decoded as request.json() does: invalid UTF-8 becomes U+FFFD.
     return JSON.parse(new TextDecoder().decode(bytes));

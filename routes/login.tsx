@@ -15,6 +15,7 @@ import { SESSION_COOKIE, setSessionCookie } from "./auth.ts";
 import { clientAddress } from "./client_address.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { saveForm } from "./forms.ts";
+import { formBody } from "./http.ts";
 
 /** Where to go after signing in: a path on this site only (never `//evil.example`). */
 function safeNext(next: unknown): string {
@@ -34,9 +35,9 @@ export function loginPages(ctx: AppContext): Hono<AppEnv> {
   });
 
   app.post("/login", async (c) => {
-    const form = await c.req.parseBody();
-    const email = String(form.email ?? "");
-    const next = safeNext(form.next);
+    const form = await formBody(c);
+    const email = String(form.get("email") ?? "");
+    const next = safeNext(form.get("next"));
     const address = clientAddress(c, ctx.config.trustProxy);
     try {
       // Before the password is checked: a locked account is locked for the right password too.
@@ -47,7 +48,7 @@ export function loginPages(ctx: AppContext): Hono<AppEnv> {
       page.headers.set("Retry-After", String(error.retryAfterSeconds));
       return page;
     }
-    const person = await checkLogin(ctx.db, { email, password: String(form.password ?? "") });
+    const person = await checkLogin(ctx.db, { email, password: String(form.get("password") ?? "") });
     if (!person) {
       await ctx.limits.loginFailed(email, address);
       return htmlResponse(
@@ -78,8 +79,8 @@ export function loginPages(ctx: AppContext): Hono<AppEnv> {
 
   app.post("/setup/:secret", async (c) => {
     await ctx.limits.setupAttempt(clientAddress(c, ctx.config.trustProxy));
-    const form = await c.req.parseBody();
-    const values = { email: String(form.email ?? ""), password: String(form.password ?? "") };
+    const form = await formBody(c);
+    const values = { email: String(form.get("email") ?? ""), password: String(form.get("password") ?? "") };
     return await saveForm(async () => {
       const account = parseNewAccount(values);
       const admin = await ctx.setup?.createAdmin(ctx.db, { secret: c.req.param("secret"), ...account });

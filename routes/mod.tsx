@@ -26,10 +26,12 @@ import { webhookPages } from "./webhooks.tsx";
 import { auditPages } from "./audit.tsx";
 import { settingsPages } from "./settings.tsx";
 
+const ERROR_HEADINGS: Record<number, string> = { 404: "Not found", 413: "Too large to accept" };
+
 function ErrorPage(props: { status: number; message: string }) {
   return (
-    <Layout title={props.status === 404 ? "Not found" : "Error"}>
-      <h1>{props.status === 404 ? "Not found" : "Something went wrong"}</h1>
+    <Layout title={ERROR_HEADINGS[props.status] ?? "Error"}>
+      <h1>{ERROR_HEADINGS[props.status] ?? "Something went wrong"}</h1>
       <p class="alert alert--error">{props.message}</p>
       <p>
         <a href="/">Back to products</a>

@@ -26,7 +26,7 @@ import { formatCount } from "../components/format.ts";
 import type { ProductFormValues } from "../islands/ProductForm.tsx";
 import type { AppContext, AppEnv } from "./context.ts";
 import { saveForm } from "./forms.ts";
-import { auditContext, productId, ProductListQuery } from "./http.ts";
+import { auditContext, formBody, productId, ProductListQuery } from "./http.ts";
 
 const NOTICES: Record<string, string> = {
   created: "Product created.",
@@ -53,7 +53,7 @@ export function productPages(ctx: AppContext): Hono<AppEnv> {
   app.get("/products/new", () => htmlResponse(<ProductEditPage values={emptyValues()} errors={{}} />));
 
   app.post("/products", async (c) => {
-    const values = formValues(await c.req.formData());
+    const values = formValues(await formBody(c));
     return await saveForm(async () => {
       const input = parseProductCreate(formInput(values));
       const product = await createProduct(ctx.db, input, { audit: auditContext(c) });
@@ -66,7 +66,7 @@ export function productPages(ctx: AppContext): Hono<AppEnv> {
   });
 
   app.post("/products/delete-all", async (c) => {
-    const form = await c.req.formData();
+    const form = await formBody(c);
     const count = await countProducts(ctx.db);
     if (!confirmsDeleteAll(String(form.get("confirm") ?? ""), count)) {
       return htmlResponse(
@@ -109,7 +109,7 @@ export function productPages(ctx: AppContext): Hono<AppEnv> {
   app.post("/products/:id", async (c) => {
     const id = productId(c.req.param("id"));
     const product = await getProduct(ctx.db, id);
-    const values = formValues(await c.req.formData());
+    const values = formValues(await formBody(c));
     return await saveForm(async () => {
       await updateProduct(ctx.db, id, parseProductUpdate(formInput(values)), { audit: auditContext(c) });
       return c.redirect(`/products/${id}?notice=updated`, 303);

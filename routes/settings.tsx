@@ -27,7 +27,7 @@ import { ForbiddenError, NotFoundError } from "../core/platform/mod.ts";
 import { setSessionCookie } from "./auth.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { saveForm } from "./forms.ts";
-import { auditContext, requireAdmin, requireWriteAccess, tokenId, userId } from "./http.ts";
+import { auditContext, formBody, requireAdmin, requireWriteAccess, tokenId, userId } from "./http.ts";
 
 const NOTICES: Record<string, string> = {
   revoked: "Token revoked. The next request that uses it is refused.",
@@ -76,7 +76,7 @@ export function settingsPages(ctx: AppContext): Hono<AppEnv> {
   });
 
   app.post("/tokens", async (c) => {
-    const form = await c.req.formData();
+    const form = await formBody(c);
     const values = { name: String(form.get("name") ?? ""), scope: String(form.get("scope") ?? "") };
     const actor = c.get("actor");
     const tokens = await listApiTokens(ctx.db);
@@ -142,7 +142,7 @@ export function settingsPages(ctx: AppContext): Hono<AppEnv> {
   });
 
   app.post("/users", async (c) => {
-    const form = await c.req.formData();
+    const form = await formBody(c);
     const values = { email: String(form.get("email") ?? ""), role: String(form.get("role") ?? "") };
     const selfId = person(c.get("actor")).userId;
     const users = await listUsers(ctx.db);
@@ -174,7 +174,7 @@ export function settingsPages(ctx: AppContext): Hono<AppEnv> {
 
   app.post("/users/:id/role", async (c) => {
     const user = await findUser(c.req.param("id"));
-    const role = (await c.req.formData()).get("role");
+    const role = (await formBody(c)).get("role");
     return await saveForm(async () => {
       await changeRole(ctx.db, { userId: user.id, role: parseRole({ role }) }, { audit: auditContext(c) });
       return c.redirect(`/settings/users/${user.id}?notice=role`, 303);
@@ -183,7 +183,7 @@ export function settingsPages(ctx: AppContext): Hono<AppEnv> {
 
   app.post("/users/:id/password", async (c) => {
     const user = await findUser(c.req.param("id"));
-    const password = (await c.req.formData()).get("password");
+    const password = (await formBody(c)).get("password");
     return await saveForm(async () => {
       await setPassword(ctx.db, user.id, parsePasswordReset({ password }), { audit: auditContext(c) });
       return c.redirect(`/settings/users/${user.id}?notice=reset`, 303);
@@ -221,7 +221,7 @@ export function settingsPages(ctx: AppContext): Hono<AppEnv> {
 
   app.post("/password", async (c) => {
     const actor = person(c.get("actor"));
-    const form = await c.req.formData();
+    const form = await formBody(c);
     const input = {
       current_password: String(form.get("current_password") ?? ""),
       new_password: String(form.get("new_password") ?? ""),

@@ -39,7 +39,7 @@ import { formatCount } from "../components/format.ts";
 import type { SendButtonProps } from "../islands/SendButton.tsx";
 import type { AppContext, AppEnv } from "./context.ts";
 import { saveForm } from "./forms.ts";
-import { auditContext, deliveryIdFromPath, webhookId, WebhookPageQuery } from "./http.ts";
+import { auditContext, deliveryIdFromPath, formBody, webhookId, WebhookPageQuery } from "./http.ts";
 import { DataTable } from "../components/table.tsx";
 import { CsrfField, IfCanChange, IfViewer } from "../components/session.tsx";
 
@@ -72,7 +72,7 @@ export function webhookPages(ctx: AppContext): Hono<AppEnv> {
   );
 
   app.post("/", async (c) => {
-    const values = formValues(await c.req.formData());
+    const values = formValues(await formBody(c));
     return await saveForm(async () => {
       const input = parseWebhookCreate(formInput(values));
       const webhook = await createWebhook(ctx.db, input, { ...guard(), audit: auditContext(c) });
@@ -109,7 +109,7 @@ export function webhookPages(ctx: AppContext): Hono<AppEnv> {
   app.post("/:id", async (c) => {
     const id = webhookId(c.req.param("id"));
     const webhook = await getWebhook(ctx.db, id);
-    const values = formValues(await c.req.formData());
+    const values = formValues(await formBody(c));
     return await saveForm(async () => {
       const input = parseWebhookUpdate(formInput(values));
       await updateWebhook(ctx.db, id, input, { ...guard(), audit: auditContext(c) });
@@ -119,7 +119,7 @@ export function webhookPages(ctx: AppContext): Hono<AppEnv> {
 
   app.post("/:id/enabled", async (c) => {
     const id = webhookId(c.req.param("id"));
-    const enabled = (await c.req.formData()).get("enabled") === "true";
+    const enabled = (await formBody(c)).get("enabled") === "true";
     await updateWebhook(ctx.db, id, { enabled }, { ...guard(), audit: auditContext(c) });
     return c.redirect(`/webhooks/${id}?notice=${enabled ? "enabled" : "disabled"}`, 303);
   });

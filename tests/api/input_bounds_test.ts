@@ -1,5 +1,15 @@
 import { equal, match, ok } from "node:assert/strict";
-import { apiJson, appTest, importCsv, readBody, storedProducts, type TestApp } from "../helpers/test_app.ts";
+import {
+  apiJson,
+  appTest,
+  fetchWithDeadline,
+  importCsv,
+  readBody,
+  signIn,
+  storedProducts,
+  TEST_ADMIN,
+  type TestApp,
+} from "../helpers/test_app.ts";
 
 const MB = 1024 * 1024;
 const EMOJI = "\u{1F600}";
@@ -7,15 +17,21 @@ const EMOJI = "\u{1F600}";
 /**
  * Sends a request head (and `body`) on a raw connection and returns the status and body of the
  * answer, with a deadline; for requests fetch will not make (a Content-Length it does not send).
+ * The request carries the test token unless `credentials` says otherwise (a `Cookie:` line, or "").
  */
-async function rawRequest(app: TestApp, head: string, body = ""): Promise<{ status: number; body: string }> {
+async function rawRequest(
+  app: TestApp,
+  head: string,
+  body = "",
+  credentials = `Authorization: Bearer ${app.token}\r\n`,
+): Promise<{ status: number; body: string }> {
   const url = new URL(app.url);
   const connection = await Deno.connect({ hostname: "127.0.0.1", port: Number(url.port) });
   const timer = setTimeout(() => connection.close(), 10_000);
   try {
     await connection.write(
       new TextEncoder().encode(
-        `${head}\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${app.token}\r\nConnection: close\r\n\r\n${body}`,
+        `${head}\r\nHost: 127.0.0.1\r\n${credentials}Connection: close\r\n\r\n${body}`,
       ),
     );
     const chunks: Uint8Array[] = [];
@@ -27,7 +43,9 @@ async function rawRequest(app: TestApp, head: string, body = ""): Promise<{ stat
       const text = new TextDecoder().decode(new Uint8Array(chunks.flatMap((chunk) => [...chunk])));
       const end = text.indexOf("\r\n\r\n");
       const length = /content-length: (\d+)/i.exec(text)?.[1];
-      if (end !== -1 && length !== undefined && text.length >= end + 4 + Number(length)) break;
+      // Content-Length counts bytes (an HTML page has non-ASCII ones); the head before `end` is ASCII.
+      const received = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+      if (end !== -1 && length !== undefined && received >= end + 4 + Number(length)) break;
     }
     const text = new TextDecoder().decode(new Uint8Array(chunks.flatMap((chunk) => [...chunk])));
     const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]);
@@ -215,3 +233,119 @@ appTest("a delivery id with a NUL in a path or in ?sent= names nothing, never a 
   equal(page.status, 200);
   await readBody(page);
 }, { WEBHOOK_ALLOW_PRIVATE: "true" });
+
+/** A 413 page: HTML (forms are pages), saying the limit and that nothing was saved. */
+function assertFormTooLarge(status: number, type: string | null, bodyText: string, what: string) {
+  equal(status, 413, what);
+  match(type ?? "", /^text\/html/, what);
+  match(
+    bodyText,
+    /This form sent more than 2 MB, more than any of this app's forms needs; nothing was saved/,
+    what,
+  );
+}
+
+/** A form-encoded body with the fields given, padded with a filler field to `bytes` bytes or more. */
+function paddedForm(fields: Record<string, string>, bytes: number): string {
+  const form = new URLSearchParams(fields).toString();
+  return `${form}&filler=${"x".repeat(Math.max(0, bytes - form.length))}`;
+}
+
+appTest(
+  "a form body over 2 MB is a 413 page at sign-in and on signed-in forms, and changes nothing",
+  async (app) => {
+    const login = await fetchWithDeadline(`${app.url}/login`, {
+      method: "POST",
+      headers: { origin: app.url, "content-type": "application/x-www-form-urlencoded" },
+      body: paddedForm({ ...TEST_ADMIN, next: "/" }, 2 * MB + 10),
+      redirect: "manual",
+    });
+    const loginPage = await readBody(login);
+    assertFormTooLarge(login.status, login.headers.get("content-type"), loginPage, "POST /login");
+    equal(login.headers.get("set-cookie"), null, "no session was started");
+
+    const session = await signIn(app);
+    const tokensBefore = (await apiJson(app, "GET", "/api/tokens")).body.length;
+    const token = await session.fetch("/settings/tokens", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: paddedForm({ _csrf: session.csrfToken, name: "Too big", scope: "write" }, 2 * MB + 10),
+      redirect: "manual",
+    });
+    assertFormTooLarge(token.status, token.headers.get("content-type"), await readBody(token), "tokens");
+    const product = await session.fetch("/products", {
+      method: "POST",
+      body: new URLSearchParams({
+        _csrf: session.csrfToken,
+        sku: "BIG-1",
+        name: "Big",
+        description: "é".repeat(MB),
+      }),
+      redirect: "manual",
+    });
+    assertFormTooLarge(
+      product.status,
+      product.headers.get("content-type"),
+      await readBody(product),
+      "products",
+    );
+
+    equal((await apiJson(app, "GET", "/api/tokens")).body.length, tokensBefore, "no token was created");
+    equal((await storedProducts(app.db.sql)).length, 0, "no product was created");
+  },
+);
+
+appTest(
+  "a form's Content-Length over 2 MB is refused before the body is read, a chunked one at 2 MB",
+  async (app) => {
+    // The head promises 5 MB and nothing follows: the answer can only come from the header.
+    const declared = await rawRequest(
+      app,
+      "POST /login HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 5000000",
+      "",
+      "",
+    );
+    equal(declared.status, 413, "declared 5 MB");
+    match(declared.body, /more than 2 MB/);
+
+    // No length, 2.5 MB in 64 KB chunks and no final chunk: only counting while reading stops it.
+    const chunk = "z".repeat(64 * 1024);
+    const chunks = ["email=", ...Array(40).fill(chunk)].map((part) =>
+      `${part.length.toString(16)}\r\n${part}\r\n`
+    );
+    const chunked = await rawRequest(
+      app,
+      "POST /login HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked",
+      chunks.join(""),
+      "",
+    );
+    equal(chunked.status, 413, "chunked");
+    match(chunked.body, /more than 2 MB/);
+  },
+);
+
+appTest(
+  "a form under the limit still works (a 100,000-emoji description); a body that is not a form is a 415",
+  async (app) => {
+    const session = await signIn(app);
+    const description = EMOJI.repeat(100_000);
+    const body = new URLSearchParams({ _csrf: session.csrfToken, sku: "LONG-1", name: "Long", description });
+    ok(body.toString().length > MB, "the encoded form is over the JSON limit");
+    const created = await session.fetch("/products", { method: "POST", body, redirect: "manual" });
+    await readBody(created);
+    equal(created.status, 303);
+    const stored = await storedProducts(app.db.sql);
+    equal(stored.length, 1);
+    equal(stored[0].sku, "LONG-1");
+    equal(stored[0].description, description);
+
+    const wrongType = await fetchWithDeadline(`${app.url}/login`, {
+      method: "POST",
+      headers: { origin: app.url, "content-type": "text/plain" },
+      body: new URLSearchParams(TEST_ADMIN).toString(),
+      redirect: "manual",
+    });
+    equal(wrongType.status, 415, "a body that is not a form is not read as one");
+    match(await readBody(wrongType), /Send this form as application\/x-www-form-urlencoded/);
+  },
+);
