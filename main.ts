@@ -12,7 +12,7 @@ import {
   queryBuilder,
   startEmbeddedPostgres,
 } from "./core/platform/mod.ts";
-import { ensureOwner, FirstAdminSetup } from "./core/accounts/mod.ts";
+import { ensureOwner, offerSetupLink } from "./core/accounts/mod.ts";
 import { RateLimits } from "./core/limits/mod.ts";
 import { deliveryPolicy } from "./core/webhooks/mod.ts";
 import { createApp } from "./routes/mod.tsx";
@@ -44,7 +44,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   await migrate(sql);
   const db = queryBuilder(sql);
   if (config.owner) await ensureOwner(db, config.owner);
-  const setup = config.owner ? null : await FirstAdminSetup.offer(db);
+  const setupSecret = config.owner ? null : await offerSetupLink(db);
 
   const kv = await Deno.openKv(config.kvPath);
   const webhooks = new WebhookDispatcher({ sql, kv, policy: deliveryPolicy(config) });
@@ -65,7 +65,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   const log = new Logger(options.logSink);
   const limits = new RateLimits(sql, config.rateLimits);
-  const app = createApp({ config, sql, db, log, jobs, webhooks, setup, limits });
+  const app = createApp({ config, sql, db, log, jobs, webhooks, limits });
   const server = Deno.serve({ port: config.port, hostname: "0.0.0.0", onListen: () => {} }, app.fetch);
   jobs.start();
   webhooks.start();
@@ -74,7 +74,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    setupUrl: setup ? `http://localhost:${port}/setup/${setup.secret}` : null,
+    setupUrl: setupSecret ? `http://localhost:${port}/setup/${setupSecret}` : null,
     async shutdown() {
       await jobs.stop();
       await server.shutdown();

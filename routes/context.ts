@@ -1,6 +1,6 @@
 /** What the route modules are given. */
 import type { Kysely } from "kysely";
-import type { ActorVariables, FirstAdminSetup } from "../core/accounts/mod.ts";
+import type { ActorVariables } from "../core/accounts/mod.ts";
 import type { JobQueue } from "../core/imports/mod.ts";
 import type { RateLimits } from "../core/limits/mod.ts";
 import type { Config, Database, Logger, Sql } from "../core/platform/mod.ts";
@@ -17,8 +17,6 @@ export interface AppContext {
   webhooks: { ring(): Promise<void> };
   /** API calls per token, failed sign-ins and setup attempts, counted in the database. */
   limits: RateLimits;
-  /** The first-admin setup link, while the install has no account. */
-  setup: FirstAdminSetup | null;
 }
 
 /** What middleware leaves on each request for the handlers and the page renderer. */

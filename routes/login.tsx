@@ -8,6 +8,8 @@ import {
   endSession,
   MIN_PASSWORD_CHARS,
   parseNewAccount,
+  redeemSetupLink,
+  setupLinkOpens,
   startSession,
 } from "../core/accounts/mod.ts";
 import { NotFoundError, RateLimitedError } from "../core/platform/mod.ts";
@@ -69,7 +71,7 @@ export function loginPages(ctx: AppContext): Hono<AppEnv> {
   });
 
   app.get("/setup/:secret", async (c) => {
-    if (!ctx.setup?.accepts(c.req.param("secret"))) {
+    if (!await setupLinkOpens(ctx.db, c.req.param("secret"))) {
       // Guessing the secret through this page counts against the address like a setup attempt.
       await ctx.limits.setupAttempt(clientAddress(c, ctx.config.trustProxy));
       throw setupClosed();
@@ -83,7 +85,7 @@ export function loginPages(ctx: AppContext): Hono<AppEnv> {
     const values = { email: String(form.get("email") ?? ""), password: String(form.get("password") ?? "") };
     return await saveForm(async () => {
       const account = parseNewAccount(values);
-      const admin = await ctx.setup?.createAdmin(ctx.db, { secret: c.req.param("secret"), ...account });
+      const admin = await redeemSetupLink(ctx.db, { secret: c.req.param("secret"), ...account });
       if (!admin) throw setupClosed();
       setSessionCookie(c, await startSession(ctx.db, admin.id), ctx.config.session.maxHours);
       return c.redirect("/", 303);

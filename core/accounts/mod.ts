@@ -25,7 +25,7 @@ export {
   type TokenCreate,
   TokenCreateSchema,
 } from "./input.ts";
-export { FirstAdminSetup } from "./setup.ts";
+export { offerSetupLink, redeemSetupLink, SETUP_LINK_MINUTES, setupLinkOpens } from "./setup.ts";
 export {
   type AccountChangeOptions,
   type ApiToken,

@@ -55,18 +55,25 @@ export async function createUser(
   options: AccountChangeOptions = {},
 ): Promise<Person> {
   const passwordHash = await hashPassword(input.password);
+  return await db.transaction().execute((trx) =>
+    insertUser(trx, { email: input.email, passwordHash, role: input.role }, options)
+  );
+}
+
+/**
+ * Inserts an account whose password is already hashed, with its audit entry, in the caller's
+ * transaction (the first-admin setup claims its link in the same one).
+ */
+export async function insertUser(
+  trx: Kysely<Database>,
+  input: { email: string; passwordHash: string; role: Role },
+  options: AccountChangeOptions = {},
+): Promise<Person> {
+  let user: User;
   try {
-    return await db.transaction().execute(async (trx) => {
-      const user = await trx.insertInto("users")
-        .values({ email: input.email, password_hash: passwordHash, role: input.role })
-        .returningAll().executeTakeFirstOrThrow();
-      await auditAccount(trx, options, {
-        action: "user.created",
-        user,
-        summary: `Added ${user.email} as ${user.role}`,
-      });
-      return withoutHash(user);
-    });
+    user = await trx.insertInto("users")
+      .values({ email: input.email, password_hash: input.passwordHash, role: input.role })
+      .returningAll().executeTakeFirstOrThrow();
   } catch (error) {
     if ((error as { code?: string }).code === "23505") {
       throw new ConflictError(`An account for ${input.email} already exists.`, [
@@ -75,6 +82,12 @@ export async function createUser(
     }
     throw error;
   }
+  await auditAccount(trx, options, {
+    action: "user.created",
+    user,
+    summary: `Added ${user.email} as ${user.role}`,
+  });
+  return withoutHash(user);
 }
 
 /**

@@ -39,6 +39,9 @@ const EnvSchema = z.object({
   path: ["ADMIN_EMAIL"],
 });
 
+/** Every environment variable the app reads, in the order of its schema (the README's table lists them). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
 /** The validated application configuration, read once at start-up. */
 export interface Config {
   port: number;

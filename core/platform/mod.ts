@@ -2,7 +2,7 @@
  * What every domain stands on: configuration read once from the environment, the database
  * (pool, typed query builder, schema, migrations, the embedded default) and the domain errors.
  */
-export { type Config, loadConfig } from "./config.ts";
+export { type Config, ENV_VARIABLES, loadConfig } from "./config.ts";
 export { csvStream } from "./csv_stream.ts";
 export { answersWithin, connectDatabase, pingDatabase, queryBuilder, type Sql } from "./db.ts";
 export { openTaskDatabase, startEmbeddedPostgres } from "./embedded_postgres.ts";

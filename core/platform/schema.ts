@@ -190,6 +190,16 @@ export interface RateLimitCounterTable {
   count: number;
 }
 
+/** `setup_links` (migration 009): first-admin setup links; only the secret's SHA-256 is stored. */
+export interface SetupLinkTable {
+  secret_hash: string;
+  created_at: CreatedAt;
+  /** Set from the database's clock, so every instance agrees on it. */
+  expires_at: Date;
+  /** When a link created the first admin, or was closed because another one did. */
+  used_at: Date | null;
+}
+
 /** `schema_migrations`: the migration files already applied. */
 export interface SchemaMigrationTable {
   name: string;
@@ -210,5 +220,6 @@ export interface Database {
   api_tokens: ApiTokenTable;
   audit_log: AuditLogTable;
   rate_limit_counters: RateLimitCounterTable;
+  setup_links: SetupLinkTable;
   schema_migrations: SchemaMigrationTable;
 }

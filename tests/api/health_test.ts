@@ -88,7 +88,6 @@ Deno.test({
       log: new Logger(() => {}),
       jobs,
       webhooks: { ring: () => Promise.resolve() },
-      setup: null,
       limits: new RateLimits(db.sql, config.rateLimits),
     });
     await withCleanup(async () => {
