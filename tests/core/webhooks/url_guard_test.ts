@@ -124,3 +124,25 @@ Deno.test("a host name resolving to an embedding of a private address is refused
     /resolves to ::7f00:1, which is an IPv4-compatible IPv6 address that embeds 127\.0\.0\.1/,
   );
 });
+
+Deno.test("with WEBHOOK_ALLOWED_HOSTS, any other host is refused before a name is looked up", async () => {
+  const lookedUp: string[] = [];
+  const resolveHost = (host: string) => {
+    lookedUp.push(host);
+    return Promise.resolve(["93.184.215.14"]);
+  };
+  const options = { allowPrivate: false, allowedHosts: ["hooks.example.test", "203.0.113.7"], resolveHost };
+  await rejects(
+    checkWebhookUrl("https://elsewhere.example.test/hook", options),
+    (error: ValidationError) => {
+      match(error.message, /only sends webhooks to hooks\.example\.test, 203\.0\.113\.7 .*not elsewhere/);
+      return true;
+    },
+  );
+  deepStrictEqual(lookedUp, []);
+  const allowed = await checkWebhookUrl("https://hooks.example.test/hook", options);
+  deepStrictEqual(allowed.addresses, ["93.184.215.14"]);
+  deepStrictEqual(lookedUp, ["hooks.example.test"]);
+  // A listed address still meets the guard: 203.0.113.7 is documentation space, not public.
+  await rejects(checkWebhookUrl("http://203.0.113.7/", options), /reserved|not public|public addresses/);
+});
