@@ -76,6 +76,8 @@ Deno.test("schemathesis finds no failure of any kind in the API its OpenAPI docu
         equal(run.code, 0, `schemathesis failed:\n${report.slice(-12_000)}`);
         const tested = Number(summary.match(/Tested: (\d+)/)?.[1]);
         deepStrictEqual({ tested }, { tested: OPERATIONS }, summary);
+        // The counts, for the CI log: how many cases ran, and the seed to replay them.
+        console.log(summary.match(/Test cases:\s*(.+)/)?.[1], summary.match(/Seed: \d+/)?.[0]);
       } finally {
         await Deno.remove(workDir, { recursive: true });
       }
