@@ -59,3 +59,14 @@ appTest("a token name is stored text: a NUL is a 422 naming the field, never a 5
   const emoji = await apiJson(app, "POST", "/api/tokens", { name: "🤖".repeat(200), scope: "read" });
   equal(emoji.status, 201, "200 characters, however many UTF-16 units");
 });
+
+appTest("a search is counted in characters like every field: 200 emoji pass, 201 are a 400", async (app) => {
+  const search = (count: number) =>
+    app.fetch(`/api/products?search=${encodeURIComponent("🔎".repeat(count))}`);
+  const fits = await search(200);
+  equal(fits.status, 200);
+  await readBody(fits);
+  const tooLong = await search(201);
+  equal(tooLong.status, 400);
+  match(JSON.parse(await readBody(tooLong)).error.message, /search: Use at most 200 characters/);
+});
