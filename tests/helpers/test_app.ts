@@ -398,6 +398,8 @@ export async function waitUntil<T>(
 /** A browser's session as a script sees it: its cookie and the CSRF token its forms carry. */
 export interface BrowserSession {
   csrfToken: string;
+  /** The session cookie as the browser sends it (`name=value`). */
+  cookie: string;
   /** `fetch` of a path on the app with the session cookie and the app's own `Origin`, as a browser sends them. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
 }
@@ -427,5 +429,5 @@ export async function signIn(
   const home = await readBody(await fetchAs("/"));
   const csrfToken = home.match(/<meta name="csrf-token" content="([^"]+)"/)?.[1];
   if (!csrfToken) throw new Error("the signed-in page carries no CSRF token");
-  return { csrfToken, fetch: fetchAs };
+  return { csrfToken, cookie, fetch: fetchAs };
 }
