@@ -199,6 +199,9 @@ Deno.test({
       equal(upload.status, 202);
       const taskId = upload.body.task_id as string;
       await committedAtLeast(sql, taskId, 8_000);
+      // A progress page open on B must not keep B from stopping: its stream ends, the browser reconnects.
+      const following = readProgress(b.api, taskId, IMPORT_TIMEOUT_MS);
+      await new Promise((resolve) => setTimeout(resolve, 200));
 
       const stopping = performance.now();
       const statuses = await Promise.all([exitAfter(firstA, "SIGTERM"), exitAfter(firstB, "SIGTERM")]);
@@ -206,6 +209,9 @@ Deno.test({
       ok(took < 6_000, `both stopped within 6 s (took ${Math.round(took)} ms)`);
       equal(statuses[0].code, 0, "A exits 0");
       equal(statuses[1].code, 0, "B exits 0");
+      const cutShort = await following;
+      ok(cutShort.length > 0, "the follower on B got events before B stopped");
+      ok(cutShort.every((event) => event.status !== "complete"), "its stream ended without a complete event");
       const [stopped] = await sql`SELECT status, attempts, rows_done FROM import_jobs WHERE id = ${taskId}`;
       equal(stopped.status, "queued", "the job was handed back to the queue");
       equal(stopped.attempts, 0, "a deploy's stop is not a failed attempt");
