@@ -42,6 +42,8 @@ export interface RunningServer {
 const HTTP_DRAIN_MS = 2_000;
 /** How long webhook attempts in flight may keep a stopping server. */
 const WEBHOOK_DRAIN_MS = 2_000;
+/** The whole stop, within fly.toml's `kill_timeout` (10 s). */
+const STOP_DEADLINE_MS = 9_000;
 
 /** Waits for `work`, or `ms` at most; a late outcome is logged, never unhandled. */
 async function atMost(what: string, work: Promise<unknown>, ms: number): Promise<void> {
@@ -162,6 +164,11 @@ if (import.meta.main) {
     // Fly sends SIGTERM once, then SIGKILL after kill_timeout; a second signal changes nothing.
     if (stopping) return;
     stopping = true;
+    // Every step has its own deadline; this one catches what they miss, before Fly's kill_timeout.
+    setTimeout(() => {
+      console.error(`the server did not stop within ${STOP_DEADLINE_MS / 1000} s; exiting anyway`);
+      Deno.exit(1);
+    }, STOP_DEADLINE_MS);
     try {
       await server.shutdown();
       Deno.exit(0);
