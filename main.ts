@@ -1,31 +1,62 @@
 /**
  * The app's entry point: configuration, database (PostgreSQL or the embedded default),
- * migrations, the job queue, the webhook dispatcher and the HTTP server.
+ * migrations, cross-process notifications, the job queue, the webhook dispatcher and the HTTP
+ * server, and the graceful stop that a deploy's SIGTERM asks for.
  */
 import {
   type Config,
   connectDatabase,
   loadConfig,
+  loadInstanceId,
   Logger,
   type LogSink,
   migrate,
+  Notifications,
   queryBuilder,
   startEmbeddedPostgres,
 } from "./core/platform/mod.ts";
+import { PROGRESS_CHANNEL, progressPublisher } from "./core/imports/mod.ts";
 import { ensureOwner, offerSetupLink } from "./core/accounts/mod.ts";
 import { RateLimits } from "./core/limits/mod.ts";
 import { deliveryPolicy } from "./core/webhooks/mod.ts";
 import { createApp } from "./routes/mod.tsx";
-import { JobQueueConsumer, type JobWakeMessage } from "./workers/job_queue.ts";
+import { JobQueueConsumer, JOBS_WAKE_CHANNEL, type JobWakeMessage } from "./workers/job_queue.ts";
 import { WebhookDispatcher, type WebhookWakeMessage } from "./workers/webhook_dispatcher.ts";
 
 /** A running server and how to stop it cleanly. */
 export interface RunningServer {
   url: string;
   port: number;
+  /** This instance's stable id, kept in `<DATA_DIR>/instance-id`. */
+  instanceId: string;
   /** Where to create the first admin, while the install has no account (printed on start-up). */
   setupUrl: string | null;
+  /**
+   * Stops gracefully: no new jobs, the running job's handed-over batches commit and the job goes
+   * back to the queue, progress streams end, the webhook dispatcher and the HTTP server stop.
+   */
   shutdown(): Promise<void>;
+}
+
+/** How long open requests (an upload, say) may keep a stopping server before they are cut. */
+const HTTP_DRAIN_MS = 2_000;
+/** How long webhook attempts in flight may keep a stopping server. */
+const WEBHOOK_DRAIN_MS = 2_000;
+/** The whole stop, within fly.toml's `kill_timeout` (10 s). */
+const STOP_DEADLINE_MS = 9_000;
+
+/** Waits for `work`, or `ms` at most; a late outcome is logged, never unhandled. */
+async function atMost(what: string, work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      console.error(`${what} did not finish within ${ms} ms; stopping anyway`);
+      resolve();
+    }, ms);
+  });
+  const done = work.then(() => {}, (error) => console.error(`${what} failed:`, error));
+  await Promise.race([done, late]);
+  clearTimeout(timer);
 }
 
 /** Options of {@linkcode startServer}. */
@@ -45,6 +76,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const db = queryBuilder(sql);
   if (config.owner) await ensureOwner(db, config.owner);
   const setupSecret = config.owner ? null : await offerSetupLink(db);
+  const instanceId = await loadInstanceId(config.dataDir);
+  // One LISTEN connection for the whole process; the embedded database serves one process anyway.
+  const notifications = await Notifications.open(sql, {
+    channels: [PROGRESS_CHANNEL, JOBS_WAKE_CHANNEL],
+    crossProcess: !embedded,
+  });
+  const progress = progressPublisher(notifications);
 
   const kv = await Deno.openKv(config.kvPath);
   const webhooks = new WebhookDispatcher({ sql, kv, policy: deliveryPolicy(config) });
@@ -55,6 +93,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     batchSize: config.importBatchSize,
     lanes: embedded ? 1 : config.importLanes,
     leaseSeconds: config.jobLeaseSeconds,
+    instanceId,
+    notifications,
+    onProgress: progress.publish,
     onJobEnded: () => webhooks.wake(),
   });
   // One listener per KV handle: the queue is a doorbell for both consumers.
@@ -65,9 +106,21 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   const log = new Logger(options.logSink);
   const limits = new RateLimits(sql, config.rateLimits);
-  const app = createApp({ config, sql, db, log, jobs, webhooks, limits });
+  const stopping = new AbortController();
+  const app = createApp({
+    config,
+    sql,
+    db,
+    log,
+    jobs,
+    instanceId,
+    notifications,
+    stopping: stopping.signal,
+    webhooks,
+    limits,
+  });
   const server = Deno.serve({ port: config.port, hostname: "0.0.0.0", onListen: () => {} }, app.fetch);
-  jobs.start();
+  await jobs.start();
   webhooks.start();
 
   const port = server.addr.port;
@@ -75,10 +128,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     url: `http://127.0.0.1:${port}`,
     port,
     setupUrl: setupSecret ? `http://localhost:${port}/setup/${setupSecret}` : null,
+    instanceId,
     async shutdown() {
-      await jobs.stop();
-      await server.shutdown();
-      await webhooks.stop();
+      // Progress streams end at once (their clients reconnect elsewhere) so the server can close.
+      stopping.abort();
+      await Promise.all([jobs.stop(), atMost("closing the HTTP server", server.shutdown(), HTTP_DRAIN_MS)]);
+      await atMost("stopping the webhook dispatcher", webhooks.stop(), WEBHOOK_DRAIN_MS);
+      await progress.settled();
+      await notifications.close();
       kv.close();
       // Not `end({ timeout })`: it destroys busy connections, and postgres.js then leaves the rejection
       // of its own type-fetching query unhandled (seen with the database dropped under the app).
@@ -102,9 +159,23 @@ if (import.meta.main) {
     console.log(`No account exists yet. Open this link once, within the hour, to create the first admin:`);
     console.log(`  ${server.setupUrl}`);
   }
+  let stopping = false;
   const stop = async () => {
-    await server.shutdown();
-    Deno.exit(0);
+    // Fly sends SIGTERM once, then SIGKILL after kill_timeout; a second signal changes nothing.
+    if (stopping) return;
+    stopping = true;
+    // Every step has its own deadline; this one catches what they miss, before Fly's kill_timeout.
+    setTimeout(() => {
+      console.error(`the server did not stop within ${STOP_DEADLINE_MS / 1000} s; exiting anyway`);
+      Deno.exit(1);
+    }, STOP_DEADLINE_MS);
+    try {
+      await server.shutdown();
+      Deno.exit(0);
+    } catch (error) {
+      console.error("the server did not stop cleanly:", error);
+      Deno.exit(1);
+    }
   };
   Deno.addSignalListener("SIGTERM", stop);
   Deno.addSignalListener("SIGINT", stop);

@@ -3,7 +3,7 @@ import type { Kysely } from "kysely";
 import type { ActorVariables } from "../core/accounts/mod.ts";
 import type { JobQueue } from "../core/imports/mod.ts";
 import type { RateLimits } from "../core/limits/mod.ts";
-import type { Config, Database, Logger, Sql } from "../core/platform/mod.ts";
+import type { Config, Database, Logger, Notifications, Sql } from "../core/platform/mod.ts";
 
 /** What every route module receives: configuration, the database, the log, and the doorbells of the job queue and webhook dispatcher. */
 export interface AppContext {
@@ -11,6 +11,12 @@ export interface AppContext {
   sql: Sql;
   db: Kysely<Database>;
   jobs: JobQueue;
+  /** This instance's stable id (kept in its data folder): uploads it receives are its to import. */
+  instanceId: string;
+  /** Events every process hears (job progress), over PostgreSQL LISTEN/NOTIFY. */
+  notifications: Notifications;
+  /** Aborts when the server begins to stop: long responses (progress streams) end so it can close. */
+  stopping: AbortSignal;
   /** Where request lines and unexpected errors are logged. */
   log: Logger;
   /** Rung after a write that may have queued webhook events. */

@@ -35,6 +35,7 @@ export function importPages(ctx: AppContext): Hono<AppEnv> {
         uploadDir: ctx.config.uploadDir,
         maxBytes: ctx.config.maxUploadBytes,
         queue: ctx.jobs,
+        instanceId: ctx.instanceId,
         audit: auditContext(c),
       });
       return c.redirect(`/imports/${job.id}`, 303);

@@ -78,6 +78,8 @@ Deno.test("fly.toml parses as TOML and says what Fly needs and what this app nee
   match(fly.primary_region, /^[a-z]{3}$/);
   equal(fly.build.dockerfile, "Dockerfile");
   equal(fly.deploy.release_command, "deno task migrate");
+  equal(fly.kill_signal, "SIGTERM", "the signal main.ts stops gracefully on");
+  ok(fly.kill_timeout >= 10, "room for the graceful stop (up to ~5 s) before Fly kills the machine");
 
   equal(fly.env.DATA_DIR, "/data");
   equal(fly.env.PORT, "8000");

@@ -1,13 +1,28 @@
 /**
  * The job queue consumer, for imports and delete-all runs alike. Deno KV is only a doorbell (a
- * message says "look for work"); PostgreSQL decides which job runs, so a lost or repeated
- * message changes nothing. Jobs run one at a time, in the order they were submitted, each in a
- * fresh Web Worker.
+ * message says "look for work"), and so is the `jobs_wake` notification that reaches the other
+ * instances; PostgreSQL decides which job runs, so a lost or repeated message changes nothing.
+ * An instance runs its own imports (their files are on its volume) and ownerless jobs, one at a
+ * time, in the order they were submitted, each in a fresh Web Worker.
  */
-import { claimNextJob, type JobQueue, touchJob } from "../core/imports/mod.ts";
-import type { Sql } from "../core/platform/mod.ts";
-import type { JobWorkerRequest } from "./job_worker.ts";
+import {
+  claimNextJob,
+  type JobQueue,
+  type ProgressEvent,
+  progressFromJob,
+  releaseJob,
+  requeueOwnJobs,
+  touchJob,
+} from "../core/imports/mod.ts";
+import type { Notifications, Sql } from "../core/platform/mod.ts";
+import type { JobWorkerMessage, JobWorkerRequest } from "./job_worker.ts";
 import { SerialDrain } from "./serial_drain.ts";
+
+/** The notification channel that asks every instance to look for work. */
+export const JOBS_WAKE_CHANNEL = "jobs_wake";
+
+/** How long a stopping worker may take to commit the batches it handed over before it is ended. */
+const STOP_GRACE_MS = 3_000;
 
 /** What the consumer needs to run jobs. */
 export interface JobQueueOptions {
@@ -17,6 +32,12 @@ export interface JobQueueOptions {
   batchSize: number;
   lanes: number;
   leaseSeconds: number;
+  /** This instance's stable id: it may claim the jobs it owns and ownerless ones. */
+  instanceId: string;
+  /** Rings the other instances; without it only this process hears a ring. */
+  notifications?: Notifications;
+  /** Receives each progress event of the running job, in order. */
+  onProgress?: (event: ProgressEvent) => void;
   /** Called after each job ends (its webhook event is queued by then). */
   onJobEnded?: () => void;
 }
@@ -31,25 +52,33 @@ export class JobQueueConsumer implements JobQueue {
   #options: JobQueueOptions;
   #loop = new SerialDrain("job queue", () => this.#drain());
   #sweepTimer: ReturnType<typeof setInterval> | undefined;
-  /** Ends the running worker; set while one runs. */
+  #unsubscribe: (() => void) | null = null;
+  /** Asks the running worker to stop; set while one runs. */
   #interrupt: (() => void) | null = null;
 
   constructor(options: JobQueueOptions) {
     this.#options = options;
   }
 
-  /** Picks up whatever an earlier process left queued or half-done; KV messages call {@linkcode wake}. */
-  start(): void {
-    // Another process's KV message can take a minute to arrive, and a dead process's job
-    // is found only by its stale heartbeat: look for work periodically as well.
-    const sweepMs = Math.max(500, (this.#options.leaseSeconds * 1000) / 3);
+  /**
+   * Puts back in the queue the jobs this instance was running when it last died, then picks up
+   * whatever is queued or abandoned; rings (KV or `jobs_wake`) call {@linkcode wake}.
+   */
+  async start(): Promise<void> {
+    const { sql, instanceId, notifications, leaseSeconds } = this.#options;
+    await requeueOwnJobs(sql, instanceId);
+    this.#unsubscribe = notifications?.subscribe(JOBS_WAKE_CHANNEL, () => this.wake()) ?? null;
+    // A notification can be missed and a dead process's ownerless job is found only by its stale
+    // heartbeat: look for work periodically as well.
+    const sweepMs = Math.max(500, (leaseSeconds * 1000) / 3);
     this.#sweepTimer = setInterval(() => this.wake(), sweepMs);
     this.wake();
   }
 
-  /** Rings the doorbell through the KV queue: a new job is waiting. */
+  /** Rings the doorbell: this process through the KV queue, the other instances by notification. */
   async ring(): Promise<void> {
     await this.#options.kv.enqueue({ kind: "jobs-wake" } satisfies JobWakeMessage);
+    await this.#options.notifications?.send(JOBS_WAKE_CHANNEL, "");
   }
 
   /** Reads one key from the KV store: throws once the handle is closed or the store cannot be read. */
@@ -63,22 +92,25 @@ export class JobQueueConsumer implements JobQueue {
   }
 
   /**
-   * Stops taking jobs and ends the running job at once. Its committed batches stay; the next
-   * start (or another instance, once the lease runs out) resumes it after them — so a deploy's
-   * SIGTERM never waits for a long import.
+   * Stops taking jobs; the running job's worker commits the batches it handed over (for at most
+   * a few seconds) and the job goes back to the queue, so a deploy's SIGTERM never waits for a
+   * long import. The next start resumes it after its committed batches (another instance at once,
+   * for a job that no instance owns).
    */
   async stop(): Promise<void> {
     clearInterval(this.#sweepTimer);
+    this.#unsubscribe?.();
     const stopped = this.#loop.stop();
     this.#interrupt?.();
     await stopped;
   }
 
   async #drain(): Promise<void> {
+    const { sql, leaseSeconds, instanceId } = this.#options;
     while (!this.#loop.stopped) {
       let job;
       try {
-        job = await claimNextJob(this.#options.sql, this.#options.leaseSeconds);
+        job = await claimNextJob(sql, { leaseSeconds, instanceId });
       } catch (error) {
         console.error("could not look for jobs:", error);
         return;
@@ -94,22 +126,48 @@ export class JobQueueConsumer implements JobQueue {
       touchJob(sql, jobId).catch((error) => console.error("job heartbeat failed:", error));
     }, (leaseSeconds * 1000) / 3);
     const worker = new Worker(new URL("./job_worker.ts", import.meta.url).href, { type: "module" });
+    const send = (request: JobWorkerRequest) => worker.postMessage(request);
+    let graceTimer: ReturnType<typeof setTimeout> | undefined;
     try {
       await new Promise<void>((resolve) => {
-        this.#interrupt = resolve;
-        worker.onmessage = () => resolve();
+        this.#interrupt = () => {
+          send({ kind: "stop" });
+          graceTimer = setTimeout(() => {
+            console.error(`job ${jobId} did not stop within ${STOP_GRACE_MS} ms; ending its worker`);
+            resolve();
+          }, STOP_GRACE_MS);
+        };
+        worker.onmessage = (message: MessageEvent<JobWorkerMessage>) => {
+          if (message.data.kind === "progress") this.#options.onProgress?.(message.data.event);
+          else resolve();
+        };
         worker.onerror = (event) => {
           event.preventDefault();
           console.error(`job worker for ${jobId} crashed:`, event.message);
           resolve();
         };
-        worker.postMessage({ jobId, databaseUrl, batchSize, lanes } satisfies JobWorkerRequest);
+        send({ kind: "start", jobId, databaseUrl, batchSize, lanes });
       });
     } finally {
       this.#interrupt = null;
+      clearTimeout(graceTimer);
       clearInterval(heartbeat);
       worker.terminate();
+      if (this.#loop.stopped) await this.#release(jobId);
       this.#options.onJobEnded?.();
+    }
+  }
+
+  /** Hands a job this stopping process was running back to the queue and tells its followers. */
+  async #release(jobId: string): Promise<void> {
+    try {
+      const released = await releaseJob(this.#options.sql, jobId);
+      if (!released) return;
+      this.#options.onProgress?.(progressFromJob(released));
+      await this.#options.notifications?.send(JOBS_WAKE_CHANNEL, "");
+    } catch (error) {
+      // Its heartbeat stops with this process, so the lease runs out and it is resumed anyway.
+      console.error(`could not release job ${jobId}:`, error);
     }
   }
 }

@@ -1,39 +1,58 @@
 /// <reference lib="deno.worker" />
 /**
  * The job Web Worker: runs one claimed job off the main thread, so parsing and batching never
- * slow HTTP responses. Progress goes out on the job's BroadcastChannel.
+ * slow HTTP responses. Progress goes to the main thread, which publishes it to every process.
  */
-import { findImportJob, progressChannelName, runJob } from "../core/imports/mod.ts";
+import { findImportJob, type ProgressEvent, runJob } from "../core/imports/mod.ts";
 import { connectDatabase } from "../core/platform/mod.ts";
 
 /** The message the queue sends to start a job. */
-export interface JobWorkerRequest {
+export interface JobWorkerStart {
+  kind: "start";
   jobId: string;
   databaseUrl: string;
   batchSize: number;
   lanes: number;
 }
 
-/** The message the worker answers with when the job has ended (complete or error). */
-export interface JobWorkerDone {
-  jobId: string;
+/** The message the queue sends when the process stops: commit what was handed over, then end. */
+export interface JobWorkerStop {
+  kind: "stop";
 }
 
-self.onmessage = async (event: MessageEvent<JobWorkerRequest>) => {
-  const { jobId, databaseUrl, batchSize, lanes } = event.data;
+/** What the queue sends the worker. */
+export type JobWorkerRequest = JobWorkerStart | JobWorkerStop;
+
+/** What the worker sends back: each progress event, then `done` once the job ended or stopped. */
+export type JobWorkerMessage =
+  | { kind: "progress"; event: ProgressEvent }
+  | { kind: "done"; jobId: string };
+
+const stopping = new AbortController();
+
+self.onmessage = async (message: MessageEvent<JobWorkerRequest>) => {
+  if (message.data.kind === "stop") {
+    stopping.abort();
+    return;
+  }
+  const { jobId, databaseUrl, batchSize, lanes } = message.data;
+  const post = (reply: JobWorkerMessage) => self.postMessage(reply);
   const sql = connectDatabase(databaseUrl, { max: lanes });
-  const channel = new BroadcastChannel(progressChannelName(jobId));
   try {
     const job = await findImportJob(sql, jobId);
     if (job) {
-      await runJob(sql, job, { batchSize, lanes, publish: (progress) => channel.postMessage(progress) });
+      await runJob(sql, job, {
+        batchSize,
+        lanes,
+        signal: stopping.signal,
+        publish: (event) => post({ kind: "progress", event }),
+      });
     }
   } catch (error) {
     // The outcome could not be recorded; the job's lease runs out and it is resumed.
     console.error(`job ${jobId} could not finish:`, error);
   } finally {
-    channel.close();
     await sql.end({ timeout: 5 });
-    self.postMessage({ jobId } satisfies JobWorkerDone);
+    post({ kind: "done", jobId });
   }
 };

@@ -40,20 +40,36 @@ export interface JobRunOptions {
   lanes: number;
   /** Receives the job as stored after each step and batch, and at the end. */
   report(job: ImportJob): void;
+  /**
+   * Aborted when the process stops: the import lets the batches it handed over commit, then
+   * returns without ending the job (it is released and resumed later).
+   */
+  signal?: AbortSignal;
+}
+
+/** Thrown inside a job that stopped because its process is stopping; the job is not ended. */
+export class JobInterruptedError extends Error {
+  constructor() {
+    super("The job was interrupted because the server is stopping.");
+    this.name = "JobInterruptedError";
+  }
 }
 
 /** After this many starts that never finished, a job is failed instead of retried again. */
 export const MAX_ATTEMPTS = 3;
 
-/** Records a new queued import of an uploaded file. */
+/**
+ * Records a new queued import of an uploaded file. `ownerInstance` is the instance whose volume
+ * holds the file: only it may claim the job.
+ */
 export async function createImportJob(
   sql: Sql | postgres.TransactionSql,
-  file: { fileName: string; filePath: string; fileSize: number },
+  file: { fileName: string; filePath: string; fileSize: number; ownerInstance: string | null },
 ): Promise<ImportJob> {
   const [row] = await sql<ImportJob[]>`
-    INSERT INTO import_jobs (id, file_name, file_path, file_size, message)
+    INSERT INTO import_jobs (id, file_name, file_path, file_size, owner_instance, message)
     VALUES (${crypto.randomUUID()}, ${file.fileName}, ${file.filePath}, ${file.fileSize},
-      'Waiting in the import queue')
+      ${file.ownerInstance}, 'Waiting in the import queue')
     RETURNING *`;
   return row;
 }
@@ -80,26 +96,65 @@ export async function listImportJobs(sql: Sql, options: { limit?: number } = {})
     SELECT * FROM import_jobs ORDER BY created_at DESC LIMIT ${options.limit ?? 50}`;
 }
 
+/** Who is claiming, and when a silent job counts as abandoned. */
+export interface ClaimOptions {
+  /** A `processing` job whose heartbeat is older than this many seconds is taken over. */
+  leaseSeconds: number;
+  /** The claiming instance: it may run jobs it owns and jobs that no instance owns. */
+  instanceId: string;
+}
+
 /**
- * Claims the oldest job that is queued, or processing with a heartbeat older than the lease
- * (its process died), so jobs run in the order they were asked for.
+ * Claims the oldest job this instance may run — its own imports (their files are on its volume)
+ * and ownerless jobs (delete-all) — that is queued, or processing with a heartbeat older than
+ * the lease (its process died), so jobs run in the order they were asked for.
  */
-export async function claimNextJob(sql: Sql, leaseSeconds: number): Promise<ImportJob | null> {
+export async function claimNextJob(sql: Sql, options: ClaimOptions): Promise<ImportJob | null> {
   const [row] = await sql<ImportJob[]>`
     UPDATE import_jobs SET
       status = 'processing',
       attempts = attempts + 1,
+      claimed_by = ${options.instanceId},
       started_at = coalesce(started_at, now()),
       heartbeat_at = now(),
-      message = CASE WHEN status = 'processing' THEN 'Resuming after an interruption' ELSE 'Starting' END
+      message = CASE WHEN started_at IS NULL THEN 'Starting' ELSE 'Resuming after an interruption' END
     WHERE id = (
       SELECT id FROM import_jobs
-      WHERE status = 'queued'
-        OR (status = 'processing' AND heartbeat_at < now() - make_interval(secs => ${leaseSeconds}))
+      WHERE (status = 'queued'
+          OR (status = 'processing' AND heartbeat_at < now() - make_interval(secs => ${options.leaseSeconds})))
+        AND (owner_instance IS NULL OR owner_instance = ${options.instanceId})
       ORDER BY created_at
       LIMIT 1
       FOR UPDATE SKIP LOCKED
     )
+    RETURNING *`;
+  return row ?? null;
+}
+
+/**
+ * Puts this instance's `processing` jobs back in the queue at start-up: the process that ran them
+ * is gone (one process per data folder), so they need not wait for their lease to run out. A
+ * crash still counts as an attempt.
+ */
+export async function requeueOwnJobs(sql: Sql, instanceId: string): Promise<number> {
+  const rows = await sql`
+    UPDATE import_jobs SET status = 'queued', heartbeat_at = NULL,
+      message = 'Waiting to resume after the server restarted'
+    WHERE owner_instance = ${instanceId} AND status = 'processing'
+    RETURNING id`;
+  return rows.length;
+}
+
+/**
+ * Hands a job back to the queue when its process stops on purpose (a deploy): its committed
+ * batches stay, the next claim resumes after them, and the stop does not count as an attempt.
+ * Returns the job as stored, or null when it had already ended.
+ */
+export async function releaseJob(sql: Sql, id: string): Promise<ImportJob | null> {
+  const [row] = await sql<ImportJob[]>`
+    UPDATE import_jobs SET status = 'queued', attempts = greatest(attempts - 1, 0), heartbeat_at = NULL,
+      message = 'Paused while the server restarts; it resumes where it stopped'
+    WHERE id = ${id} AND status = 'processing'
     RETURNING *`;
   return row ?? null;
 }

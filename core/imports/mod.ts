@@ -8,13 +8,28 @@
 export { errorReportCsv, errorReportFileName } from "./error_report.ts";
 export {
   claimNextJob,
+  type ClaimOptions,
   findImportJob,
   type ImportJob,
   importJobJson,
   listImportJobs,
+  releaseJob,
+  requeueOwnJobs,
   touchJob,
 } from "./jobs.ts";
-export { followProgress } from "./progress_feed.ts";
-export { isFinalStatus, progressChannelName, type ProgressEvent, progressFromJob } from "./progress.ts";
+export {
+  type FollowOptions,
+  followProgress,
+  PROGRESS_CHANNEL,
+  type ProgressPublisher,
+  progressPublisher,
+} from "./progress_feed.ts";
+export { isFinalStatus, type ProgressEvent, progressFromJob } from "./progress.ts";
 export { runJob } from "./run_job.ts";
-export { type JobQueue, type SubmitAuditOptions, submitDeleteAll, submitUpload } from "./submit.ts";
+export {
+  type JobQueue,
+  type SubmitAuditOptions,
+  submitDeleteAll,
+  submitUpload,
+  type SubmitUploadOptions,
+} from "./submit.ts";

@@ -43,11 +43,6 @@ export function isFinalStatus(status: JobStatus | ProgressEvent["status"]): bool
   return status === "complete" || status === "error";
 }
 
-/** The BroadcastChannel on which a job's progress is published within one process. */
-export function progressChannelName(jobId: string): string {
-  return `import-progress:${jobId}`;
-}
-
 /** The progress event of a stored job, as of `now`. */
 export function progressFromJob(job: ImportJob, now = new Date()): ProgressEvent {
   const end = job.finished_at ?? now;

@@ -15,6 +15,7 @@ import {
   failJob,
   type ImportJob,
   initLanes,
+  JobInterruptedError,
   type JobRunOptions,
   MAX_ATTEMPTS,
   recordBatchProgress,
@@ -33,10 +34,12 @@ const numberFormat = new Intl.NumberFormat("en-US");
 /**
  * Imports a claimed job's file into `products`, resuming after the rows a previous attempt
  * committed, and ends the job `complete` or `error` (a file problem fails it with a message for
- * the uploader). Throws only when the database cannot record the outcome; the job's lease then
- * runs out and another attempt resumes it.
+ * the uploader). When `options.signal` aborts, it returns once the batches handed over have
+ * committed, leaving the job and its file for the next attempt. Throws only when the database
+ * cannot record the outcome; the job's lease then runs out and another attempt resumes it.
  */
 export async function runImport(sql: Sql, job: ImportJob, options: JobRunOptions): Promise<void> {
+  let ended = false;
   try {
     if (job.attempts > MAX_ATTEMPTS) {
       throw new ImportFileError(
@@ -56,14 +59,18 @@ export async function runImport(sql: Sql, job: ImportJob, options: JobRunOptions
         message: completionMessage(written, records),
       }),
     );
+    ended = true;
   } catch (error) {
+    if (error instanceof JobInterruptedError) return;
     if (!(error instanceof ImportFileError)) console.error(`import ${job.id} failed:`, error);
     const reason = error instanceof ImportFileError
       ? error.message
       : "The import stopped because of an internal error; the rows committed so far are kept.";
     options.report(await failJob(sql, job.id, reason));
+    ended = true;
   } finally {
-    await Deno.remove(job.file_path).catch(() => {});
+    // The file is kept until the job has ended: a stopped or crashed attempt resumes from it.
+    if (ended) await Deno.remove(job.file_path).catch(() => {});
   }
 }
 
@@ -102,6 +109,8 @@ async function importRows(sql: Sql, job: ImportJob, options: JobRunOptions): Pro
       }
       bytesRead = chunk.bytesRead;
       for (const lane of lanes) lane.throwIfFailed();
+      // The rows read since the last cut are read again by the attempt that resumes the job.
+      if (options.signal?.aborted) throw new JobInterruptedError();
       // Parsing goes on while each lane commits one batch; it waits if a lane would fall two behind.
       await Promise.all(lanes.filter((lane) => lane.full).map((lane) => lane.cut(lastRecord, bytesRead)));
     }

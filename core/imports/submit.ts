@@ -16,14 +16,21 @@ export interface SubmitAuditOptions {
   audit?: AuditContext;
 }
 
+/** What {@linkcode submitUpload} needs besides the request. */
+export interface SubmitUploadOptions extends UploadOptions, SubmitAuditOptions {
+  queue: JobQueue;
+  /** This instance's id: the file lands on its volume, so only it may run the import. */
+  instanceId: string;
+}
+
 /**
- * Stores the request's file, records its import job (and, given `audit`, its `import.started`
- * entry with the file's name) and rings the queue; the job runs later.
+ * Stores the request's file, records its import job as owned by this instance (and, given
+ * `audit`, its `import.started` entry with the file's name) and rings the queue; the job runs later.
  */
 export async function submitUpload(
   sql: Sql,
   request: Request,
-  options: UploadOptions & SubmitAuditOptions & { queue: JobQueue },
+  options: SubmitUploadOptions,
 ): Promise<ImportJob> {
   const upload = await receiveUpload(request, options);
   const job = await sql.begin(async (tx) => {
@@ -31,6 +38,7 @@ export async function submitUpload(
       fileName: upload.fileName,
       filePath: upload.path,
       fileSize: upload.size,
+      ownerInstance: options.instanceId,
     });
     await recordAuditSql(tx, options.audit, {
       action: "import.started",

@@ -17,8 +17,15 @@ export {
   UnsupportedMediaTypeError,
   ValidationError,
 } from "./errors.ts";
+export { INSTANCE_ID_FILE, loadInstanceId } from "./instance_id.ts";
 export { Logger, type LogSink, type RequestLogFields } from "./log.ts";
 export { migrate } from "./migrate.ts";
+export {
+  MAX_NOTIFY_PAYLOAD_BYTES,
+  type NotificationHandler,
+  Notifications,
+  type NotificationsOptions,
+} from "./notifications.ts";
 export type { Database } from "./schema.ts";
 export { type FieldError, parseInput, storedText } from "./validation.ts";
 export { characterCount, describeUnstorable, unstorableCharacter } from "./text.ts";

@@ -61,6 +61,10 @@ export interface ImportJobTable {
   started_at: Date | null;
   finished_at: Date | null;
   heartbeat_at: Date | null;
+  /** The instance whose volume holds the upload and which alone may run it; null lets any instance run it. */
+  owner_instance: string | null;
+  /** The instance that claimed the job last: the one running it while it is processing. */
+  claimed_by: string | null;
 }
 
 /** `import_row_errors`: each CSV row that could not be imported, with its line and original fields. */

@@ -24,6 +24,7 @@ export function importApi(ctx: AppContext): Hono<AppEnv> {
       uploadDir: ctx.config.uploadDir,
       maxBytes: ctx.config.maxUploadBytes,
       queue: ctx.jobs,
+      instanceId: ctx.instanceId,
       audit: auditContext(c),
     });
     return c.json({ task_id: job.id, message: `Import of ${job.file_name} queued` }, 202, {
@@ -49,7 +50,9 @@ export function importApi(ctx: AppContext): Hono<AppEnv> {
       const aborted = new AbortController();
       stream.onAbort(() => aborted.abort());
       let lastWrite = Date.now();
-      for await (const event of followProgress(ctx.sql, job, aborted.signal)) {
+      // A stopping server ends the stream; EventSource reconnects, through the proxy, to a live instance.
+      const signal = AbortSignal.any([aborted.signal, ctx.stopping]);
+      for await (const event of followProgress(ctx.sql, job, { signal, notifications: ctx.notifications })) {
         if (event) await stream.writeSSE({ data: JSON.stringify(event) });
         else if (Date.now() - lastWrite > HEARTBEAT_INTERVAL_MS) await stream.write(": keep-alive\n\n");
         else continue;

@@ -1,7 +1,7 @@
 import { deepStrictEqual, equal, match } from "node:assert/strict";
 import postgres from "postgres";
 import { RateLimits } from "../../core/limits/mod.ts";
-import { loadConfig, Logger, queryBuilder } from "../../core/platform/mod.ts";
+import { loadConfig, Logger, Notifications, queryBuilder } from "../../core/platform/mod.ts";
 import { createApp } from "../../routes/mod.tsx";
 import { JobQueueConsumer } from "../../workers/job_queue.ts";
 import {
@@ -80,6 +80,7 @@ Deno.test({
       batchSize: 10,
       lanes: 1,
       leaseSeconds: 15,
+      instanceId: "health-test",
     });
     const app = createApp({
       config,
@@ -87,6 +88,9 @@ Deno.test({
       db: queryBuilder(db.sql),
       log: new Logger(() => {}),
       jobs,
+      instanceId: "health-test",
+      notifications: await Notifications.open(db.sql, { channels: [], crossProcess: false }),
+      stopping: new AbortController().signal,
       webhooks: { ring: () => Promise.resolve() },
       limits: new RateLimits(db.sql, config.rateLimits),
     });

@@ -71,7 +71,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "SIGTERM mid-import stops the server at once, and the next start finishes the job",
+  name: "SIGTERM mid-import stops the server at once, hands the job back, and the next start finishes it",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
@@ -99,8 +99,9 @@ Deno.test({
         ]).finally(() => clearTimeout(timer));
         ok(performance.now() - stopping < 5_000, "a deploy does not wait for the import to finish");
         equal(status.success, true, "a clean exit");
-        const [stopped] = await sql`SELECT status, rows_done FROM import_jobs WHERE id = ${taskId}`;
-        equal(stopped.status, "processing");
+        const [stopped] = await sql`SELECT status, rows_done, attempts FROM import_jobs WHERE id = ${taskId}`;
+        equal(stopped.status, "queued", "the stopping server hands the job back to the queue");
+        equal(stopped.attempts, 0, "a deploy's stop does not count as a failed attempt");
         ok(stopped.rows_done < fixture.rows, "stopped before the end");
 
         await start();

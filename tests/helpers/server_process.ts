@@ -135,3 +135,64 @@ export async function withCrashableServer(
     ],
   );
 }
+
+/** One of the instances of {@linkcode withTwoServers}: its own data folder and port. */
+export interface ServerInstance {
+  /** The instance's address and the (shared) token to call its API with. */
+  api: ApiTarget;
+  env: Record<string, string>;
+  dataDir: string;
+  /** Starts the app on this instance's data folder and port (again, after a kill: same volume, same id). */
+  start(): Promise<ServerProcess>;
+  /** The id the instance keeps in its data folder (exists once it has started). */
+  instanceId(): Promise<string>;
+}
+
+/**
+ * Two app instances as Fly runs them: one shared database (migrated, with a write token), each
+ * instance with its own data folder (KV file, uploads, instance id) and port. Every process
+ * started is killed and everything is released once, whatever happens.
+ */
+export async function withTwoServers(
+  prefix: string,
+  extraEnv: Record<string, string>,
+  fn: (ctx: { sql: Sql; a: ServerInstance; b: ServerInstance }) => Promise<void>,
+): Promise<void> {
+  const db = await createTestDatabase();
+  const dataDirs: string[] = [];
+  const started: ServerProcess[] = [];
+  await withCleanup(
+    async () => {
+      await migrate(db.sql);
+      const token = await createTestToken(db.sql);
+      const instance = async (name: string): Promise<ServerInstance> => {
+        const dataDir = await Deno.makeTempDir({ prefix: `${prefix}${name}-` });
+        dataDirs.push(dataDir);
+        const port = freePort();
+        const env = { PORT: String(port), DATABASE_URL: db.url, DATA_DIR: dataDir, ...extraEnv };
+        return {
+          api: { url: `http://127.0.0.1:${port}`, token },
+          env,
+          dataDir,
+          async start() {
+            const server = await startServerProcess(env);
+            started.push(server);
+            return server;
+          },
+          async instanceId() {
+            return (await Deno.readTextFile(`${dataDir}/instance-id`)).trim();
+          },
+        };
+      };
+      await fn({ sql: db.sql, a: await instance("a"), b: await instance("b") });
+    },
+    () => [
+      ...started.map((server, i): [string, () => Promise<void>] => [`stop server #${i + 1}`, server.stop]),
+      ["drop the database", () => db.drop()],
+      ...dataDirs.map((dir): [string, () => Promise<void>] => [
+        `remove ${dir}`,
+        () => Deno.remove(dir, { recursive: true }),
+      ]),
+    ],
+  );
+}

@@ -25,6 +25,8 @@ function job(changes: Partial<ImportJob>): ImportJob {
     started_at: new Date("2026-01-01T10:00:00Z"),
     finished_at: null,
     heartbeat_at: new Date("2026-01-01T10:00:02Z"),
+    owner_instance: null,
+    claimed_by: null,
     ...changes,
   };
 }
