@@ -9,6 +9,7 @@
  * `succeeded`, the CPU seconds each app process used, and any id that arrived twice.
  * The same with a receiver that answers after 200 ms (1,000 deliveries, one run each): the case where
  * the dispatcher's 16 attempts in flight, not the machine, bound the rate.
+ * Imports: two 100k-row imports at once, one uploaded to each instance, against one alone.
  * Followers: 200 SSE followers of one import, half on the instance that runs it (live events),
  * half on the other one (it reads the stored job every 2 s): time to the first event, whether each
  * saw `complete` and how long after the job finished, and each process's RSS.
@@ -364,6 +365,33 @@ interface FollowResult {
   rssPeak: Record<string, number>;
 }
 
+/** Uploads `csvPath` to `app`; returns the task id. */
+async function upload(app: AppApi, csvPath: string): Promise<string> {
+  const form = new FormData();
+  form.append("file", new Blob([await Deno.readFile(csvPath)], { type: "text/csv" }), "products.csv");
+  const response = await apiFetch(app, "/api/upload", { method: "POST", body: form });
+  const answer = await response.json();
+  if (response.status !== 202) {
+    throw new Error(`upload answered ${response.status}: ${JSON.stringify(answer)}`);
+  }
+  return answer.task_id;
+}
+
+/** Seconds from the upload's start until its import's progress stream says `complete`. */
+async function timedImport(app: AppApi, instance: string, csvPath: string): Promise<number> {
+  const started = performance.now();
+  const taskId = await upload(app, csvPath);
+  const follower = await follow(app, instance, taskId);
+  if (!follower.complete) throw new Error(`the import on ${instance} did not complete: ${follower.error}`);
+  return (performance.now() - started) / 1000;
+}
+
+/** Empties the products table between import cases, so each starts from the same state. */
+async function emptyProducts(sql: Sql): Promise<void> {
+  await sql`TRUNCATE products`;
+  await sql`VACUUM ANALYZE products`;
+}
+
 /** Uploads a CSV to `a` and follows its import with `FOLLOWERS` streams, half on `a`, half on `b`. */
 async function followImport(
   sql: Sql,
@@ -374,23 +402,17 @@ async function followImport(
   const rssIdle = { A: Math.round(a.process.rssKb() / 1024), B: Math.round(b.process.rssKb() / 1024) };
   a.process.resetPeak();
   b.process.resetPeak();
-  const form = new FormData();
-  form.append("file", new Blob([await Deno.readFile(csvPath)], { type: "text/csv" }), "products.csv");
   const started = performance.now();
-  const response = await apiFetch(a.api, "/api/upload", { method: "POST", body: form });
-  const answer = await response.json();
-  if (response.status !== 202) {
-    throw new Error(`upload answered ${response.status}: ${JSON.stringify(answer)}`);
-  }
+  const taskId = await upload(a.api, csvPath);
   const followers = await Promise.all(
     Array.from(
       { length: FOLLOWERS },
-      (_, i) => i % 2 ? follow(b.api, "B", answer.task_id) : follow(a.api, "A", answer.task_id),
+      (_, i) => i % 2 ? follow(b.api, "B", taskId) : follow(a.api, "A", taskId),
     ),
   );
   const importSeconds = (performance.now() - started) / 1000;
   const [job] = await sql<{ status: string; finished_at: Date | null }[]>`
-    SELECT status, finished_at FROM import_jobs WHERE id = ${answer.task_id}`;
+    SELECT status, finished_at FROM import_jobs WHERE id = ${taskId}`;
   if (job?.status !== "complete" || !job.finished_at) {
     throw new Error(`the import ended ${job?.status ?? "missing"}, expected complete`);
   }
@@ -493,6 +515,30 @@ try {
 
   const csvPath = `${tmp}/products.csv`;
   await writeProductsCsv(csvPath, { rows: IMPORT_ROWS, seed: 20251118 });
+  // The same rows under other SKUs: two catalogs that do not touch each other's rows.
+  const otherCsvPath = `${tmp}/other.csv`;
+  await Deno.writeTextFile(
+    otherCsvPath,
+    (await Deno.readTextFile(csvPath)).replace(/\b([A-Za-z]{3}-[0-9A-Za-z]+-\d+)\b/g, "Z$1"),
+  );
+
+  // Two imports at once, one uploaded to each instance, against one import alone.
+  await emptyProducts(sql);
+  a.process.resetPeak();
+  const alone = await timedImport(a.api, "A", csvPath);
+  const aloneRss = a.process.peakMb;
+  await emptyProducts(sql);
+  a.process.resetPeak();
+  b!.process.resetPeak();
+  const bothStarted = performance.now();
+  const both = await Promise.all([timedImport(a.api, "A", csvPath), timedImport(b!.api, "B", otherCsvPath)]);
+  const bothWall = (performance.now() - bothStarted) / 1000;
+  const bothRss = [a.process.peakMb, b!.process.peakMb];
+  console.log(
+    `imports: alone ${alone.toFixed(1)} s; two at once ${both.map((x) => x.toFixed(1)).join(" and ")} s`,
+  );
+  await emptyProducts(sql);
+
   const followed = await followImport(sql, csvPath, a, b!);
 
   const rate = (r: DrainRun) => r.delivered / r.seconds;
@@ -532,6 +578,21 @@ try {
       Math.round(rate(slowTwo))
     } | ${slowTwo.duplicates} | ` +
     `${(rate(slowTwo) / rate(slowOne)).toFixed(2)}× |`,
+    "",
+    `## Two ${IMPORT_ROWS.toLocaleString("en-US")}-row imports at once, one uploaded to each instance`,
+    "",
+    "| case | seconds (upload start → complete) | rows/s in all | peak RSS |",
+    "|---|---:|---:|---:|",
+    `| one import alone, on A | ${alone.toFixed(1)} | ${
+      Math.round(IMPORT_ROWS / alone)
+    } | A ${aloneRss} MB |`,
+    `| two at once, A and B | ${both[0].toFixed(1)} and ${both[1].toFixed(1)} (both done after ` +
+    `${bothWall.toFixed(1)}) | ${Math.round((2 * IMPORT_ROWS) / bothWall).toLocaleString("en-US")} | ` +
+    `A ${bothRss[0]} MB, B ${bothRss[1]} MB |`,
+    "",
+    `Each into an empty products table (truncated between cases); the second file holds the same rows under ` +
+    `other SKUs. Throughput of two at once against one alone: ` +
+    `${(((2 * IMPORT_ROWS) / bothWall) / (IMPORT_ROWS / alone)).toFixed(2)}×.`,
     "",
     `## ${FOLLOWERS} SSE followers of one ${IMPORT_ROWS.toLocaleString("en-US")}-row import, uploaded to A`,
     "",
