@@ -425,6 +425,10 @@ async function followImport(
   };
 }
 
+function perSecond(count: number, seconds: number): string {
+  return Math.round(count / seconds).toLocaleString("en-US");
+}
+
 function median(values: number[]): number {
   return percentile(values, 50);
 }
@@ -583,11 +587,9 @@ try {
     "",
     "| case | seconds (upload start → complete) | rows/s in all | peak RSS |",
     "|---|---:|---:|---:|",
-    `| one import alone, on A | ${alone.toFixed(1)} | ${
-      Math.round(IMPORT_ROWS / alone)
-    } | A ${aloneRss} MB |`,
+    `| one import alone, on A | ${alone.toFixed(1)} | ${perSecond(IMPORT_ROWS, alone)} | A ${aloneRss} MB |`,
     `| two at once, A and B | ${both[0].toFixed(1)} and ${both[1].toFixed(1)} (both done after ` +
-    `${bothWall.toFixed(1)}) | ${Math.round((2 * IMPORT_ROWS) / bothWall).toLocaleString("en-US")} | ` +
+    `${bothWall.toFixed(1)}) | ${perSecond(2 * IMPORT_ROWS, bothWall)} | ` +
     `A ${bothRss[0]} MB, B ${bothRss[1]} MB |`,
     "",
     `Each into an empty products table (truncated between cases); the second file holds the same rows under ` +
