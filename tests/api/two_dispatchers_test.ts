@@ -1,6 +1,7 @@
 /**
  * Two app processes on one database, each with its own dispatcher (and its own KV doorbell): every
- * webhook event is delivered once, whichever instance recorded it and whichever one sends it.
+ * webhook event is delivered once, whichever instance recorded it and whichever one sends it. The
+ * receiver tells the senders apart by the process holding each connection (/proc, so Linux only).
  */
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
 import { migrate, type Sql } from "../../core/platform/mod.ts";
@@ -36,6 +37,8 @@ interface TwoInstances {
   sql: Sql;
   a: ApiTarget;
   b: ApiTarget;
+  /** Process ids of `a` and `b`. */
+  pids: { a: number; b: number };
 }
 
 /** One migrated database, two app processes on it (own port and data folder each), released once. */
@@ -57,7 +60,7 @@ async function withTwoInstances(fn: (ctx: TwoInstances) => Promise<void>): Promi
         );
         targets.push({ url: `http://127.0.0.1:${port}`, token });
       }
-      await fn({ sql: db.sql, a: targets[0], b: targets[1] });
+      await fn({ sql: db.sql, a: targets[0], b: targets[1], pids: { a: servers[0].pid, b: servers[1].pid } });
     },
     () => [
       ...servers.map((server, i): [string, () => Promise<void>] => [`stop instance #${i + 1}`, server.stop]),
@@ -97,11 +100,43 @@ function sku(i: number): string {
   return `TWO-${String(i).padStart(3, "0")}`;
 }
 
+/**
+ * Which of `pids` holds the client end of the connection a request came on (read from /proc while
+ * the connection is open), or "unknown".
+ */
+function senderOf(request: ReceivedRequest, receiverPort: number, pids: Record<string, number>): string {
+  const hexPort = (port: number) => port.toString(16).toUpperCase().padStart(4, "0");
+  const local = `0100007F:${hexPort(request.remotePort)}`;
+  const remote = `0100007F:${hexPort(receiverPort)}`;
+  const socket = Deno.readTextFileSync("/proc/net/tcp").split("\n").map((line) => line.trim().split(/\s+/))
+    .find((fields) => fields[1] === local && fields[2] === remote);
+  if (!socket) return "unknown";
+  const link = `socket:[${socket[9]}]`;
+  for (const [name, pid] of Object.entries(pids)) {
+    for (const fd of Deno.readDirSync(`/proc/${pid}/fd`)) {
+      try {
+        if (Deno.readLinkSync(`/proc/${pid}/fd/${fd.name}`) === link) return name;
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return "unknown";
+}
+
 /** Per `webhook-id`: every request that carried it, and the most that were in flight at once. */
 class DeliveryTally {
   readonly requests = new Map<string, ReceivedRequest[]>();
   readonly #inFlight = new Map<string, number>();
   maxInFlight = 0;
+  /** Requests per sending instance, once {@linkcode watch} has named them. */
+  readonly senders = new Map<string, number>();
+  #watch: { receiverPort: number; pids: Record<string, number> } | null = null;
+
+  /** From now on, counts which of `pids` sent each request. */
+  watch(receiver: WebhookReceiver, pids: Record<string, number>): void {
+    this.#watch = { receiverPort: Number(new URL(receiver.url).port), pids };
+  }
 
   /** Counts a request while `answer` runs, so overlapping attempts of one delivery show. */
   async track(request: ReceivedRequest, answer: () => Promise<Response>): Promise<Response> {
@@ -110,6 +145,10 @@ class DeliveryTally {
     const now = (this.#inFlight.get(id) ?? 0) + 1;
     this.#inFlight.set(id, now);
     this.maxInFlight = Math.max(this.maxInFlight, now);
+    if (this.#watch) {
+      const sender = senderOf(request, this.#watch.receiverPort, this.#watch.pids);
+      this.senders.set(sender, (this.senders.get(sender) ?? 0) + 1);
+    }
     try {
       return await answer();
     } finally {
@@ -179,6 +218,7 @@ Deno.test({
     try {
       await withTwoInstances(async (ctx) => {
         const hookId = await addWebhook(ctx.a, receiver, "/once");
+        tally.watch(receiver, ctx.pids);
         await changeThroughBoth(ctx);
         await tally.settle(EVENTS, EVENTS);
 
@@ -192,6 +232,8 @@ Deno.test({
         const repeated = [...tally.requests].filter(([, list]) => list.length > 1).map(([id]) => id);
         deepStrictEqual(repeated, [], "no event arrived twice");
         equal(tally.maxInFlight, 1);
+        const senders = JSON.stringify(Object.fromEntries(tally.senders));
+        ok((tally.senders.get("a") ?? 0) > 0 && (tally.senders.get("b") ?? 0) > 0, `both sent: ${senders}`);
         for (const [id, delivery] of stored) {
           deepStrictEqual(
             { status: delivery.status, attempts: delivery.attempts, logged: delivery.logged },
@@ -232,6 +274,7 @@ Deno.test({
     try {
       await withTwoInstances(async (ctx) => {
         const hookId = await addWebhook(ctx.b, receiver, "/flaky");
+        tally.watch(receiver, ctx.pids);
         await changeThroughBoth(ctx);
         const failing = 2 * Math.ceil(PRODUCTS / 5);
         await tally.settle(EVENTS, EVENTS + failing);
@@ -245,6 +288,8 @@ Deno.test({
         );
         equal(tally.total(), EVENTS + failing, "one retry per failed attempt, nothing more");
         equal(tally.maxInFlight, 1, "never two attempts of one delivery at once");
+        const senders = JSON.stringify(Object.fromEntries(tally.senders));
+        ok((tally.senders.get("a") ?? 0) > 0 && (tally.senders.get("b") ?? 0) > 0, `both sent: ${senders}`);
         for (const [id, requests] of tally.requests) {
           const expected = failsFirst(requests[0]) ? [500, 200] : [200];
           equal(requests.length, expected.length, `requests carrying ${id}`);
