@@ -55,8 +55,11 @@ function previousSecret(sql: Sql) {
   return sql`CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret END AS previous_secret`;
 }
 
-/** An attempt longer than this is presumed lost with its process; the timeout is far shorter. */
-const CLAIM_LEASE_SECONDS = 60;
+/**
+ * An attempt longer than this is presumed lost with its process and may be claimed again: twice the
+ * longest timeout the configuration allows (60 s), so a slow but live attempt is never sent twice.
+ */
+const CLAIM_LEASE_SECONDS = 120;
 /** Retry-After values above this are capped: a receiver cannot park a delivery for weeks. */
 const MAX_RETRY_AFTER_SECONDS = 24 * 3600;
 // Any constant; shared by every instance so claims (and so the rate limit) are serialized.
@@ -108,6 +111,9 @@ export async function claimDueDeliveries(
         locked_until = now() + make_interval(secs => ${CLAIM_LEASE_SECONDS})
       FROM chosen
       WHERE d.id = chosen.id
+        -- Checked again on the row as it is now: a redelivery by hand (which takes no advisory
+        -- lock) may have claimed it after this statement's snapshot chose it.
+        AND d.status = 'pending' AND (d.locked_until IS NULL OR d.locked_until < now())
       RETURNING d.id, d.webhook_id, d.event_type, d.body, d.status, d.attempts, chosen.url, chosen.secret,
         chosen.previous_secret`;
   });

@@ -16,6 +16,8 @@ export function freePort(): number {
 
 /** The app running as a child process (so it can be killed like a real server). */
 export interface ServerProcess {
+  /** The process id, to look at it in /proc. */
+  pid: number;
   /** Sends `signal` unless the process has already ended; resolves with its exit status. */
   kill(signal: Deno.Signal): Promise<Deno.CommandStatus>;
   /** Ends the process with SIGKILL if it still runs; safe to call any number of times. */
@@ -47,6 +49,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   let exited: Deno.CommandStatus | null = null;
   const status = child.status.then((status) => (exited = status));
   const server: ServerProcess = {
+    pid: child.pid,
     async kill(signal) {
       if (exited) return exited;
       try {

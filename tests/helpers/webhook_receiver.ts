@@ -6,6 +6,8 @@ export interface ReceivedRequest {
   headers: Headers;
   body: string;
   at: number;
+  /** The sender's TCP port; its connection is still open while the responder runs. */
+  remotePort: number;
 }
 
 /** Decides the answer to the `nth` request (1-based) on a path. */
@@ -28,12 +30,13 @@ export function startReceiver(respond: Responder = () => new Response("ok")): We
   const aborter = new AbortController();
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, signal: aborter.signal, onListen: () => {} },
-    async (request) => {
+    async (request, info) => {
       const entry = {
         path: new URL(request.url).pathname,
         headers: request.headers,
         body: await request.text(),
         at: Date.now(),
+        remotePort: (info.remoteAddr as Deno.NetAddr).port,
       };
       received.push(entry);
       return await respond(entry, received.filter((r) => r.path === entry.path).length);
