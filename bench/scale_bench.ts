@@ -34,7 +34,6 @@ const DEADLINE_MS = 120_000;
 const SLOW_ANSWER_MS = 200;
 const SLOW_QUEUED = 1000;
 /** The app's cross-process progress poll (core/imports/progress_feed.ts), for the report. */
-const POLL_SECONDS = 2;
 
 /** `deno task serve` without the task runner, so the child we sample is the server itself. */
 function serveArgs(): string[] {
@@ -443,9 +442,7 @@ function followerRows(result: FollowResult): string[] {
     );
     const errors = group.filter((f) => f.error).length;
     rows.push(
-      `| ${instance} (${
-        instance === "A" ? "runs the import: live events" : `polls every ${POLL_SECONDS} s`
-      }) | ` +
+      `| ${instance} (${instance === "A" ? "runs the import" : "follows over LISTEN/NOTIFY"}) | ` +
         `${group.length} | ${group.filter((f) => f.complete).length} | ${errors} | ` +
         `${median(first).toFixed(0)} / ${Math.max(...first).toFixed(0)} ms | ` +
         `${median(group.map((f) => f.events))} | ` +
@@ -608,7 +605,7 @@ try {
     `Two app processes (\`deno task serve\`'s flags), the receiver and the followers in this process, ` +
     `PostgreSQL on the same machine (${navigator.hardwareConcurrency} cores); "machine CPU busy" counts ` +
     `every process on it, the bench's and anything else running. ` +
-    `Cross-process progress is read from the stored job every ${POLL_SECONDS} s (no LISTEN/NOTIFY yet).`,
+    "Progress reaches the other instance by PostgreSQL LISTEN/NOTIFY, one listening connection per process.",
   ].join("\n");
   console.log(`\n${report}`);
   await Deno.writeTextFile(
