@@ -33,7 +33,6 @@ const DEADLINE_MS = 120_000;
 /** The latency-bound case: a receiver that answers after this long, as a remote one might. */
 const SLOW_ANSWER_MS = 200;
 const SLOW_QUEUED = 1000;
-/** The app's cross-process progress poll (core/imports/progress_feed.ts), for the report. */
 
 /** `deno task serve` without the task runner, so the child we sample is the server itself. */
 function serveArgs(): string[] {
