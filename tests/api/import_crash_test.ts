@@ -1,32 +1,10 @@
 import { equal, ok } from "node:assert/strict";
-import type { Sql } from "../../core/platform/mod.ts";
 import { productsFixture } from "../helpers/csv_fixture.ts";
-import { withCrashableServer } from "../helpers/server_process.ts";
+import { committedAtLeast, withCrashableServer } from "../helpers/server_process.ts";
 import { readProgress, uploadCsv } from "../helpers/test_app.ts";
 
-/** How long the first batches of a 200,000-row import may take to commit. */
-const FIRST_BATCHES_TIMEOUT_MS = 60_000;
 /** How long the resumed import may take to finish (the whole file on a loaded 2-core machine). */
 const RESUME_TIMEOUT_MS = 120_000;
-
-/** Polls the job until it has committed at least `rows`; fails if it ends first or takes too long. */
-async function committedAtLeast(sql: Sql, taskId: string, rows: number): Promise<number> {
-  const deadline = Date.now() + FIRST_BATCHES_TIMEOUT_MS;
-  let seen = { rows_done: 0, status: "not found" };
-  while (Date.now() < deadline) {
-    const [job] = await sql<{ rows_done: number; status: string }[]>`
-      SELECT rows_done, status FROM import_jobs WHERE id = ${taskId}`;
-    if (job) seen = job;
-    ok(seen.status !== "complete", "the import finished before the crash; make the file larger");
-    ok(seen.status !== "error", `the import failed before the crash (${JSON.stringify(seen)})`);
-    if (seen.rows_done >= rows) return seen.rows_done;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(
-    `import ${taskId} committed ${seen.rows_done} rows (status ${seen.status}) within ` +
-      `${FIRST_BATCHES_TIMEOUT_MS / 1000} s; the test needs ${rows} before it stops the server`,
-  );
-}
 
 Deno.test({
   name: "a server killed mid-import resumes after the last committed batch: nothing lost or duplicated",

@@ -6,47 +6,13 @@
 import { equal, ok } from "node:assert/strict";
 import type { Sql } from "../../core/platform/mod.ts";
 import { productsFixture } from "../helpers/csv_fixture.ts";
-import { type ServerProcess, withTwoServers } from "../helpers/server_process.ts";
+import { committedAtLeast, exitAfter, withTwoServers } from "../helpers/server_process.ts";
 import { apiJson, readProgress, uploadCsv } from "../helpers/test_app.ts";
 
 /** Small batches, so even a small file commits in many steps; a short lease, so takeovers are quick. */
 const ENV = { IMPORT_BATCH_SIZE: "500", JOB_LEASE_SECONDS: "1", WEBHOOK_ALLOW_PRIVATE: "true" };
 /** How long an import in these tests may take, start to `complete`, on a loaded 2-core machine. */
 const IMPORT_TIMEOUT_MS = 60_000;
-/** How long a server may take to exit after a signal. */
-const EXIT_TIMEOUT_MS = 15_000;
-
-/** Polls the job until it has committed at least `rows`; fails if it ends first or takes too long. */
-async function committedAtLeast(sql: Sql, taskId: string, rows: number): Promise<void> {
-  const signal = AbortSignal.timeout(IMPORT_TIMEOUT_MS);
-  let seen = { rows_done: 0, status: "not found" };
-  while (!signal.aborted) {
-    const [job] = await sql<{ rows_done: number; status: string }[]>`
-      SELECT rows_done, status FROM import_jobs WHERE id = ${taskId}`;
-    if (job) seen = job;
-    ok(seen.status !== "complete", "the import finished before the server was stopped; make the file larger");
-    ok(seen.status !== "error", `the import failed (${JSON.stringify(seen)})`);
-    if (seen.rows_done >= rows) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(
-    `import ${taskId} committed ${seen.rows_done} rows (status ${seen.status}); needed ${rows}`,
-  );
-}
-
-/** Signals the server and waits for it to exit; fails if it is still running after `EXIT_TIMEOUT_MS`. */
-async function exitAfter(server: ServerProcess, signal: Deno.Signal): Promise<Deno.CommandStatus> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return await Promise.race([
-    server.kill(signal),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`the server was still running ${EXIT_TIMEOUT_MS / 1000} s after ${signal}`)),
-        EXIT_TIMEOUT_MS,
-      );
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 /** `rows` products whose SKUs start with `prefix`, so several files never share a product. */
 function prefixedCsv(prefix: string, rows: number): string {

@@ -199,3 +199,49 @@ export async function withTwoServers(
     ],
   );
 }
+
+/** How long the first batches of an import in a stop-and-resume test may take to commit. */
+const FIRST_BATCHES_TIMEOUT_MS = 60_000;
+
+/**
+ * Polls the job until it has committed at least `rows` and returns how many it has; fails if the
+ * import ends first (the test wants to stop a server mid-import) or takes too long.
+ */
+export async function committedAtLeast(sql: Sql, taskId: string, rows: number): Promise<number> {
+  const deadline = Date.now() + FIRST_BATCHES_TIMEOUT_MS;
+  let seen = { rows_done: 0, status: "not found" };
+  while (Date.now() < deadline) {
+    const [job] = await sql<{ rows_done: number; status: string }[]>`
+      SELECT rows_done, status FROM import_jobs WHERE id = ${taskId}`;
+    if (job) seen = job;
+    if (seen.status === "complete") {
+      throw new Error("the import finished before the stop; make the file larger");
+    }
+    if (seen.status === "error") {
+      throw new Error(`the import failed before the stop (${JSON.stringify(seen)})`);
+    }
+    if (seen.rows_done >= rows) return seen.rows_done;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(
+    `import ${taskId} committed ${seen.rows_done} rows (status ${seen.status}) within ` +
+      `${FIRST_BATCHES_TIMEOUT_MS / 1000} s; the test needs ${rows} before it stops the server`,
+  );
+}
+
+/** How long a server may take to exit after a signal. */
+const EXIT_TIMEOUT_MS = 15_000;
+
+/** Signals the server and waits for it to exit; fails if it is still running after `EXIT_TIMEOUT_MS`. */
+export async function exitAfter(server: ServerProcess, signal: Deno.Signal): Promise<Deno.CommandStatus> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return await Promise.race([
+    server.kill(signal),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the server was still running ${EXIT_TIMEOUT_MS / 1000} s after ${signal}`)),
+        EXIT_TIMEOUT_MS,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
