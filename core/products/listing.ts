@@ -80,24 +80,20 @@ function applySort<Q extends SelectQueryBuilder<any, any, any>>(
 
 /** Lists products, filtered, sorted and paged; a page past the end is empty. */
 export async function listProducts(db: Kysely<Database>, query: ProductQuery): Promise<ProductPage> {
-  const filtered = applyFilters(db.selectFrom("products"), query);
-  const page = () =>
-    applySort(filtered.selectAll(), query.sort, query.order)
-      .limit(query.limit)
-      .offset((query.page - 1) * query.limit)
-      .execute();
   const unfiltered = !query.search && query.active === undefined && query.priceMin === undefined &&
     query.priceMax === undefined;
 
   let items: Product[];
   let total: number;
   if (query.search) {
-    ({ items, total } = await searchPage(db, query));
-    // A common term: more matches than the cap. Walking the sort index finds the page at once.
-    if (total > COUNT_CAP) items = await page();
+    // Counting first is cheap either way: a rare term has few candidates in the search indexes, and
+    // a common one stops at the cap. Then the page comes from the cheaper source.
+    total = await countUpTo(db, applyFilters(db.selectFrom("products"), query), COUNT_CAP + 1);
+    items = total === 0 ? [] : total > COUNT_CAP ? await sortedPage(db, query) : await searchPage(db, query);
   } else {
+    const filtered = applyFilters(db.selectFrom("products"), query);
     [items, total] = await Promise.all([
-      page(),
+      sortedPage(db, query),
       unfiltered ? countProducts(db) : countUpTo(db, filtered, COUNT_CAP + 1),
     ]);
   }
@@ -114,31 +110,45 @@ export async function listProducts(db: Kysely<Database>, query: ProductQuery): P
 }
 
 /**
- * One pass through the search indexes collects up to COUNT_CAP + 1 matches, counts them and
- * sorts the page out of them. The planner misjudges how many rows a substring matches; left
- * alone it walks the sort index for a rare phrase and reads half the table.
+ * One page in sort order, as `OFFSET` gives it, read as a deferred join: the rows before the page
+ * are skipped in the sort index alone (an index-only scan of the index that matches the order), and
+ * only the page's ids go back to the table. Reading whole rows to skip them made page 5,000 of 500k
+ * cost 50–100 ms; see docs/decisions.md.
  */
-async function searchPage(
-  db: Kysely<Database>,
-  query: ProductQuery,
-): Promise<{ items: Product[]; total: number }> {
-  const rows = await applySort(
-    db.with(
-      (cte) => cte("matches").materialized(),
-      (qb) => applyFilters(qb.selectFrom("products"), query).selectAll().limit(COUNT_CAP + 1),
-    )
-      .selectFrom("matches")
-      .selectAll()
-      .select(rawSql<string>`count(*) OVER ()`.as("match_count")),
+function sortedPage(db: Kysely<Database>, query: ProductQuery): Promise<Product[]> {
+  const pageIds = applySort(
+    applyFilters(db.selectFrom("products"), query).select("id"),
     query.sort,
     query.order,
-  ).limit(query.limit).offset((query.page - 1) * query.limit).execute();
-  if (rows.length === 0) {
-    const filtered = applyFilters(db.selectFrom("products"), query);
-    return { items: [], total: query.page > 1 ? await countUpTo(db, filtered, COUNT_CAP + 1) : 0 };
-  }
-  const total = Number(rows[0].match_count);
-  return { items: rows.map(({ match_count: _, ...product }) => product), total };
+  )
+    .limit(query.limit)
+    .offset((query.page - 1) * query.limit);
+  return applySort(db.selectFrom("products").selectAll().where("id", "in", pageIds), query.sort, query.order)
+    .execute();
+}
+
+/**
+ * A page of a search with at most COUNT_CAP matches: the matches, gathered through the search
+ * indexes with only their sort columns, are sorted and the page's rows fetched by id. The planner
+ * misjudges how many rows a substring matches; left alone it walks the sort index for a rare phrase
+ * and reads half the table.
+ */
+function searchPage(db: Kysely<Database>, query: ProductQuery): Promise<Product[]> {
+  return applySort(
+    db.with(
+      (cte) => cte("matches").materialized(),
+      (qb) =>
+        applyFilters(qb.selectFrom("products"), query).select(["id", "sku", "name", "price", "updated_at"]),
+    )
+      .selectFrom("products")
+      .selectAll()
+      .where("id", "in", (eb) =>
+        applySort(eb.selectFrom("matches").select("id"), query.sort, query.order)
+          .limit(query.limit)
+          .offset((query.page - 1) * query.limit)),
+    query.sort,
+    query.order,
+  ).execute();
 }
 
 async function countUpTo<O>(

@@ -231,6 +231,16 @@ appTest("a filtered list counts up to COUNT_CAP matches and says when there are 
   equal(common.pages, COUNT_CAP / 10);
   equal(common.items.length, 10);
   equal(common.items[0].sku, "C-0", "the page is the first in sort order, not any ten matches");
+  const deep = (await api(app, "GET", "?search=common&limit=10&sort=sku&order=desc&page=420")).body;
+  const offset = await app.db.sql<{ sku: string }[]>`SELECT sku FROM products WHERE name ILIKE '%common%'
+    ORDER BY lower(sku) DESC LIMIT 10 OFFSET 4190`;
+  deepStrictEqual(deep.items.map((item: { sku: string }) => item.sku), offset.map((row) => row.sku));
+  const html = (await (await app.fetch("/?search=common")).text()).replace(/<[^>]+>/g, "").replace(
+    /\s+/g,
+    " ",
+  );
+  match(html, /5,000\+ products match/, "the page says the count is capped");
+  match(html, /Page 1 of 100\+/);
   const inactive = (await api(app, "GET", "?active=true&limit=1")).body;
   equal(inactive.total, COUNT_CAP);
   equal(inactive.total_exact, false);
