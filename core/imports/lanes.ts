@@ -2,7 +2,7 @@
  * Lanes: an import writes on several connections at once, each lane taking the rows of its share
  * of the SKUs, committing its batches in file order while the parser fills the next ones.
  */
-import type { ProductRow } from "../products/mod.ts";
+import type { EarlierInFile, ProductRow } from "../products/mod.ts";
 import type { RowError } from "./jobs.ts";
 
 /**
@@ -21,6 +21,56 @@ export function laneOf(sku: string, lanes: number): number {
   return (hash >>> 0) % lanes;
 }
 
+/**
+ * The SKUs a lane has committed in this import, so that a SKU's later rows count as repeats.
+ * Keys are 53-bit hashes of the lower-cased SKU, not the SKUs: a number costs a few bytes where a
+ * string sliced from the parser's chunk would keep the whole chunk alive. A hash collision (for a
+ * million SKUs, about a 1 in 20,000 chance that any two collide) counts one row of a stored product
+ * as repeated instead of updated or unchanged; a new product is always counted new.
+ */
+export class SkusInFile {
+  /** Hash → 1 (counted new or updated) or 2 (counted unchanged so far). */
+  readonly #seen = new Map<number, 1 | 2>();
+
+  /** Each row's {@linkcode EarlierInFile}, or null when no row's SKU came earlier. */
+  earlier(rows: ProductRow[]): EarlierInFile[] | null {
+    let flags: EarlierInFile[] | null = null;
+    for (let i = 0; i < rows.length; i++) {
+      const state = this.#seen.get(skuHash(rows[i].sku));
+      if (state === undefined) continue;
+      flags ??= new Array<EarlierInFile>(rows.length).fill(0);
+      flags[i] = state;
+    }
+    return flags;
+  }
+
+  /** Records a committed batch: `unchangedRows` are the positions whose SKU is, so far, unchanged. */
+  committed(rows: ProductRow[], unchangedRows: number[]): void {
+    for (const row of rows) this.#seen.set(skuHash(row.sku), 1);
+    for (const position of unchangedRows) this.#seen.set(skuHash(rows[position].sku), 2);
+  }
+
+  /** Records a SKU an earlier attempt committed (whether it was unchanged is not known then). */
+  committedBefore(sku: string): void {
+    this.#seen.set(skuHash(sku), 1);
+  }
+}
+
+/** cyrb53: a fast 53-bit string hash, of the SKU in lower case. */
+function skuHash(sku: string): number {
+  const key = sku.toLowerCase();
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < key.length; i++) {
+    const code = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ code, 2654435761);
+    h2 = Math.imul(h2 ^ code, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
 /** A lane's batch, handed to its connection to commit. */
 export interface LaneBatch {
   lane: LaneWriter;
@@ -35,6 +85,8 @@ export interface LaneBatch {
 /** One lane: the batch it is filling, the batch it is committing, and how far it has committed. */
 export class LaneWriter {
   readonly index: number;
+  /** The SKUs this lane has committed; only this lane writes them, in file order. */
+  readonly skus: SkusInFile = new SkusInFile();
   readonly #batchSize: number;
   readonly #commit: (batch: LaneBatch) => Promise<void>;
   /** Rows of this lane up to this record index were committed by an earlier attempt. */
@@ -76,9 +128,14 @@ export class LaneWriter {
     this.#errors.push(error);
   }
 
+  /** Rows and row errors in the batch being filled. */
+  get pending(): number {
+    return this.#rows.length + this.#errors.length;
+  }
+
   /** True when the batch being filled has reached the batch size. */
   get full(): boolean {
-    return this.#rows.length + this.#errors.length >= this.#batchSize;
+    return this.pending >= this.#batchSize;
   }
 
   /**
