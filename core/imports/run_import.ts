@@ -136,10 +136,11 @@ async function importRows(sql: Sql, job: ImportJob, options: JobRunOptions): Pro
           if (fullest.pending > 0) due = fullest;
         }
         if (due !== null) {
-          lastCut = { bytes: bytesRead, at: Date.now() };
           // Parsing goes on while each lane commits one batch; it waits if a lane would fall two behind.
           await due.cut(index, bytesRead);
           due.throwIfFailed();
+          // Timed from when parsing goes on: a wait for a commit must not make the next batch short.
+          lastCut = { bytes: bytesRead, at: Date.now() };
         }
       }
       bytesRead = chunk.bytesRead;
