@@ -81,10 +81,11 @@ function ImportHistory(props: { jobs: ImportJob[] }) {
           <th>File</th>
           <th class="num">Size</th>
           <th>Status</th>
-          <th class="num">Rows</th>
+          <th class="num">Rows read</th>
           <th class="num">New</th>
           <th class="num">Updated</th>
           <th class="num">Unchanged</th>
+          <th class="num">Repeated</th>
           <th class="num">Failed</th>
           <th class="num">Duration</th>
           <th>Uploaded</th>
@@ -103,13 +104,14 @@ function ImportHistory(props: { jobs: ImportJob[] }) {
               <StatusBadge status={progress.status} />
               {job.status === "processing" ? <span class="muted">{progress.percent}%</span> : null}
             </td>
-            <td class="num">{formatCount(job.rows_done)}</td>
-            <td class="num">{formatCount(job.inserted)}</td>
-            <td class="num">{formatCount(job.updated)}</td>
-            <td class="num">{formatCount(job.unchanged)}</td>
+            <td class="num">{formatCount(progress.current)}</td>
+            <td class="num">{formatCount(progress.inserted)}</td>
+            <td class="num">{formatCount(progress.updated)}</td>
+            <td class="num">{formatCount(progress.unchanged)}</td>
+            <td class="num">{formatCount(progress.duplicates)}</td>
             <td class="num">
-              {job.failed > 0
-                ? <a href={`/api/imports/${job.id}/errors.csv`} download>{formatCount(job.failed)}</a>
+              {progress.failed > 0
+                ? <a href={`/api/imports/${job.id}/errors.csv`} download>{formatCount(progress.failed)}</a>
                 : "0"}
             </td>
             <td class="num">{progress.elapsed_ms ? formatDuration(progress.elapsed_ms) : "—"}</td>

@@ -17,20 +17,28 @@ export interface CsvRecord {
   fields: string[];
   /** 0 is the header, 1 the first data row. */
   index: number;
+  /** The file line the record starts on (1 is the first line; blank lines count). */
+  line: number;
+  /** How many file lines the record spans: more than 1 when a quoted field holds line breaks. */
+  lines: number;
   /** A malformed quote in this record (its fields are then unreliable), or null. */
   problem: string | null;
 }
 
-/** The records of one parsed chunk and how many bytes of the file were read by then. */
+/** The records of one parsed chunk and how many bytes of the file they reach to. */
 export interface CsvChunk {
   records: CsvRecord[];
+  /** The bytes of the file parsed before this chunk. */
+  bytesStart: number;
+  /** The bytes of the file parsed by the end of this chunk (not the bytes read ahead of the parser). */
   bytesRead: number;
 }
 
 /**
  * Streams a UTF-8 CSV file through papaparse; the parser pauses while the caller works on earlier
- * chunks. Throws {@linkcode ImportFileError} for a quote that is never closed, after yielding the
- * records before it.
+ * chunks. Blank lines are skipped (but counted in line numbers). A quote that is never closed
+ * yields its record with a problem naming the lines it swallowed, then throws
+ * {@linkcode ImportFileError}.
  */
 export async function* readCsvRecords(path: string): AsyncGenerator<CsvChunk> {
   let bytesRead = 0;
@@ -67,6 +75,8 @@ export async function* readCsvRecords(path: string): AsyncGenerator<CsvChunk> {
   let failure: unknown = null;
   let wake: (() => void) | null = null;
   let records = 0;
+  let line = 1;
+  let parsedBefore = 0;
 
   const stop = (error: unknown) => {
     failure ??= error;
@@ -75,23 +85,49 @@ export async function* readCsvRecords(path: string): AsyncGenerator<CsvChunk> {
 
   Papa.parse<string[]>(input, {
     delimiter: ",",
-    skipEmptyLines: true,
+    // Blank lines are skipped here rather than by papaparse, so that they still count as lines and
+    // error rows keep pointing at the right records.
+    skipEmptyLines: false,
     chunk(results, chunkParser) {
       parser = chunkParser;
       const quoteErrors = new Map<number, Papa.ParseError>();
       for (const error of results.errors) {
         if (error.row !== undefined) quoteErrors.set(error.row, error);
       }
-      const chunk: CsvChunk = { records: [], bytesRead };
+      // The parser's position is in characters; bytes follow it in the proportion read so far.
+      const parsedBytes = charsRead > 0 ? Math.round(results.meta.cursor * (bytesRead / charsRead)) : 0;
+      const parsed = Math.max(parsedBefore, Math.min(bytesRead, parsedBytes));
+      const chunk: CsvChunk = { records: [], bytesStart: parsedBefore, bytesRead: parsed };
+      parsedBefore = parsed;
+      const lineBreak = results.meta.linebreak === "\r" ? "\r" : "\n";
       for (const [row, fields] of results.data.entries()) {
         const error = quoteErrors.get(row);
+        const breaks = lineBreaksIn(fields, lineBreak);
+        if (fields.length === 1 && fields[0] === "" && error === undefined) {
+          line += 1;
+          continue;
+        }
         if (error?.code === "MissingQuotes") {
-          stop(unclosedQuote(records));
+          // The open field runs to the end of the file; a final line break ends the last line.
+          const swallowed = breaks - (fields.at(-1)?.endsWith(lineBreak) ? 1 : 0);
+          const at = { index: records, line, swallowed };
+          chunk.records.push({
+            fields,
+            index: records,
+            line,
+            lines: swallowed + 1,
+            problem: unclosedProblem(at),
+          });
+          records += 1;
+          stop(unclosedQuote(at));
           break;
         }
-        const problem = error ? "a quoted field has text after its closing quote" : null;
-        chunk.records.push({ fields, index: records, problem });
+        const problem = error
+          ? "a quoted field has text after its closing quote" + swallowedLines(line, breaks + 1)
+          : null;
+        chunk.records.push({ fields, index: records, line, lines: breaks + 1, problem });
         records += 1;
+        line += breaks + 1;
       }
       ready.push(chunk);
       if (failure === null && charsRead - results.meta.cursor > MAX_RECORD_CHARS) {
@@ -138,12 +174,58 @@ export async function* readCsvRecords(path: string): AsyncGenerator<CsvChunk> {
   }
 }
 
-function unclosedQuote(records: number): ImportFileError {
+/** The line breaks inside a record's fields: each is a file line the record runs on to. */
+function lineBreaksIn(fields: string[], lineBreak: string): number {
+  let breaks = 0;
+  for (const field of fields) {
+    let at = field.indexOf(lineBreak);
+    while (at !== -1) {
+      breaks += 1;
+      at = field.indexOf(lineBreak, at + 1);
+    }
+  }
+  return breaks;
+}
+
+/**
+ * Where a record is: its record number (how a spreadsheet numbers rows, the header being 1), and
+ * its file line too when blank lines or multi-line fields before it make the two differ.
+ */
+function recordPlace(index: number, line: number): string {
+  return line === index + 1 ? `line ${index + 1}` : `line ${index + 1} (line ${line} of the file)`;
+}
+
+/** The note on a bad record that runs over several file lines: which lines a quote swallowed. */
+export function swallowedLines(line: number, lines: number): string {
+  if (lines <= 1) return "";
+  const range = lines === 2 ? `line ${line + 1}` : `lines ${line + 1}–${line + lines - 1}`;
+  return `; a quote opened on line ${line} of the file runs on, so it swallowed file ${range} into this row`;
+}
+
+interface UnclosedQuote {
+  /** The record index of the record whose quote is never closed. */
+  index: number;
+  /** Its first file line. */
+  line: number;
+  /** The file lines after it that the open quote took in. */
+  swallowed: number;
+}
+
+/** What an unclosed quote did, for the error report's row and the job's message. */
+function unclosedProblem({ line, swallowed }: UnclosedQuote): string {
+  if (swallowed === 0) return "a quoted field is opened but never closed";
+  const range = swallowed === 1
+    ? `line ${line + 1} (the end of the file), which was`
+    : `lines ${line + 1}–${line + swallowed} (to the end of the file), which were`;
+  return `an unclosed quote at line ${line} of the file swallowed ${range} not imported`;
+}
+
+function unclosedQuote(at: UnclosedQuote): ImportFileError {
+  const place = recordPlace(at.index, at.line);
   return new ImportFileError(
-    `Line ${records + 1}: a quoted field is opened but never closed, so the rest of the file cannot be ` +
-      `read reliably. ${
-        Math.max(0, records - 1).toLocaleString("en-US")
-      } rows before it were processed; fix the quote ` +
+    `${place[0].toUpperCase()}${place.slice(1)}: a quoted field is opened but never closed` +
+      (at.swallowed > 0 ? `; ${unclosedProblem(at)}` : "") +
+      `. ${Math.max(0, at.index - 1).toLocaleString("en-US")} rows before it were processed; fix the quote ` +
       `and import the file again (rows already imported will show as unchanged).`,
   );
 }

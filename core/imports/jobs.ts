@@ -14,15 +14,15 @@ export interface BatchProgress {
   lane: number;
   /** Every row of this lane up to this record index is now committed. */
   laneThrough: number;
-  /** Every row of every lane up to this record index is committed. */
-  rowsDone: number;
+  /** The batch's rows read: valid and failed; always inserted + updated + unchanged + duplicates + failed. */
+  rows: number;
+  /** How far into the file (bytes) the batch was cut. */
   bytesDone: number;
   inserted: number;
   updated: number;
   unchanged: number;
   duplicates: number;
   failed: number;
-  message: string;
 }
 
 /** A row that could not be imported, with its line number and the original fields. */
@@ -188,7 +188,7 @@ export async function initLanes(sql: Sql, id: string, lanes: number): Promise<nu
 /**
  * Adds a batch's counts and moves its lane's resume point, inside the batch's transaction; returns
  * the job as stored. Lanes commit concurrently, so each sets only its own array element and adds
- * to the counts.
+ * to the counts; rows read grows by the batch's rows, so the counts add up in every stored state.
  */
 export async function recordBatchProgress(
   tx: postgres.TransactionSql,
@@ -198,14 +198,14 @@ export async function recordBatchProgress(
   const [row] = await tx<ImportJob[]>`
     UPDATE import_jobs SET
       lane_rows_done[${progress.lane + 1}] = ${progress.laneThrough},
-      rows_done = greatest(rows_done, ${progress.rowsDone}),
+      rows_done = rows_done + ${progress.rows},
       bytes_done = greatest(bytes_done, ${progress.bytesDone}),
       inserted = inserted + ${progress.inserted},
       updated = updated + ${progress.updated},
       unchanged = unchanged + ${progress.unchanged},
       duplicates = duplicates + ${progress.duplicates},
       failed = failed + ${progress.failed},
-      message = ${progress.message},
+      message = 'Imported ' || to_char(rows_done + ${progress.rows}, 'FM999,999,999,990') || ' rows so far',
       heartbeat_at = now()
     WHERE id = ${id}
     RETURNING *`;
@@ -227,15 +227,18 @@ export async function recordRowErrors(
     ON CONFLICT DO NOTHING`;
 }
 
-/** Finishes an import successfully and queues its one `import.completed` event; returns the job. */
+/**
+ * Finishes an import successfully and queues its one `import.completed` event; returns the job.
+ * The counts stay as the last batch committed them: the final state is the sum of the live ones.
+ */
 export async function completeImportJob(
   sql: Sql,
   id: string,
-  final: { rowsDone: number; message: string },
+  final: { message: string },
 ): Promise<ImportJob> {
   return await sql.begin(async (tx) => {
     const [job] = await tx<ImportJob[]>`
-      UPDATE import_jobs SET status = 'complete', rows_done = ${final.rowsDone}, bytes_done = file_size,
+      UPDATE import_jobs SET status = 'complete', bytes_done = file_size,
         message = ${final.message}, finished_at = now()
       WHERE id = ${id}
       RETURNING *`;

@@ -91,7 +91,10 @@ export async function* followProgress(
       const taken = live.shift();
       const next = taken === undefined || taken === "read" ? await storedProgress(sql, job.id) : taken;
       // Lanes commit concurrently; an event that lags behind one already shown is skipped.
-      if (next && (isFinalStatus(next.status) || next.current >= current.current)) current = next;
+      if (
+        next &&
+        (isFinalStatus(next.status) || (next.current >= current.current && next.percent >= current.percent))
+      ) current = next;
       const text = JSON.stringify(current);
       yield text === lastSent ? null : current;
       lastSent = text;

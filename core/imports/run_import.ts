@@ -7,7 +7,7 @@
 import { ImportFileError } from "../platform/errors.ts";
 import type { Sql } from "../platform/db.ts";
 import { type PresentColumns, tidyAfterBulkChange, upsertProductBatch } from "../products/mod.ts";
-import { readCsvRecords } from "./csv_records.ts";
+import { type CsvRecord, readCsvRecords, swallowedLines } from "./csv_records.ts";
 import { type ColumnMap, mapColumns, validateRow } from "./csv_rows.ts";
 import { checkFileIsText } from "./file_check.ts";
 import {
@@ -32,6 +32,13 @@ const MAX_REPORTED_FIELD_CHARS = 10_000;
 const numberFormat = new Intl.NumberFormat("en-US");
 
 /**
+ * Progress is published as batches commit, so a batch is cut early when no lane has cut one for
+ * this share of the file or this long: the bar then moves at least every 1 % or 250 ms.
+ */
+const PROGRESS_STEP = 0.01;
+const PROGRESS_STEP_MS = 250;
+
+/**
  * Imports a claimed job's file into `products`, resuming after the rows a previous attempt
  * committed, and ends the job `complete` or `error` (a file problem fails it with a message for
  * the uploader). When `options.signal` aborts, it returns once the batches handed over have
@@ -53,12 +60,11 @@ export async function runImport(sql: Sql, job: ImportJob, options: JobRunOptions
     const written = await setJobMessage(sql, job.id, "Updating the search index");
     options.report(written);
     await tidyAfterBulkChange(sql);
-    options.report(
-      await completeImportJob(sql, job.id, {
-        rowsDone: records,
-        message: completionMessage(written, records),
-      }),
-    );
+    if (written.rows_done !== records) {
+      // Every record read is committed once as new, updated, unchanged, repeated or failed.
+      console.error(`import ${job.id}: ${records} rows read but ${written.rows_done} counted`);
+    }
+    options.report(await completeImportJob(sql, job.id, { message: completionMessage(written) }));
     ended = true;
   } catch (error) {
     if (error instanceof JobInterruptedError) return;
@@ -82,37 +88,65 @@ async function importRows(sql: Sql, job: ImportJob, options: JobRunOptions): Pro
     new LaneWriter(index, {
       resumeAfter,
       batchSize: options.batchSize,
-      commit: async (batch) =>
-        options.report(await commitBatch(sql, job, { batch, lanes, columns: columns! })),
+      commit: async (batch) => options.report(await commitBatch(sql, job, { batch, columns: columns! })),
     })
   );
   let lastRecord = 0;
   let bytesRead = 0;
+  const step = Math.max(1, job.file_size * PROGRESS_STEP);
+  let lastCut = { bytes: 0, at: Date.now() };
   const cutAll = async () => {
     await Promise.all(lanes.map((lane) => lane.cut(lastRecord, bytesRead)));
     await Promise.all(lanes.map((lane) => lane.drain()));
   };
   try {
     for await (const chunk of readCsvRecords(job.file_path)) {
-      for (const { fields, index, problem } of chunk.records) {
+      const { records, bytesStart } = chunk;
+      const chunkBytes = chunk.bytesRead - bytesStart;
+      for (let position = 0; position < records.length; position++) {
+        const record = records[position];
+        const { fields, index, problem } = record;
         if (columns === null) {
           columns = headerColumns(fields);
           await saveImportHeader(sql, job.id, fields);
           continue;
         }
         lastRecord = index;
+        // Where this record ends in the file, spread evenly over the chunk: the bar moves per batch.
+        bytesRead = bytesStart + Math.round((chunkBytes * (position + 1)) / records.length);
         const lane = lanes[laneOf(fields[columns.sku] ?? "", lanes.length)];
-        if (lane.hasCommitted(index)) continue;
+        if (lane.hasCommitted(index)) {
+          // Counted by an earlier attempt; its SKU still makes a later row of the file a repeat.
+          const earlier = problem ? null : validateRow(fields, columns);
+          if (earlier?.ok) lane.skus.committedBefore(earlier.row.sku);
+          continue;
+        }
         const result = problem ? { ok: false as const, error: problem } : validateRow(fields, columns);
         if (result.ok) lane.addRow(result.row);
-        else lane.addError(rowError(index, fields, result.error));
+        else lane.addError(rowError(record, result.error, columns.width));
+
+        let due: LaneWriter | null = lane.full ? lane : null;
+        if (
+          due === null &&
+          (bytesRead - lastCut.bytes >= step ||
+            ((index & 63) === 0 && Date.now() - lastCut.at >= PROGRESS_STEP_MS))
+        ) {
+          // Cutting the fullest lane early staggers the lanes' batches instead of shrinking them all.
+          const fullest = lanes.reduce((a, b) => (b.pending > a.pending ? b : a));
+          if (fullest.pending > 0) due = fullest;
+        }
+        if (due !== null) {
+          // Parsing goes on while each lane commits one batch; it waits if a lane would fall two behind.
+          await due.cut(index, bytesRead);
+          due.throwIfFailed();
+          // Timed from when parsing goes on: a wait for a commit must not make the next batch short.
+          lastCut = { bytes: bytesRead, at: Date.now() };
+        }
       }
       bytesRead = chunk.bytesRead;
       for (const lane of lanes) lane.throwIfFailed();
       // The rows read since the last cut are read again by the attempt that resumes the job.
       if (options.signal?.aborted) throw new JobInterruptedError();
-      // Parsing goes on while each lane commits one batch; it waits if a lane would fall two behind.
-      await Promise.all(lanes.filter((lane) => lane.full).map((lane) => lane.cut(lastRecord, bytesRead)));
     }
   } catch (error) {
     // A file problem found mid-way keeps the valid rows before it; the job fails with the reason.
@@ -128,44 +162,60 @@ async function importRows(sql: Sql, job: ImportJob, options: JobRunOptions): Pro
 
 /**
  * Commits one lane's batch — its upsert, its row errors, the job's counts and the lane's resume
- * point — in one transaction; returns the job as stored.
+ * point — in one transaction; returns the job as stored. The job's counts only ever grow by whole
+ * committed batches, so every stored state (and so every event) adds up.
  */
 async function commitBatch(
   sql: Sql,
   job: ImportJob,
-  { batch, lanes, columns }: { batch: LaneBatch; lanes: LaneWriter[]; columns: ColumnMap },
+  { batch, columns }: { batch: LaneBatch; columns: ColumnMap },
 ): Promise<ImportJob> {
-  // Every row before the lowest point any lane has committed through is committed.
-  const rowsDone = Math.min(
-    batch.through,
-    ...lanes.filter((lane) => lane !== batch.lane).map((lane) => lane.committedThrough),
-  );
   // Only the file's columns are written: a column missing from the file is left as stored.
   const present: PresentColumns = {
     description: columns.description !== undefined,
     price: columns.price !== undefined,
     active: columns.active !== undefined,
   };
-  return await sql.begin(async (tx) => {
+  const skus = batch.lane.skus;
+  const earlier = skus.earlier(batch.rows);
+  const stored = await sql.begin(async (tx) => {
     const counts = batch.rows.length > 0
-      ? await upsertProductBatch(tx, batch.rows, present)
-      : { inserted: 0, updated: 0, unchanged: 0, duplicates: 0 };
+      ? await upsertProductBatch(tx, batch.rows, { columns: present, earlier })
+      : { inserted: 0, updated: 0, unchanged: 0, duplicates: 0, unchangedRows: [] };
     await recordRowErrors(tx, job.id, batch.errors);
-    return await recordBatchProgress(tx, job.id, {
+    const row = await recordBatchProgress(tx, job.id, {
       lane: batch.lane.index,
       laneThrough: batch.through,
-      rowsDone,
+      rows: batch.rows.length + batch.errors.length,
       bytesDone: batch.bytesRead,
-      ...counts,
+      inserted: counts.inserted,
+      updated: counts.updated,
+      unchanged: counts.unchanged,
+      duplicates: counts.duplicates,
       failed: batch.errors.length,
-      message: `Imported ${numberFormat.format(rowsDone)} rows`,
     });
+    return { job: row, unchangedRows: counts.unchangedRows };
   });
+  skus.committed(batch.rows, stored.unchangedRows);
+  return stored.job;
 }
 
-/** A row that failed validation, as the error report shows it (line numbers count the header as 1). */
-function rowError(index: number, fields: string[], reason: string): RowError {
-  return { line: index + 1, fields: truncateFields(fields), message: `line ${index + 1}: ${reason}` };
+/**
+ * A row that failed, as the error report shows it (line numbers count the header as 1). A row with
+ * the wrong number of fields that runs over several file lines says which: a stray quote has most
+ * likely swallowed them (a quote problem says so itself).
+ */
+function rowError(
+  { index, line, lines, fields, problem }: CsvRecord,
+  reason: string,
+  width: number,
+): RowError {
+  const note = problem === null && fields.length !== width ? swallowedLines(line, lines) : "";
+  return {
+    line: index + 1,
+    fields: truncateFields(fields),
+    message: `line ${index + 1}: ${reason}${note}`,
+  };
 }
 
 function headerColumns(header: string[]): ColumnMap {
@@ -191,7 +241,7 @@ function truncateFields(fields: string[]): string[] {
   );
 }
 
-function completionMessage(job: ImportJob, records: number): string {
+function completionMessage(job: ImportJob): string {
   const parts = [
     `${numberFormat.format(job.inserted)} new`,
     `${numberFormat.format(job.updated)} updated`,
@@ -199,5 +249,5 @@ function completionMessage(job: ImportJob, records: number): string {
   ];
   if (job.duplicates > 0) parts.push(`${numberFormat.format(job.duplicates)} repeated SKUs (last row won)`);
   parts.push(`${numberFormat.format(job.failed)} failed`);
-  return `Imported ${numberFormat.format(records)} rows: ${parts.join(", ")}`;
+  return `Imported ${numberFormat.format(job.rows_done)} rows: ${parts.join(", ")}`;
 }

@@ -18,8 +18,11 @@ export async function runJob(
   const run: JobRunOptions = {
     ...options,
     report(stored) {
-      // Lanes commit concurrently; a row read just before another lane's commit must not go back in time.
-      if (latest && stored.status === "processing" && stored.rows_done < latest.rows_done) return;
+      // Lanes commit concurrently and their answers may arrive out of order: an older state is skipped.
+      if (
+        latest && stored.status === "processing" &&
+        (stored.rows_done < latest.rows_done || stored.bytes_done < latest.bytes_done)
+      ) return;
       latest = stored;
       options.publish(progressFromJob(stored));
     },

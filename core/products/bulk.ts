@@ -14,6 +14,7 @@ export interface ProductRow {
 
 const TEXT_OID = 25;
 const BOOL_OID = 16;
+const INT2_OID = 21;
 
 /** Which optional columns the file has; an absent column leaves stored values untouched. */
 export interface PresentColumns {
@@ -22,13 +23,31 @@ export interface PresentColumns {
   active: boolean;
 }
 
-/** What one batch did to the products table. */
+/**
+ * Whether a row's SKU came earlier in the same file (in an earlier batch), which makes the row a
+ * repeat rather than new, updated or unchanged a second time: 0 no (its first row in the file),
+ * 1 yes, 2 yes and the earlier row was unchanged (so if this row changes the product, the product
+ * counts as updated instead).
+ */
+export type EarlierInFile = 0 | 1 | 2;
+
+/** What one batch did to the products table; the five counts add up to the batch's rows. */
 export interface BatchCounts {
   inserted: number;
   updated: number;
+  /** May be negative: an earlier batch's unchanged row that a later row of this batch changed. */
   unchanged: number;
-  /** Rows superseded by a later row with the same SKU (any letter case) in the same batch. */
+  /** Rows whose SKU (any letter case) appears again later in the file, in this batch or a later one. */
   duplicates: number;
+  /** The batch's positions (0-based) of the last rows of SKUs that are, so far, unchanged. */
+  unchangedRows: number[];
+}
+
+/** Options of {@linkcode upsertProductBatch}. */
+export interface UpsertOptions {
+  columns: PresentColumns;
+  /** Per row, whether its SKU came in an earlier batch of the same file; null when none did. */
+  earlier?: EarlierInFile[] | null;
 }
 
 /**
@@ -40,7 +59,7 @@ export interface BatchCounts {
 export async function upsertProductBatch(
   sql: postgres.Sql | postgres.TransactionSql,
   rows: ProductRow[],
-  columns: PresentColumns,
+  { columns, earlier = null }: UpsertOptions,
 ): Promise<BatchCounts> {
   // Only the file's columns are sent: serializing arrays is the import's main CPU cost.
   // unnest() pads a NULL array with NULLs, and an absent `active` becomes true on insert.
@@ -57,6 +76,7 @@ export async function upsertProductBatch(
   const actives = columns.active
     ? array(rows.map((row) => row.active), BOOL_OID, "boolean")
     : sql`NULL::boolean[]`;
+  const earlierFlags = earlier ? array(earlier, INT2_OID, "int2") : sql`NULL::int2[]`;
 
   const assigned = ["sku", "name"];
   if (columns.description) assigned.push("description");
@@ -66,29 +86,50 @@ export async function upsertProductBatch(
   const storedTuple = sql.unsafe(assigned.map((column) => `p.${column}`).join(", "));
   const incomingTuple = sql.unsafe(assigned.map((column) => `excluded.${column}`).join(", "));
 
-  const [result] = await sql<{ distinct_rows: number; inserted: number; updated: number }[]>`
+  // `outcome.inserted` is true for an insert, false for an update, null for a row left as stored.
+  const [result] = await sql<
+    {
+      distinct_rows: number;
+      inserted: number;
+      updated: number;
+      changed_after_unchanged: number;
+      unchanged: number;
+      repeated_earlier: number;
+      unchanged_ords: number[];
+    }[]
+  >`
     WITH input AS (
-      SELECT * FROM unnest(${skus}, ${names}, ${descriptions}, ${prices}, ${actives})
-        WITH ORDINALITY AS t(sku, name, description, price, active, ord)
+      SELECT * FROM unnest(${skus}, ${names}, ${descriptions}, ${prices}, ${actives}, ${earlierFlags})
+        WITH ORDINALITY AS t(sku, name, description, price, active, earlier, ord)
     ), latest AS (
-      SELECT DISTINCT ON (lower(sku)) sku, name, description, price, active
+      SELECT DISTINCT ON (lower(sku)) sku, name, description, price, active, coalesce(earlier, 0) AS earlier, ord
       FROM input ORDER BY lower(sku), ord DESC
     ), written AS (
       INSERT INTO products AS p (sku, name, description, price, active)
       SELECT sku, name, description, price, coalesce(active, true) FROM latest
       ON CONFLICT (lower(sku)) DO UPDATE SET ${setList}, updated_at = now()
       WHERE (${storedTuple}) IS DISTINCT FROM (${incomingTuple})
-      RETURNING (xmax = 0) AS inserted
+      RETURNING lower(p.sku) AS key, (xmax = 0) AS inserted
+    ), outcome AS (
+      SELECT l.earlier, l.ord, w.inserted FROM latest l LEFT JOIN written w ON w.key = lower(l.sku)
     )
-    SELECT (SELECT count(*) FROM latest)::int AS distinct_rows,
-           (count(*) FILTER (WHERE inserted))::int AS inserted,
-           (count(*) FILTER (WHERE NOT inserted))::int AS updated
-    FROM written`;
+    SELECT count(*)::int AS distinct_rows,
+      (count(*) FILTER (WHERE inserted))::int AS inserted,
+      (count(*) FILTER (WHERE NOT inserted AND earlier <> 1))::int AS updated,
+      (count(*) FILTER (WHERE NOT inserted AND earlier = 2))::int AS changed_after_unchanged,
+      (count(*) FILTER (WHERE inserted IS NULL AND earlier = 0))::int AS unchanged,
+      (count(*) FILTER (WHERE (NOT inserted AND earlier = 1) OR (inserted IS NULL AND earlier > 0)))::int
+        AS repeated_earlier,
+      coalesce(array_agg(ord::int) FILTER (WHERE inserted IS NULL AND earlier <> 1), '{}') AS unchanged_ords
+    FROM outcome`;
+  // A SKU seen in an earlier batch is counted once, by its first row; each later row is a repeat.
+  // An insert is always new: the earlier flags come from a hash and could, very rarely, be wrong.
   return {
     inserted: result.inserted,
     updated: result.updated,
-    unchanged: result.distinct_rows - result.inserted - result.updated,
-    duplicates: rows.length - result.distinct_rows,
+    unchanged: result.unchanged - result.changed_after_unchanged,
+    duplicates: rows.length - result.distinct_rows + result.repeated_earlier + result.changed_after_unchanged,
+    unchangedRows: result.unchanged_ords.map((ord) => ord - 1),
   };
 }
 

@@ -6,9 +6,11 @@
 export {
   type BatchCounts,
   deleteAllProducts,
+  type EarlierInFile,
   type PresentColumns,
   type ProductRow,
   tidyAfterBulkChange,
+  type UpsertOptions,
   upsertProductBatch,
 } from "./bulk.ts";
 export { neutralizeFormula, neutralizeUploadedCell, restoreNeutralized } from "./csv_formula.ts";

@@ -47,8 +47,8 @@ appTest("the last row wins across letter-case variants, inside a batch and acros
     [["aBC-1", "Fourth"], ["x-9", "Other"]],
   );
   equal(final.inserted, 2);
-  equal(final.duplicates, 2, "one duplicate inside each batch");
-  equal(final.updated, 1, "batch 2 updates the row batch 1 wrote");
+  equal(final.duplicates, 3, "every row of abc-1 but its last is a repeat, inside a batch or across");
+  equal(final.updated, 0, "batch 2 rewrites a product this import created: still one new product");
 }, { IMPORT_BATCH_SIZE: "3", IMPORT_LANES: "1" });
 
 appTest("with several writers, the last row still wins for every SKU", async (app) => {

@@ -1,5 +1,5 @@
 import { deepStrictEqual, equal, ok, rejects, throws } from "node:assert/strict";
-import { laneOf, LaneWriter } from "../../../core/imports/lanes.ts";
+import { laneOf, LaneWriter, SkusInFile } from "../../../core/imports/lanes.ts";
 
 Deno.test("SKUs that differ only in letter case always share a lane", () => {
   const pairs = [
@@ -78,3 +78,14 @@ async function waitFor(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 1));
   ok(condition(), "timed out");
 }
+
+Deno.test("a lane remembers its committed SKUs in any letter case, and which were unchanged", () => {
+  const skus = new SkusInFile();
+  const row = (sku: string) => ({ sku, name: "n", description: null, price: null, active: true });
+  const batch = Array.from({ length: 50_000 }, (_, i) => row(`SKU-${i}`));
+  equal(skus.earlier(batch), null, "nothing came earlier in a first batch");
+  skus.committed(batch, [7]);
+  deepStrictEqual(skus.earlier([row("sku-3"), row("new-1"), row("Sku-7"), row("SKU-49999")]), [1, 0, 2, 1]);
+  skus.committedBefore("new-1");
+  deepStrictEqual(skus.earlier([row("NEW-1")]), [1]);
+});
