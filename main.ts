@@ -97,6 +97,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     notifications,
     onProgress: progress.publish,
     onJobEnded: () => webhooks.wake(),
+    onThisThread: embedded !== null,
   });
   // One listener per KV handle: the queue is a doorbell for both consumers.
   kv.listenQueue((message: unknown) => {

@@ -1,8 +1,8 @@
-import { equal, match } from "node:assert/strict";
+import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import { loadConfig } from "../core/platform/mod.ts";
 import { startServer } from "../main.ts";
 import { productsFixture } from "./helpers/csv_fixture.ts";
-import { apiJson, fetchWithDeadline, importCsv } from "./helpers/test_app.ts";
+import { apiJson, fetchWithDeadline, importCsv, uploadCsv } from "./helpers/test_app.ts";
 import { startReceiver } from "./helpers/webhook_receiver.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -59,6 +59,49 @@ Deno.test({
       equal(JSON.parse(event.body).data.rows, fixture.rows);
     } finally {
       await receiver.close();
+      await server.shutdown();
+      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test({
+  name: "on embedded PGlite the API answers correctly while an import runs (one session, never interleaved)",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dataDir = await Deno.makeTempDir({ prefix: "importer-embedded-busy-" });
+    const server = await startServer(
+      loadConfig({ PORT: "0", DATA_DIR: dataDir, IMPORT_BATCH_SIZE: "500", RATE_LIMIT_PER_MINUTE: "100000" }),
+      { logSink: () => {} },
+    );
+    try {
+      const api = { url: server.url, token: await tokenTask(dataDir) };
+      const fixture = productsFixture(30_000);
+      const upload = await uploadCsv(api, fixture.csv);
+      equal(upload.status, 202);
+      const taskId = upload.body.task_id as string;
+      // Before the fix, about half of these answered 500 "portal does not exist": the app's and the
+      // import's connections took turns inside PGlite's one session mid-statement.
+      const statuses: number[] = [];
+      const deadline = Date.now() + 120_000;
+      let job = { status: "queued" };
+      while (job.status !== "complete" && job.status !== "error") {
+        if (Date.now() > deadline) {
+          throw new Error(`the import did not finish in 120 s: ${JSON.stringify(job)}`);
+        }
+        const [one, list] = await Promise.all([
+          apiJson(api, "GET", `/api/imports/${taskId}`),
+          apiJson(api, "GET", "/api/products?limit=5"),
+        ]);
+        statuses.push(one.status, list.status);
+        if (one.status === 200) job = one.body;
+      }
+      equal(job.status, "complete");
+      ok(statuses.length >= 4, `only ${statuses.length} answers overlapped the import`);
+      deepStrictEqual(statuses.filter((status) => status !== 200), [], "every answer during the import");
+      equal((await apiJson(api, "GET", "/api/products?limit=1")).body.total, fixture.expectedNames.size);
+    } finally {
       await server.shutdown();
       await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     }

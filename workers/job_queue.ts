@@ -3,15 +3,18 @@
  * message says "look for work"), and so is the `jobs_wake` notification that reaches the other
  * instances; PostgreSQL decides which job runs, so a lost or repeated message changes nothing.
  * An instance runs its own imports (their files are on its volume) and ownerless jobs, one at a
- * time, in the order they were submitted, each in a fresh Web Worker.
+ * time, in the order they were submitted, each in a fresh Web Worker (on the embedded database, on
+ * this thread: see `onThisThread`).
  */
 import {
   claimNextJob,
+  findImportJob,
   type JobQueue,
   type ProgressEvent,
   progressFromJob,
   releaseJob,
   requeueOwnJobs,
+  runJob,
   touchJob,
 } from "../core/imports/mod.ts";
 import type { Notifications, Sql } from "../core/platform/mod.ts";
@@ -40,6 +43,11 @@ export interface JobQueueOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Called after each job ends (its webhook event is queued by then). */
   onJobEnded?: () => void;
+  /**
+   * Runs jobs on this thread's `sql` instead of a Web Worker with its own connection: for the
+   * embedded database, whose one session cannot take two connections' statements interleaved.
+   */
+  onThisThread?: boolean;
 }
 
 /** A message on the KV queue asking the consumer to look for queued jobs. */
@@ -116,15 +124,47 @@ export class JobQueueConsumer implements JobQueue {
         return;
       }
       if (!job) return;
-      await this.#runInWorker(job.id);
+      await this.#runWithHeartbeat(job.id);
+    }
+  }
+
+  async #runWithHeartbeat(jobId: string): Promise<void> {
+    const { sql, leaseSeconds } = this.#options;
+    const heartbeat = setInterval(() => {
+      touchJob(sql, jobId).catch((error) => console.error("job heartbeat failed:", error));
+    }, (leaseSeconds * 1000) / 3);
+    try {
+      await (this.#options.onThisThread ? this.#runOnThisThread(jobId) : this.#runInWorker(jobId));
+    } finally {
+      clearInterval(heartbeat);
+      if (this.#loop.stopped) await this.#release(jobId);
+      this.#options.onJobEnded?.();
+    }
+  }
+
+  async #runOnThisThread(jobId: string): Promise<void> {
+    const { sql, batchSize, lanes } = this.#options;
+    const stopping = new AbortController();
+    this.#interrupt = () => stopping.abort();
+    try {
+      const job = await findImportJob(sql, jobId);
+      if (!job) return;
+      await runJob(sql, job, {
+        batchSize,
+        lanes,
+        signal: stopping.signal,
+        publish: (event) => this.#options.onProgress?.(event),
+      });
+    } catch (error) {
+      // As in the worker: the outcome could not be recorded; the lease runs out and it is resumed.
+      console.error(`job ${jobId} could not finish:`, error);
+    } finally {
+      this.#interrupt = null;
     }
   }
 
   async #runInWorker(jobId: string): Promise<void> {
-    const { sql, databaseUrl, batchSize, lanes, leaseSeconds } = this.#options;
-    const heartbeat = setInterval(() => {
-      touchJob(sql, jobId).catch((error) => console.error("job heartbeat failed:", error));
-    }, (leaseSeconds * 1000) / 3);
+    const { databaseUrl, batchSize, lanes } = this.#options;
     const worker = new Worker(new URL("./job_worker.ts", import.meta.url).href, { type: "module" });
     const send = (request: JobWorkerRequest) => worker.postMessage(request);
     let graceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -151,10 +191,7 @@ export class JobQueueConsumer implements JobQueue {
     } finally {
       this.#interrupt = null;
       clearTimeout(graceTimer);
-      clearInterval(heartbeat);
       worker.terminate();
-      if (this.#loop.stopped) await this.#release(jobId);
-      this.#options.onJobEnded?.();
     }
   }
 
