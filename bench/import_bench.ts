@@ -17,7 +17,7 @@ import {
   measureListing,
   timeDeleteAll,
 } from "./listing.ts";
-import { apiFetch, type AppApi, mintToken } from "./app_api.ts";
+import { apiFetch, type AppApi, freePort, mintToken, serveArgs } from "./app_api.ts";
 import { writeProductsCsv } from "./products_csv.ts";
 
 const ADMIN_URL = Deno.env.get("BENCH_DATABASE_ADMIN_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -129,20 +129,6 @@ async function baseline(csvPath: string, withReimports: boolean) {
   }
 }
 
-function servePrefix(): string[] {
-  const tasks = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).tasks as Record<string, string>;
-  // `deno task serve` is "deno run <flags> main.ts": run the same command without the task runner,
-  // so the child we sample is the server itself.
-  return tasks.serve.split(/\s+/).slice(1);
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
 class ServerProcess {
   readonly base: string;
   #child: Deno.ChildProcess;
@@ -153,7 +139,7 @@ class ServerProcess {
     const port = freePort();
     this.base = `http://127.0.0.1:${port}`;
     this.#child = new Deno.Command(Deno.execPath(), {
-      args: servePrefix(),
+      args: serveArgs(),
       cwd: ROOT,
       env: {
         PORT: String(port),

@@ -18,7 +18,8 @@
 import postgres from "postgres";
 import { connectDatabase, type Sql } from "../core/platform/mod.ts";
 import { eventBody } from "../core/webhooks/mod.ts";
-import { apiFetch, type AppApi, mintToken } from "./app_api.ts";
+import { apiCall, apiFetch, type AppApi, freePort, mintToken, serveArgs } from "./app_api.ts";
+import { clearDeliveries, queueEvents } from "./deliveries.ts";
 import { percentile } from "./listing.ts";
 import { writeProductsCsv } from "./products_csv.ts";
 
@@ -33,19 +34,6 @@ const DEADLINE_MS = 120_000;
 /** The latency-bound case: a receiver that answers after this long, as a remote one might. */
 const SLOW_ANSWER_MS = 200;
 const SLOW_QUEUED = 1000;
-
-/** `deno task serve` without the task runner, so the child we sample is the server itself. */
-function serveArgs(): string[] {
-  const tasks = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).tasks as Record<string, string>;
-  return tasks.serve.split(/\s+/).slice(1);
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
 
 /** One app process, with its RSS sampled every 100 ms and its CPU time read from /proc. */
 class AppProcess {
@@ -199,34 +187,6 @@ class IdReceiver {
   }
 }
 
-async function api(app: AppApi, method: string, path: string, body: unknown, expected: number) {
-  const response = await apiFetch(app, path, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (response.status !== expected) {
-    throw new Error(`${method} ${path} answered ${response.status}, expected ${expected}: ${text}`);
-  }
-  return text ? JSON.parse(text) : {};
-}
-
-async function clearDeliveries(sql: Sql): Promise<void> {
-  await sql`DELETE FROM webhook_logs`;
-  await sql`DELETE FROM webhook_deliveries`;
-  await sql`VACUUM webhook_deliveries, webhook_logs`;
-}
-
-/** Queues `count` events in one statement, visible to the dispatchers at once when it commits. */
-async function queueEvents(sql: Sql, count: number): Promise<void> {
-  const body = eventBody("product.updated", { id: 12345, sku: "SKU-12345", name: "Product 12345" });
-  const [{ queued }] = await sql<{ queued: number }[]>`
-    SELECT sum(record_webhook_event('product.updated', ${body}))::int AS queued
-    FROM generate_series(1, ${count})`;
-  if (queued !== count) throw new Error(`${queued} deliveries were queued, expected ${count}`);
-}
-
 async function sleep(ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -257,7 +217,11 @@ async function drain(
   label: string,
 ): Promise<DrainRun> {
   await clearDeliveries(sql);
-  await queueEvents(sql, count);
+  await queueEvents(
+    sql,
+    count,
+    eventBody("product.updated", { id: 12345, sku: "SKU-12345", name: "Product 12345" }),
+  );
   receiver.reset();
   const expected = count + apps.length;
   const cpuBefore = apps.map(({ process }) => process.cpuSeconds());
@@ -268,7 +232,7 @@ async function drain(
   const started = performance.now();
   await Promise.all(
     apps.map(({ api: app }, i) =>
-      api(app, "POST", "/api/products", { sku: `${label}-${i}`, name: "ring" }, 201)
+      apiCall(app, "POST", "/api/products", { sku: `${label}-${i}`, name: "ring" }, 201)
     ),
   );
   while (receiver.ids.size < expected) {
@@ -478,7 +442,7 @@ try {
   };
   // A migrates the database before B ever starts.
   const a = await launch("A");
-  const hook = await api(a.api, "POST", "/api/webhooks", {
+  const hook = await apiCall(a.api, "POST", "/api/webhooks", {
     url: `${receiver.url}/hook`,
     event_types: ["*"],
   }, 201);
@@ -502,14 +466,14 @@ try {
   }
 
   // Latency-bound: each process has at most 16 attempts in flight, so its rate is about 16 / latency.
-  await api(a.api, "PUT", `/api/webhooks/${hook.id}`, { url: `${receiver.url}/slow` }, 200);
+  await apiCall(a.api, "PUT", `/api/webhooks/${hook.id}`, { url: `${receiver.url}/slow` }, 200);
   const slowTwo = await drain(sql, [a, b!], receiver, SLOW_QUEUED, "SLOW-TWO");
   await retire(b!);
   const slowOne = await drain(sql, [a], receiver, SLOW_QUEUED, "SLOW-ONE");
   console.log(
     `slow receiver: one process ${slowOne.seconds.toFixed(2)} s, two ${slowTwo.seconds.toFixed(2)} s`,
   );
-  await api(a.api, "PUT", `/api/webhooks/${hook.id}`, { url: `${receiver.url}/hook` }, 200);
+  await apiCall(a.api, "PUT", `/api/webhooks/${hook.id}`, { url: `${receiver.url}/hook` }, 200);
   b = await launch("B");
   await clearDeliveries(sql);
 

@@ -13,7 +13,8 @@ import { connectDatabase, loadConfig, type Sql } from "../core/platform/mod.ts";
 import { tidyAfterBulkChange } from "../core/products/mod.ts";
 import { eventBody } from "../core/webhooks/mod.ts";
 import { type RunningServer, startServer } from "../main.ts";
-import { apiFetch, type AppApi, mintToken } from "./app_api.ts";
+import { apiCall, type AppApi, mintToken } from "./app_api.ts";
+import { clearDeliveries, queueEvents } from "./deliveries.ts";
 import { listLatencyDuring, percentile, timedGet } from "./listing.ts";
 
 const ADMIN_URL = Deno.env.get("BENCH_DATABASE_ADMIN_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -79,26 +80,6 @@ class CountingReceiver {
   }
 }
 
-/** The JSON an API call answered, or an error naming the call and the status when it was not `expected`. */
-async function api(
-  app: AppApi,
-  method: string,
-  path: string,
-  body: unknown,
-  expected: number,
-): Promise<Record<string, unknown>> {
-  const response = await apiFetch(app, path, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (response.status !== expected) {
-    throw new Error(`${method} ${path} answered ${response.status}, expected ${expected}: ${text}`);
-  }
-  return text ? JSON.parse(text) : {};
-}
-
 function sampleBody(): string {
   const at = new Date().toISOString();
   return eventBody("product.updated", {
@@ -113,27 +94,9 @@ function sampleBody(): string {
   });
 }
 
-/**
- * Queues `count` events in one statement, so they become visible to the dispatcher at once when
- * it commits; the dispatcher only looks when rung (or after its 30 s idle check).
- */
-async function queueEvents(sql: Sql, count: number, body: string): Promise<void> {
-  const [{ queued }] = await sql<{ queued: number }[]>`
-    SELECT sum(record_webhook_event('product.updated', ${body}))::int AS queued
-    FROM generate_series(1, ${count})`;
-  if (queued !== count) throw new Error(`${queued} deliveries were queued, expected ${count}`);
-}
-
 /** Rings the doorbell as the app does after any successful write; the new product adds one delivery. */
 async function ring(app: AppApi, sku: string): Promise<void> {
-  await api(app, "POST", "/api/products", { sku, name: "ring" }, 201);
-}
-
-async function clearDeliveries(sql: Sql): Promise<void> {
-  await sql`DELETE FROM webhook_logs`;
-  await sql`DELETE FROM webhook_deliveries`;
-  // Otherwise each run scans the dead rows of the runs before it.
-  await sql`VACUUM webhook_deliveries, webhook_logs`;
+  await apiCall(app, "POST", "/api/products", { sku, name: "ring" }, 201);
 }
 
 /** Seconds from the ring until the receiver has `count` + 1 requests and every delivery is `succeeded`. */
@@ -325,7 +288,7 @@ try {
     RATE_LIMIT_PER_MINUTE: "1000000",
   }));
   const app: AppApi = { base: server.url, token: await mintToken(databaseUrl.href) };
-  const fastHook = await api(app, "POST", "/api/webhooks", {
+  const fastHook = await apiCall(app, "POST", "/api/webhooks", {
     url: `${fast.url}/hook`,
     event_types: ["*"],
   }, 201);
@@ -369,9 +332,9 @@ try {
   });
 
   // Every delivery of the fast webhook has succeeded, so none is in flight when it goes.
-  await api(app, "DELETE", `/api/webhooks/${fastHook.id}`, undefined, 200);
+  await apiCall(app, "DELETE", `/api/webhooks/${fastHook.id}`, undefined, 200);
   await clearDeliveries(sql);
-  await api(app, "POST", "/api/webhooks", { url: `${slow.url}/hook`, event_types: ["*"] }, 201);
+  await apiCall(app, "POST", "/api/webhooks", { url: `${slow.url}/hook`, event_types: ["*"] }, 201);
   await queueEvents(sql, PENDING, sampleBody());
   await ring(app, "BENCH-RING-SLOW");
   await slow.reached(CONCURRENCY);
