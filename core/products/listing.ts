@@ -124,11 +124,17 @@ export async function listProducts(db: Kysely<Database>, query: ProductQuery): P
  * cost 50–100 ms; see docs/decisions.md.
  */
 function sortedPage(db: Kysely<Database>, query: ProductQuery): Promise<Product[]> {
-  const pageIds = applySort(
-    applyFilters(db.selectFrom("products"), query).select("id"),
-    query.sort,
-    query.order,
-  )
+  return pageById(db, applyFilters(db.selectFrom("products"), query).select("id"), query);
+}
+
+/** The rows of page `query.page` of `ids` (a query of product ids) in sort order, fetched by id. */
+function pageById(
+  db: Kysely<Database>,
+  // deno-lint-ignore no-explicit-any
+  ids: SelectQueryBuilder<any, any, { id: number }>,
+  query: ProductQuery,
+): Promise<Product[]> {
+  const pageIds = applySort(ids, query.sort, query.order)
     .limit(query.limit)
     .offset((query.page - 1) * query.limit);
   return applySort(db.selectFrom("products").selectAll().where("id", "in", pageIds), query.sort, query.order)
@@ -148,15 +154,7 @@ const MAX_LEADING_ROWS = 10_000;
  */
 function leadingPage(db: Kysely<Database>, query: ProductQuery, window: number): Promise<Product[]> {
   const leading = applySort(db.selectFrom("products").selectAll(), query.sort, query.order).limit(window);
-  const pageIds = applySort(
-    applyFilters(db.selectFrom(leading.as("leading")).select("id"), query),
-    query.sort,
-    query.order,
-  )
-    .limit(query.limit)
-    .offset((query.page - 1) * query.limit);
-  return applySort(db.selectFrom("products").selectAll().where("id", "in", pageIds), query.sort, query.order)
-    .execute();
+  return pageById(db, applyFilters(db.selectFrom(leading.as("leading")).select("id"), query), query);
 }
 
 /**
