@@ -1,8 +1,7 @@
 /** Turning CSV records into products: columns found by header name, each row validated and normalized. */
+import { characterCount, describeUnstorable } from "../platform/mod.ts";
 import {
-  characterCount,
   checkProductField,
-  describeUnstorable,
   LENGTH_LIMITS,
   PRICE_RULE,
   type ProductField,

@@ -10,13 +10,6 @@ import {
   unstorableCharacter,
 } from "../platform/text.ts";
 
-export {
-  characterCount,
-  describeUnstorable,
-  type UnstorableCharacter,
-  unstorableCharacter,
-} from "../platform/text.ts";
-
 /** Limits from the products table's column sizes; numeric(10,2) holds at most 99,999,999.99. */
 export const PRODUCT_LIMITS = {
   skuChars: 255,

@@ -16,17 +16,13 @@ export {
 export { neutralizeFormula, neutralizeUploadedCell, restoreNeutralized } from "./csv_formula.ts";
 export { productsCsvStream } from "./export.ts";
 export {
-  characterCount,
   checkProductField,
-  describeUnstorable,
   fieldMessage,
   type FieldProblem,
   LENGTH_LIMITS,
   PRICE_RULE,
   PRODUCT_LIMITS,
   type ProductField,
-  type UnstorableCharacter,
-  unstorableCharacter,
 } from "./fields.ts";
 export { parseProductCreate, parseProductUpdate, ProductCreateSchema, ProductUpdateSchema } from "./input.ts";
 export {

@@ -1,10 +1,6 @@
 import { deepStrictEqual, equal } from "node:assert/strict";
-import {
-  characterCount,
-  checkProductField,
-  productFieldError,
-  unstorableCharacter,
-} from "../../../core/products/fields.ts";
+import { characterCount, unstorableCharacter } from "../../../core/platform/text.ts";
+import { checkProductField, productFieldError } from "../../../core/products/fields.ts";
 
 Deno.test("sku and name are required; description and price may be empty", () => {
   equal(checkProductField("sku", ""), "missing");
