@@ -28,8 +28,10 @@ function ruledText(field: "sku" | "name" | "description") {
 /**
  * A JSON number as price text. Binary floating point cannot hold most cents exactly (0.57 may
  * arrive as 0.5700000000000001), so a number within a millionth of a cent is taken as that cent.
+ * A negative number stays negative (and so refused), however close to zero: -1e-250 is not 0.00.
  */
 function numberAsPrice(value: number): string {
+  if (value < 0) return String(value);
   const cents = Math.round(value * 100);
   return Math.abs(value * 100 - cents) < 1e-6 ? (cents / 100).toFixed(2) : String(value);
 }

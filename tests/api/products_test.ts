@@ -86,7 +86,8 @@ appTest("invalid bodies get 415 or 422 with a message per field", async (app) =>
   equal(missing.status, 422);
   equal(missing.body.error.details[0].field, "sku");
 
-  for (const price of ["1.999", "abc", 100_000_000]) {
+  // A negative number is refused however close to zero it is: it must not round to 0.00.
+  for (const price of ["1.999", "abc", 100_000_000, -9.558303778979126e-250, 0.001]) {
     equal((await api(app, "POST", "", { sku: "P-1", name: "P", price })).status, 422, String(price));
   }
 
