@@ -12,9 +12,12 @@ export {
   findImportJob,
   type ImportJob,
   importJobJson,
+  importsAwaitingSearch,
   listImportJobs,
+  markSearchReady,
   releaseJob,
   requeueOwnJobs,
+  searchDeferringImportRuns,
   touchJob,
 } from "./jobs.ts";
 export {

@@ -17,11 +17,17 @@ export interface ProgressEvent {
   kind: JobKind;
   /** `started` is a processing job that has not committed a row yet. */
   status: "queued" | "started" | "processing" | "complete" | "error";
-  /** Rows committed so far (data rows, header excluded); for a delete-all, the products deleted. */
+  /**
+   * Rows read whose outcome is committed (data rows, header excluded): always inserted + updated +
+   * unchanged + duplicates + failed. For a delete-all, the products deleted.
+   */
   current: number;
   /** Rows in the file: known once the whole file is read, null before. */
   total: number | null;
-  /** Percent of the file's bytes processed (rows can span lines, so bytes are the honest measure). */
+  /**
+   * Percent of the work: reading the file is the first {@linkcode READING_SHARE} (by bytes, since
+   * rows can span lines), writing its rows the rest (by rows).
+   */
   percent: number;
   message: string;
   inserted: number;
@@ -35,8 +41,16 @@ export interface ProgressEvent {
   elapsed_ms: number;
   file_name: string;
   file_size: number;
+  /**
+   * `catching_up` from when a large import sets the search indexes aside until they are rebuilt
+   * after it (searches are right meanwhile, only slower); otherwise `ready`.
+   */
+  search_index: "ready" | "catching_up";
   error?: string;
 }
+
+/** The share of an import's progress bar that reading (and staging) the file takes. */
+export const READING_SHARE = 0.3;
 
 /** True once a job can no longer change: it completed or failed. */
 export function isFinalStatus(status: JobStatus | ProgressEvent["status"]): boolean {
@@ -52,12 +66,8 @@ export function progressFromJob(job: ImportJob, now = new Date()): ProgressEvent
     kind: job.kind,
     status: job.status === "processing" && job.rows_done === 0 ? "started" : job.status,
     current: job.rows_done,
-    total: job.status === "complete" ? job.rows_done : null,
-    percent: job.status === "complete"
-      ? 100
-      : job.file_size > 0
-      ? Math.min(99, Math.floor((job.bytes_done / job.file_size) * 100))
-      : 0,
+    total: job.rows_total ?? (job.status === "complete" ? job.rows_done : null),
+    percent: job.status === "complete" ? 100 : percentDone(job),
     message: job.message,
     inserted: job.inserted,
     updated: job.updated,
@@ -68,6 +78,16 @@ export function progressFromJob(job: ImportJob, now = new Date()): ProgressEvent
     elapsed_ms: elapsedMs,
     file_name: job.file_name,
     file_size: job.file_size,
+    search_index: job.search_deferred && job.search_ready_at === null ? "catching_up" : "ready",
     ...(job.error ? { error: job.error } : {}),
   };
+}
+
+/** How far a job that has not completed is, 0–99. */
+function percentDone(job: ImportJob): number {
+  const reading = job.file_size > 0 ? Math.min(1, job.bytes_done / job.file_size) : 0;
+  const writing = job.rows_total ? Math.min(1, job.rows_done / job.rows_total) : 0;
+  const share = job.kind === "import" ? READING_SHARE * reading + (1 - READING_SHARE) * writing : reading;
+  // The epsilon keeps float error (0.3 + 0.35 = 0.6499…) from costing a whole percent.
+  return Math.min(99, Math.floor(share * 100 + 1e-9));
 }

@@ -65,6 +65,12 @@ export interface ImportJobTable {
   owner_instance: string | null;
   /** The instance that claimed the job last: the one running it while it is processing. */
   claimed_by: string | null;
+  /** The file's data rows, known once they are staged; null while the file is read. */
+  rows_total: number | null;
+  /** This import dropped the search indexes to write faster; they are rebuilt after it ends. */
+  search_deferred: Defaulted<boolean>;
+  /** When the search indexes were whole again after this import deferred them. */
+  search_ready_at: Date | null;
 }
 
 /** `import_row_errors`: each CSV row that could not be imported, with its line and original fields. */

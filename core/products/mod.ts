@@ -1,18 +1,24 @@
 /**
  * Products: the field rules (`fields.ts`, browser-safe), validated input (`input.ts`), one-at-a-time
  * changes with their webhook events (`store.ts`), listing and search (`listing.ts`), the CSV export
- * (`export.ts`) and the bulk statements an import or a delete-all runs (`bulk.ts`).
+ * (`export.ts`), the bulk statements an import or a delete-all runs (`bulk.ts`), and the search
+ * indexes a large import drops and rebuilds (`search_index.ts`).
  */
 export {
-  type BatchCounts,
+  type ChunkCounts,
   deleteAllProducts,
-  type EarlierInFile,
   type PresentColumns,
   type ProductRow,
   tidyAfterBulkChange,
-  type UpsertOptions,
-  upsertProductBatch,
+  writeStagedChunk,
 } from "./bulk.ts";
+export {
+  dropSearchIndexes,
+  rebuildSearchIndexes,
+  SEARCH_INDEXES,
+  searchIndexesWhole,
+  usableSearchIndexes,
+} from "./search_index.ts";
 export { neutralizeFormula, neutralizeUploadedCell, restoreNeutralized } from "./csv_formula.ts";
 export { productsCsvStream } from "./export.ts";
 export {

@@ -142,7 +142,8 @@ const PATHS = {
   },
   "/api/progress/{task_id}": {
     get: {
-      summary: "Server-sent events: the task's current state, then live progress until complete or error",
+      summary: "Server-sent events: the task's current state, then live progress until complete or error " +
+        "(after a large import, until its search index has caught up)",
       description: "Each event's data is a Progress object (JSON); comment lines keep the stream open.",
       parameters: [uuid("task_id")],
       responses: {
@@ -503,8 +504,15 @@ export const OPENAPI_DOCUMENT = {
           started_at: { type: ["string", "null"], format: "date-time" },
           finished_at: { type: ["string", "null"], format: "date-time" },
           errors_csv_url: { type: ["string", "null"] },
+          search_index: {
+            type: "string",
+            enum: ["ready", "catching_up"],
+            description: "catching_up while a large import's search indexes are rebuilt after it (searches are " +
+              "right meanwhile, only slower)",
+          },
+          search_ready_at: { type: ["string", "null"], format: "date-time" },
         },
-        required: ["id", "status", "rows", "inserted", "updated", "failed", "created_at"],
+        required: ["id", "status", "rows", "inserted", "updated", "failed", "created_at", "search_index"],
       },
       WebhookWithSecret: {
         allOf: [
