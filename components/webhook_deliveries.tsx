@@ -175,11 +175,16 @@ export function DeliveryLog(
 }
 
 /** "Redeliver": sends the delivery again now, with the same webhook-id. */
-export function RedeliverButton(props: { webhookId: number; deliveryId: string }) {
+export function RedeliverButton(props: { webhookId: number; deliveryId: string; size?: "small" | "normal" }) {
   return (
     <form method="post" action={`/webhooks/${props.webhookId}/deliveries/${props.deliveryId}/redeliver`}>
       <CsrfField />
-      <button class="btn btn--small btn--secondary" type="submit">Redeliver</button>
+      <button
+        class={props.size === "normal" ? "btn btn--secondary" : "btn btn--small btn--secondary"}
+        type="submit"
+      >
+        Redeliver
+      </button>
     </form>
   );
 }

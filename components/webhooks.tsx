@@ -85,10 +85,10 @@ export function EventTypes(props: { types: string[] }) {
  */
 export function WebhookStateBadge(props: { webhook: Pick<Webhook, "enabled" | "disabled_reason"> }) {
   const { enabled, disabled_reason: reason } = props.webhook;
-  if (enabled) return <span class="badge badge--complete">Enabled</span>;
+  if (enabled) return <span class="badge badge--state badge--complete">Enabled</span>;
   return reason
-    ? <span class="badge badge--error">Turned off by the app</span>
-    : <span class="badge badge--off">Off</span>;
+    ? <span class="badge badge--state badge--error">Turned off by the app</span>
+    : <span class="badge badge--state badge--off">Off</span>;
 }
 
 /** A UTC time to the second. */

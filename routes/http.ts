@@ -291,9 +291,12 @@ function attemptCursor(name: string) {
 
 /** The filters and cursors of a webhook's log, shared by the API and the page (blank means any). */
 export const LogFilterQuery = z.object({
-  event_type: z.union([z.literal("").transform(() => undefined), z.enum(LOGGED_EVENT_TYPES)]).optional()
-    .meta({ description: "Only attempts of this event type" }),
-  result: z.union([z.literal("").transform(() => undefined), z.enum(ATTEMPT_RESULTS)]).optional().meta({
+  event_type: z.union([z.literal("").transform(() => undefined), z.enum(LOGGED_EVENT_TYPES)], {
+    error: `event_type must be one of ${LOGGED_EVENT_TYPES.join(", ")}`,
+  }).optional().meta({ description: "Only attempts of this event type" }),
+  result: z.union([z.literal("").transform(() => undefined), z.enum(ATTEMPT_RESULTS)], {
+    error: `result must be one of ${ATTEMPT_RESULTS.join(", ")}`,
+  }).optional().meta({
     description: "succeeded (2xx), failed (anything else), pending (failed, will be retried) or gave_up " +
       "(failed, no retries left)",
   }),

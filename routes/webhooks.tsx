@@ -435,7 +435,7 @@ function WebhookPage(
       <p class="breadcrumb">
         <a href="/webhooks">Webhooks</a> /
       </p>
-      <div class="page-head">
+      <div class="page-head page-head--wrap">
         <h1 class="url-title">{webhook.url}</h1>
         <div class="actions actions--tight">
           <IfCanChange>
@@ -455,7 +455,7 @@ function WebhookPage(
         : null}
 
       <div class="card">
-        <dl class="details">
+        <dl class="details webhook-details">
           <dt>Status</dt>
           <dd class="status-line">
             <WebhookStateBadge webhook={webhook} />
@@ -496,12 +496,16 @@ function WebhookPage(
       </div>
 
       <h2 id="deliveries">Deliveries</h2>
-      <DeliveryFilters
-        webhookId={webhook.id}
-        view={view}
-        eventTypes={LOGGED_EVENT_TYPES}
-        errors={props.viewErrors}
-      />
+      {props.matching > 0 || filtered || Object.keys(props.viewErrors).length > 0
+        ? (
+          <DeliveryFilters
+            webhookId={webhook.id}
+            view={view}
+            eventTypes={LOGGED_EVENT_TYPES}
+            errors={props.viewErrors}
+          />
+        )
+        : null}
       {cursorErrors.map(([key, message]) => (
         <p class="alert alert--error" role="alert" key={key}>
           {message}; showing the newest attempts instead.
@@ -553,19 +557,19 @@ function AttemptPage(props: { webhook: Webhook; log: WebhookLog; others: Webhook
         <a href="/webhooks">Webhooks</a> /{" "}
         <a href={`/webhooks/${webhook.id}`} class="url-cell">{webhook.url}</a> /
       </p>
-      <div class="page-head">
+      <div class="page-head page-head--wrap">
         <h1>
           <code>{log.event_type}</code> · attempt {log.attempt}
         </h1>
         <div class="actions actions--tight">
           <a class="btn btn--secondary" href={back}>Back to deliveries</a>
           <IfCanChange>
-            <RedeliverButton webhookId={webhook.id} deliveryId={log.delivery_id} />
+            <RedeliverButton webhookId={webhook.id} deliveryId={log.delivery_id} size="normal" />
           </IfCanChange>
         </div>
       </div>
       <div class="card">
-        <dl class="details">
+        <dl class="details webhook-details">
           <dt>Result</dt>
           <dd>
             <AttemptOutcome log={log} /> {log.error_message}

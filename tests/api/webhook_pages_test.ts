@@ -74,10 +74,14 @@ appTest("the webhook pages work with plain forms, without JavaScript", async (ap
     equal(edited.status, 303);
     const editedPage = (await page(app, path)).html;
     match(editedPage, /All events/);
-    match(editedPage, /badge--off">Off/, "an unchecked Enabled box turns it off: grey, turned off by you");
+    match(
+      editedPage,
+      /badge--state badge--off">Off/,
+      "an unchecked Enabled box turns it off: grey, turned off by you",
+    );
 
     equal((await postForm(app, `${path}/enabled`, [["enabled", "true"]])).status, 303);
-    match((await page(app, path)).html, /badge--complete">Enabled/);
+    match((await page(app, path)).html, /badge--state badge--complete">Enabled/);
 
     match((await page(app, `${path}/delete`)).html, /Delete this webhook\?/);
     const deleted = await postForm(app, `${path}/delete`, []);
