@@ -10,5 +10,10 @@ ALTER TABLE webhook_logs
   ADD COLUMN response_headers jsonb,
   ADD COLUMN response_body text,
   ADD COLUMN response_body_truncated boolean NOT NULL DEFAULT false;
--- Paging through a long log newest first, filtered by event type: older than a given attempt.
+-- The log pages by (created_at, id), newest first, from a given attempt on: an index on the whole key lets
+-- a page start at its cursor instead of reading past every newer attempt. It serves what the index it
+-- replaces served too (latest attempt per webhook, attempts in the last hour).
+CREATE INDEX webhook_logs_webhook_page_idx ON webhook_logs (webhook_id, created_at DESC, id DESC);
+DROP INDEX webhook_logs_webhook_idx;
+-- The same, within one event type (the log's event filter).
 CREATE INDEX webhook_logs_webhook_event_idx ON webhook_logs (webhook_id, event_type, created_at DESC, id DESC);

@@ -416,7 +416,7 @@ function WebhookPage(
   props: {
     webhook: Webhook;
     page: LogPage;
-    matching: number;
+    matching: { count: number; exact: boolean };
     view: LogView;
     viewErrors: Record<string, string>;
     pending: { pending: number; due: number };
@@ -496,7 +496,7 @@ function WebhookPage(
       </div>
 
       <h2 id="deliveries">Deliveries</h2>
-      {props.matching > 0 || filtered || Object.keys(props.viewErrors).length > 0
+      {props.matching.count > 0 || filtered || Object.keys(props.viewErrors).length > 0
         ? (
           <DeliveryFilters
             webhookId={webhook.id}
@@ -514,7 +514,8 @@ function WebhookPage(
       {page.items.length > 0
         ? (
           <p class="muted" id="deliveries-count">
-            {formatCount(props.matching)} {props.matching === 1 ? "attempt" : "attempts"}
+            {formatCount(props.matching.count)}
+            {props.matching.exact ? "" : "+"} {props.matching.count === 1 ? "attempt" : "attempts"}
             {filtered ? " match" : " in all"} · {LOG_PAGE_SIZE} per page, newest first
           </p>
         )

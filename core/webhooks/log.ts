@@ -50,13 +50,19 @@ function columns(sql: Sql) {
   AS response_body, l.response_body_truncated, d.body, d.status AS delivery_status`;
 }
 
+/** Attempt `l` belongs to one of the webhook's deliveries in `status` (pending ones are few, and indexed). */
+function deliveryIn(sql: Sql, webhookId: number, status: DeliveryStatus) {
+  return sql`l.delivery_id IN (
+    SELECT d.id FROM webhook_deliveries d WHERE d.webhook_id = ${webhookId} AND d.status = ${status})`;
+}
+
 function filterConditions(sql: Sql, webhookId: number, filter: LogFilter) {
   const ok = sql`coalesce(l.response_status BETWEEN 200 AND 299, false)`;
   const result = {
     succeeded: sql`AND ${ok}`,
     failed: sql`AND NOT ${ok}`,
-    pending: sql`AND NOT ${ok} AND d.status = 'pending'`,
-    gave_up: sql`AND NOT ${ok} AND d.status = 'failed'`,
+    pending: sql`AND NOT ${ok} AND ${deliveryIn(sql, webhookId, "pending")}`,
+    gave_up: sql`AND NOT ${ok} AND ${deliveryIn(sql, webhookId, "failed")}`,
   };
   return sql`l.webhook_id = ${webhookId}
     ${filter.eventType === undefined ? sql`` : sql`AND l.event_type = ${filter.eventType}`}
@@ -99,7 +105,7 @@ export async function pageOfWebhookLogs(
   // The far side of the cursor: is there anything on it that matches?
   const beyond = async (id: number, side: "newer" | "older") => {
     const [row] = await sql`
-      SELECT 1 FROM webhook_logs l JOIN webhook_deliveries d ON d.id = l.delivery_id
+      SELECT 1 FROM webhook_logs l
       WHERE ${where} AND (l.created_at, l.id) ${side === "newer" ? sql`>` : sql`<`} ${positionOf(sql, id)}
       LIMIT 1`;
     return row !== undefined;
@@ -113,13 +119,23 @@ export async function pageOfWebhookLogs(
   };
 }
 
-/** How many of a webhook's attempts match `filter` (its cursors ignored). */
-export async function countWebhookLogs(sql: Sql, webhookId: number, filter: LogFilter): Promise<number> {
+/** Counting stops here: past it a long log says "10,000+" rather than reading every attempt (345 ms at 200k). */
+export const LOG_COUNT_CAP = 10_000;
+
+/** How many of a webhook's attempts match `filter` (its cursors ignored), up to {@linkcode LOG_COUNT_CAP}. */
+export async function countWebhookLogs(
+  sql: Sql,
+  webhookId: number,
+  filter: LogFilter,
+): Promise<{ count: number; exact: boolean }> {
   const [row] = await sql<{ count: number }[]>`
-    SELECT count(*)::int AS count
-    FROM webhook_logs l JOIN webhook_deliveries d ON d.id = l.delivery_id
-    WHERE ${filterConditions(sql, webhookId, filter)}`;
-  return row.count;
+    SELECT count(*)::int AS count FROM (
+      SELECT 1 FROM webhook_logs l WHERE ${filterConditions(sql, webhookId, filter)}
+      LIMIT ${LOG_COUNT_CAP + 1}
+    ) matching`;
+  return row.count > LOG_COUNT_CAP
+    ? { count: LOG_COUNT_CAP, exact: false }
+    : { count: row.count, exact: true };
 }
 
 /** A webhook's most recent attempts (of one delivery, if given), newest first, with each delivery's body and state. */

@@ -203,3 +203,31 @@ async function waitForAttempts(app: TestApp, id: number, count: number): Promise
   }
   throw new Error(`webhook ${id} did not log ${count} attempts within 15 s`);
 }
+
+appTest(
+  "result=pending lists the failed attempts whose delivery will be retried; gave_up those that will not",
+  async (app) => {
+    const receiver = startReceiver(() => new Response("down for maintenance", { status: 503 }));
+    try {
+      const hook = await addWebhook(app, `${receiver.url}/down`);
+      await apiJson(app, "POST", "/api/products", { sku: "PENDING-1", name: "Pending" }); // retried in an hour
+      await receiver.waitFor("/down", 1);
+      await sendTest(app, hook.id); // a test is never retried: failed for good
+      const [test, scheduled] = await waitForAttempts(app, hook.id, 2);
+      equal(scheduled.event_type, "product.created");
+      equal(scheduled.delivery_status, "pending");
+      const ids = async (result: string) =>
+        ((await apiJson(app, "GET", `/api/webhooks/${hook.id}/logs?result=${result}`)).body as AttemptJson[])
+          .map((
+            a,
+          ) => a.id);
+      deepStrictEqual(await ids("pending"), [scheduled.id]);
+      deepStrictEqual(await ids("gave_up"), [test.id]);
+      deepStrictEqual(await ids("failed"), [test.id, scheduled.id]);
+      deepStrictEqual(await ids("succeeded"), []);
+    } finally {
+      await receiver.close();
+    }
+  },
+  { ...LOCAL, WEBHOOK_RETRY_SCHEDULE: "3600" },
+);
