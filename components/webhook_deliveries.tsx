@@ -150,15 +150,15 @@ export function DeliveryLog(
           <td>
             <code>{log.event_type}</code>
           </td>
-          <td class="num">{log.attempt}</td>
-          <td>
+          <td class="num" data-label="Attempt">{log.attempt}</td>
+          <td class="log-result">
             <AttemptOutcome log={log} />
           </td>
-          <td class="num">{formatCount(log.response_time_ms)} ms</td>
-          <td class="nowrap">
-            {log.next_retry_at && log.delivery_status === "pending" ? utc(log.next_retry_at) : "—"}
-          </td>
-          <td>
+          <td class="num" data-label="Took">{formatCount(log.response_time_ms)} ms</td>
+          {log.next_retry_at && log.delivery_status === "pending"
+            ? <td class="nowrap" data-label="Next retry">{utc(log.next_retry_at)}</td>
+            : <td class="log-no-retry">—</td>}
+          <td class="log-actions">
             <div class="row-actions">
               <a class="btn btn--small btn--secondary" href={attemptUrl(props.webhookId, log.id, props.view)}>
                 Details

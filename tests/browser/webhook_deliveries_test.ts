@@ -212,10 +212,14 @@ appTest(
           )
         );
         ok(cells.every((cell) => cell === "webhook.test|200"), `only succeeded test events (${mode.label})`);
+        // Details and Redeliver stay in view at either width: a card per attempt on a phone.
+        await fitsWidth(page, ".log-table tbody tr .log-actions form");
         await page.screenshot({
           path: `${ARTIFACTS_DIR}webhook-log-filtered-${mode.label}.png`,
           fullPage: true,
         });
+        await page.locator("#deliveries-count").evaluate((element) => element.scrollIntoView());
+        await page.screenshot({ path: `${ARTIFACTS_DIR}webhook-log-rows-${mode.label}.png` });
 
         // Paging keeps the filters; the second page is a bookmark that opens the same rows.
         await page.getByRole("link", { name: "Older ›" }).click();
