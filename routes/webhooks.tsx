@@ -1,5 +1,6 @@
 /** The webhook pages: list, add, detail (secret, test, log, redeliver), edit, delete. */
 import { Hono } from "hono";
+import type { z } from "zod";
 import { ConfirmDeletePage } from "../components/confirm_delete_page.tsx";
 import { Island } from "../components/island.tsx";
 import { Layout } from "../components/layout.tsx";
@@ -255,21 +256,20 @@ function formInput(values: WebhookFormValues) {
 /** The log's filters and cursor from the page's query string; a bad value is dropped and named. */
 function logView(query: Record<string, string>): { view: LogView; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
-  const field = <K extends keyof typeof LogFilterQuery.shape>(key: K) => {
-    const parsed = LogFilterQuery.shape[key].safeParse(query[key]);
+  const shape = LogFilterQuery.shape;
+  function pick<T>(key: keyof typeof shape, schema: z.ZodType<T>, what?: string): T | undefined {
+    const parsed = schema.safeParse(query[key]);
     if (parsed.success) return parsed.data;
-    errors[key] = key === "event_type"
-      ? `There is no event type ${JSON.stringify(String(query[key]).slice(0, 60))}; choose one from the list.`
-      : key === "result"
-      ? `There is no result ${JSON.stringify(String(query[key]).slice(0, 60))}; choose one from the list.`
+    errors[key] = what
+      ? `There is no ${what} ${JSON.stringify(String(query[key]).slice(0, 60))}; choose one from the list.`
       : parsed.error.issues[0].message;
     return undefined;
-  };
+  }
   const view: LogView = {
-    eventType: field("event_type") as string | undefined,
-    result: field("result") as LogView["result"],
-    before: field("before") as number | undefined,
-    after: field("after") as number | undefined,
+    eventType: pick("event_type", shape.event_type, "event type"),
+    result: pick("result", shape.result, "result"),
+    before: pick("before", shape.before),
+    after: pick("after", shape.after),
   };
   return { view, errors };
 }
