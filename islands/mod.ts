@@ -4,7 +4,9 @@
  */
 import { type Attributes, type ComponentProps, type ComponentType, h, type VNode } from "preact";
 import ConfirmSubmit from "./ConfirmSubmit.tsx";
+import CopyButton from "./CopyButton.tsx";
 import DeleteAllForm from "./DeleteAllForm.tsx";
+import EventTypesField from "./EventTypesField.tsx";
 import ImportProgress from "./ImportProgress.tsx";
 import ProductForm from "./ProductForm.tsx";
 import SendButton from "./SendButton.tsx";
@@ -12,7 +14,9 @@ import UploadForm from "./UploadForm.tsx";
 
 const COMPONENTS = {
   ConfirmSubmit,
+  CopyButton,
   DeleteAllForm,
+  EventTypesField,
   ImportProgress,
   ProductForm,
   SendButton,

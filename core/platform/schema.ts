@@ -125,9 +125,19 @@ export interface WebhookLogTable {
   response_time_ms: number;
   error_kind: string | null;
   error_message: string | null;
+  /** Written before migration 013 only: the first 1 KB of the body, read as `response_body` since. */
   response_excerpt: string | null;
   next_retry_at: Date | null;
   created_at: CreatedAt;
+  /** The URL the attempt went to (the webhook's URL may change later). */
+  request_url: string | null;
+  /** `[name, value]` pairs as sent; null when nothing was sent (or before migration 013). */
+  request_headers: [string, string][] | null;
+  /** `[name, value]` pairs as received; null when no response came. */
+  response_headers: [string, string][] | null;
+  /** The response body up to the kept limit. */
+  response_body: string | null;
+  response_body_truncated: Defaulted<boolean>;
 }
 
 /** What a person may do: `admin` everything, `viewer` read only. */
