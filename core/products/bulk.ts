@@ -48,9 +48,10 @@ export async function writeStagedChunk(
   if (columns.description) assigned.push("description");
   if (columns.price) assigned.push("price");
   if (columns.active) assigned.push("active");
+  const tuple = (table: string) => tx.unsafe(assigned.map((column) => `${table}.${column}`).join(", "));
   const setList = tx.unsafe(assigned.map((column) => `${column} = excluded.${column}`).join(", "));
-  const storedTuple = tx.unsafe(assigned.map((column) => `p.${column}`).join(", "));
-  const incomingTuple = tx.unsafe(assigned.map((column) => `excluded.${column}`).join(", "));
+  // Rows equal to the stored product are left out before the INSERT: `ON CONFLICT … WHERE false`
+  // would still lock (and so write) each of them, which is most of a re-import's cost.
   const [counts] = await tx<{ staged: number; latest: number; inserted: number; updated: number }[]>`
     WITH chunk AS (
       SELECT ord, sku, name, description, price, active FROM ${tx(stage)}
@@ -58,11 +59,14 @@ export async function writeStagedChunk(
     ), latest AS (
       SELECT * FROM chunk c
       WHERE NOT EXISTS (SELECT 1 FROM ${tx(stage)} l WHERE lower(l.sku) = lower(c.sku) AND l.ord > c.ord)
+    ), changing AS (
+      SELECT l.* FROM latest l LEFT JOIN products p ON lower(p.sku) = lower(l.sku)
+      WHERE p.id IS NULL OR (${tuple("p")}) IS DISTINCT FROM (${tuple("l")})
     ), written AS (
       INSERT INTO products AS p (sku, name, description, price, active)
-      SELECT sku, name, description, price, coalesce(active, true) FROM latest
+      SELECT sku, name, description, price, coalesce(active, true) FROM changing
       ON CONFLICT (lower(sku)) DO UPDATE SET ${setList}, updated_at = now()
-      WHERE (${storedTuple}) IS DISTINCT FROM (${incomingTuple})
+      WHERE (${tuple("p")}) IS DISTINCT FROM (${tuple("excluded")})
       RETURNING (xmax = 0) AS inserted
     )
     SELECT (SELECT count(*) FROM chunk)::int AS staged, (SELECT count(*) FROM latest)::int AS latest,
