@@ -3,6 +3,7 @@ import { WEBHOOK_EVENT_TYPES, type WebhookAttempt, type WebhookLog } from "../co
 import { formatCount } from "./format.ts";
 import { ActionsHeading, DataTable } from "./table.tsx";
 import { CsrfField, IfCanChange } from "./session.tsx";
+import { LocalTime } from "./local_time.tsx";
 
 /** What the form shows (as typed). */
 export interface WebhookFormValues {
@@ -164,7 +165,9 @@ export function DeliveryLog(props: { webhookId: number; logs: WebhookLog[] }) {
     >
       {props.logs.map((log) => (
         <tr key={log.id}>
-          <td class="nowrap">{utc(log.created_at)}</td>
+          <td class="nowrap">
+            <LocalTime at={log.created_at} seconds />
+          </td>
           <td>
             <code>{log.event_type}</code>
           </td>
@@ -180,9 +183,11 @@ export function DeliveryLog(props: { webhookId: number; logs: WebhookLog[] }) {
               : null}
           </td>
           <td class="nowrap">
-            {log.next_retry_at && log.delivery_status === "pending" ? utc(log.next_retry_at) : "—"}
+            {log.next_retry_at && log.delivery_status === "pending"
+              ? <LocalTime at={log.next_retry_at} seconds />
+              : "—"}
           </td>
-          <td>
+          <td class="actions-cell">
             <IfCanChange>
               <form
                 method="post"

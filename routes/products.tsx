@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { ConfirmDeletePage } from "../components/confirm_delete_page.tsx";
 import { Island } from "../components/island.tsx";
 import { Layout } from "../components/layout.tsx";
+import { LocalTime } from "../components/local_time.tsx";
 import { Pagination, ProductFiltersForm, ProductTable } from "../components/products_list.tsx";
 import { htmlResponse } from "../components/render.ts";
 import { findImportJob, isFinalStatus, progressFromJob, submitDeleteAll } from "../core/imports/mod.ts";
@@ -288,8 +289,7 @@ function ProductEditPage(
         ? (
           <div class="card danger-zone">
             <p class="muted">
-              Created {product.created_at.toISOString().slice(0, 16).replace("T", " ")} UTC · updated{" "}
-              {product.updated_at.toISOString().slice(0, 16).replace("T", " ")} UTC
+              Created <LocalTime at={product.created_at} /> · updated <LocalTime at={product.updated_at} />
             </p>
             <IfCanChange>
               <Island

@@ -9,7 +9,6 @@ import {
   DeliveryLog,
   EnabledBadge,
   EventTypes,
-  utc,
   WebhookForm,
   type WebhookFormValues,
 } from "../components/webhooks.tsx";
@@ -41,6 +40,7 @@ import type { AppContext, AppEnv } from "./context.ts";
 import { saveForm } from "./forms.ts";
 import { auditContext, deliveryIdFromPath, formBody, webhookId, WebhookPageQuery } from "./http.ts";
 import { DataTable } from "../components/table.tsx";
+import { LocalTime } from "../components/local_time.tsx";
 import { CsrfField, IfCanChange, IfViewer } from "../components/session.tsx";
 
 const NOTICES: Record<string, string> = {
@@ -241,7 +241,10 @@ function WebhooksPage(props: { webhooks: Webhook[]; latest: Map<number, WebhookA
                     {last
                       ? (
                         <>
-                          <AttemptOutcome log={last} /> <span class="muted">{utc(last.created_at)}</span>
+                          <AttemptOutcome log={last} />{" "}
+                          <span class="muted">
+                            <LocalTime at={last.created_at} seconds />
+                          </span>
                         </>
                       )
                       : <span class="muted">None yet</span>}
@@ -351,7 +354,7 @@ function WebhookPage(
             {previousSecretSigns(webhook)
               ? (
                 <p class="field-hint" id="previous-secret-note">
-                  Until {utc(webhook.previous_secret_expires_at!)}{" "}
+                  Until <LocalTime at={webhook.previous_secret_expires_at!} seconds />{" "}
                   deliveries are also signed with the previous secret, so your endpoint can switch without
                   rejecting any.
                 </p>
@@ -383,7 +386,10 @@ function WebhookPage(
         : null}
 
       <div class="card danger-zone">
-        <p class="muted">Added {utc(webhook.created_at)} · changed {utc(webhook.updated_at)}</p>
+        <p class="muted">
+          Added <LocalTime at={webhook.created_at} seconds /> · changed{" "}
+          <LocalTime at={webhook.updated_at} seconds />
+        </p>
         <IfCanChange>
           <Island
             name="ConfirmSubmit"

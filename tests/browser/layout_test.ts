@@ -1,0 +1,93 @@
+/**
+ * Every page fits its window from a 360 px phone to a 1280 px desktop, with and without JavaScript:
+ * the page itself never scrolls sideways (wide tables scroll inside their own box), and a table's
+ * row actions stay on screen.
+ */
+import { deepStrictEqual } from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { checkEveryPage, contextFor, settled } from "./every_page.ts";
+
+const WIDTHS = [360, 390, 1280];
+
+/** What sticks out of the page's width: the document's overflow and the elements past the right edge. */
+function overflowOf(page: Page) {
+  return page.evaluate(() => {
+    const root = document.scrollingElement!;
+    const width = root.clientWidth;
+    const culprits = [...document.querySelectorAll<HTMLElement>("body *")]
+      .filter((element) => {
+        const box = element.getBoundingClientRect();
+        if (box.width === 0 || box.right <= width + 0.5) return false;
+        // Inside a box that scrolls sideways on its own, sticking out is the point.
+        const scroller = element.parentElement?.closest(".table-wrap, pre");
+        return !scroller;
+      })
+      .slice(0, 3)
+      .map((element) =>
+        `${element.tagName.toLowerCase()}.${element.className} (right ${element.getBoundingClientRect().right})`
+      );
+    return { scrollWidth: root.scrollWidth, clientWidth: width, culprits };
+  });
+}
+
+/** Row action buttons that are not fully visible: off the window, or scrolled out of their table's box. */
+function hiddenRowActions(page: Page) {
+  return page.evaluate(() => {
+    const width = document.scrollingElement!.clientWidth;
+    return [
+      ...document.querySelectorAll<HTMLElement>(
+        ".table-wrap .row-actions :is(a, button), .table-wrap td:last-child button",
+      ),
+    ]
+      .filter((button) => {
+        const box = button.getBoundingClientRect();
+        const wrap = button.closest(".table-wrap")!.getBoundingClientRect();
+        return box.left < wrap.left - 0.5 || box.right > wrap.right + 0.5 || box.right > width + 0.5;
+      })
+      .map((button) => button.textContent?.trim());
+  });
+}
+
+Deno.test({
+  name:
+    "no page scrolls sideways at 360, 390 or 1280 px, with or without JavaScript; row actions stay in view",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const problems: string[] = [];
+    await checkEveryPage(async (browser, pages, visitor) => {
+      for (const javaScriptEnabled of [true, false]) {
+        for (const width of WIDTHS) {
+          const context = await contextFor(browser, visitor, {
+            viewport: { width, height: 800 },
+            javaScriptEnabled,
+          });
+          try {
+            const page = await context.newPage();
+            for (const appPage of pages) {
+              const where = `${appPage.name} at ${width} px, JavaScript ${javaScriptEnabled ? "on" : "off"}`;
+              const response = await page.goto(`${visitor.baseUrl}${appPage.path}`);
+              if (response?.status() !== appPage.status) {
+                problems.push(`${where}: answered ${response?.status()}, expected ${appPage.status}`);
+                continue;
+              }
+              if (javaScriptEnabled) await settled(page);
+              const overflow = await overflowOf(page);
+              if (overflow.scrollWidth > overflow.clientWidth) {
+                problems.push(
+                  `${where}: the page is ${overflow.scrollWidth} px wide in a ${overflow.clientWidth} px window ` +
+                    `(${overflow.culprits.join(", ")})`,
+                );
+              }
+              const hidden = await hiddenRowActions(page);
+              if (hidden.length > 0) problems.push(`${where}: row actions out of view: ${hidden.join(", ")}`);
+            }
+          } finally {
+            await context.close();
+          }
+        }
+      }
+    });
+    deepStrictEqual(problems, []);
+  },
+});
