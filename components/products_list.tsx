@@ -113,7 +113,7 @@ function ProductRow(props: { product: Product }) {
   const p = props.product;
   return (
     <tr>
-      <td class="nowrap">
+      <td class="sku-cell">
         <a href={`/products/${p.id}`}>
           <code>{p.sku}</code>
         </a>

@@ -3,7 +3,6 @@
  * headers, the request id and log, health and readiness.
  */
 import { Hono } from "hono";
-import { serveStatic } from "hono/deno";
 import { Layout } from "../components/layout.tsx";
 import { htmlResponse } from "../components/render.ts";
 import { auditApi } from "./api/audit.ts";
@@ -147,7 +146,6 @@ export function createApp(ctx: AppContext): Hono<AppEnv> {
     }, 503);
   });
   app.route("/static", assets.routes);
-  app.use("/static/*", serveStatic({ root: new URL("..", import.meta.url).pathname }));
   // Browsers that ignore the page's icon link ask for /favicon.ico.
   app.get("/favicon.ico", (c) => c.redirect(assets.urls.get("favicon.svg") ?? "/static/favicon.svg", 301));
 

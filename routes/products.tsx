@@ -195,7 +195,15 @@ function ProductsPage(
           </p>
         )
         : null}
-      {query ? <ProductFiltersForm query={query} /> : null}
+      {query
+        ? (
+          // On a phone the filters fold away behind "Filters" (open while some are set); wider, always shown.
+          <details class="filters-panel" open={Boolean(filtered)}>
+            <summary class="btn btn--secondary">Filters{filtered ? " (on)" : ""}</summary>
+            <ProductFiltersForm query={query} />
+          </details>
+        )
+        : null}
       {page && query
         ? page.total === 0
           ? (

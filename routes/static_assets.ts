@@ -9,12 +9,15 @@ import { createHash } from "node:crypto";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { Hono } from "hono";
 import type { AssetUrls } from "../components/page_assets.tsx";
+import { NotFoundError } from "../core/platform/mod.ts";
 import type { AppEnv } from "./context.ts";
 
 const CONTENT_TYPES: Record<string, string> = {
   css: "text/css; charset=utf-8",
   js: "text/javascript; charset=utf-8",
   svg: "image/svg+xml",
+  png: "image/png",
+  txt: "text/plain; charset=utf-8",
 };
 
 /** Content-hashed names never change content: a browser may keep them for a year without asking. */
@@ -108,9 +111,9 @@ export function loadStaticAssets(dir: string): StaticAssets {
   }
 
   const routes = new Hono<AppEnv>();
-  routes.get("/:name", async (c, next) => {
+  routes.get("/:name", (c) => {
     const found = byName.get(c.req.param("name"));
-    if (!found) return await next();
+    if (!found) throw new NotFoundError(`There is no static file named ${c.req.param("name")}.`);
     const { asset, immutable } = found;
     const encoding = chooseEncoding(c.req.header("accept-encoding"), Object.keys(asset.bodies) as Encoding[]);
     // Each encoding is its own representation, so its own strong ETag; all name the same content.
