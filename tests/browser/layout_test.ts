@@ -83,6 +83,20 @@ Deno.test({
               }
               const hidden = await hiddenRowActions(page);
               if (hidden.length > 0) problems.push(`${where}: row actions out of view: ${hidden.join(", ")}`);
+              // An inline confirmation, once open, keeps both its answers on screen.
+              const ask = page.locator(".table-wrap button", { hasText: /^(Delete|Revoke)$/ }).first();
+              if (javaScriptEnabled && await ask.count() > 0) {
+                await ask.click();
+                await page.getByRole("button", { name: "No" }).waitFor();
+                const clipped = await hiddenRowActions(page);
+                if (clipped.length > 0) {
+                  problems.push(`${where}: an open confirmation clips ${clipped.join(", ")}`);
+                }
+                const wider = await overflowOf(page);
+                if (wider.scrollWidth > wider.clientWidth) {
+                  problems.push(`${where}: an open confirmation widens the page to ${wider.scrollWidth} px`);
+                }
+              }
             }
           } finally {
             await context.close();
