@@ -3,8 +3,10 @@
  * the page itself never scrolls sideways (wide tables scroll inside their own box), and a table's
  * row actions stay on screen.
  */
-import { deepStrictEqual } from "node:assert/strict";
+import { deepStrictEqual, equal } from "node:assert/strict";
 import type { Page } from "playwright-core";
+import { appTest, importCsv } from "../helpers/test_app.ts";
+import { launchBrowser, signedInPage } from "./browser.ts";
 import { checkEveryPage, contextFor, settled } from "./every_page.ts";
 
 const WIDTHS = [360, 390, 1280];
@@ -26,7 +28,17 @@ function overflowOf(page: Page) {
       .map((element) =>
         `${element.tagName.toLowerCase()}.${element.className} (right ${element.getBoundingClientRect().right})`
       );
-    return { scrollWidth: root.scrollWidth, clientWidth: width, culprits };
+    // The sections fit on one line: a nav that must be scrolled hides a section.
+    const nav = document.querySelector(".nav");
+    if (nav && nav.scrollWidth > nav.clientWidth) {
+      culprits.unshift(`nav (${nav.scrollWidth} px in ${nav.clientWidth})`);
+    }
+    return {
+      scrollWidth: root.scrollWidth,
+      clientWidth: width,
+      culprits,
+      navFits: !nav || nav.scrollWidth <= nav.clientWidth,
+    };
   });
 }
 
@@ -75,6 +87,9 @@ Deno.test({
               }
               if (javaScriptEnabled) await settled(page);
               const overflow = await overflowOf(page);
+              if (!overflow.navFits) {
+                problems.push(`${where}: the sections do not fit: ${overflow.culprits[0]}`);
+              }
               if (overflow.scrollWidth > overflow.clientWidth) {
                 problems.push(
                   `${where}: the page is ${overflow.scrollWidth} px wide in a ${overflow.clientWidth} px window ` +
@@ -107,3 +122,47 @@ Deno.test({
     deepStrictEqual(problems, []);
   },
 });
+
+appTest(
+  "on a phone the product filters fold away behind Filters, open when set; wider, they always show",
+  async (app) => {
+    await importCsv(app, "sku,name,price\nFOLD-1,Folded,1.00\n");
+    const browser = await launchBrowser();
+    try {
+      for (const javaScriptEnabled of [true, false]) {
+        for (
+          const [width, path, shown] of [
+            [390, "/", false],
+            [390, "/?search=fold", true],
+            [1280, "/", true],
+          ] as const
+        ) {
+          const context = await browser.newContext({ viewport: { width, height: 800 }, javaScriptEnabled });
+          try {
+            const page = await signedInPage(context, app);
+            await page.goto(`${app.url}${path}`);
+            const where = `${path} at ${width} px, JavaScript ${javaScriptEnabled ? "on" : "off"}`;
+            equal(
+              await page.locator("input[name=search]").isVisible(),
+              shown,
+              `${where}: search field shown`,
+            );
+            equal(
+              await page.locator(".filters-panel > summary").isVisible(),
+              width < 641,
+              `${where}: toggle`,
+            );
+            if (!shown) {
+              await page.locator(".filters-panel > summary").click();
+              equal(await page.locator("input[name=search]").isVisible(), true, `${where}: opens on a tap`);
+            }
+          } finally {
+            await context.close();
+          }
+        }
+      }
+    } finally {
+      await browser.close();
+    }
+  },
+);
