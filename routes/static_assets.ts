@@ -65,7 +65,7 @@ function compressed(bytes: Uint8Array): Partial<Record<Encoding, Uint8Array>> {
  * The encodings the client accepts, best first among those we have: brotli, then gzip, then none.
  * A `q=0` refuses an encoding; `*` stands for any not named.
  */
-export function chooseEncoding(acceptEncoding: string | undefined, available: Encoding[]): Encoding {
+function chooseEncoding(acceptEncoding: string | undefined, available: Encoding[]): Encoding {
   const weights = new Map<string, number>();
   for (const part of (acceptEncoding ?? "").split(",")) {
     const [name, ...params] = part.trim().toLowerCase().split(";");
@@ -92,7 +92,7 @@ function sameContent(ifNoneMatch: string | undefined, hash: string): boolean {
 
 /**
  * Reads every file in `dir` (not recursive), hashes and compresses it, and returns the manifest and
- * routes. Synchronous: it runs once while the app is built, on a few small files (~50 ms).
+ * routes. Synchronous: it runs once while the app is built, on a few small files (~75 ms).
  */
 export function loadStaticAssets(dir: string): StaticAssets {
   const byName = new Map<string, { asset: StaticAsset; immutable: boolean }>();
