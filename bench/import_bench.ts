@@ -289,7 +289,9 @@ async function appImports(
       againRss = server.peakMb;
       // The same file again: each SKU's last row is what is stored, so nothing is written.
       if (again.final.inserted !== 0 || again.final.updated !== 0) {
-        console.log(`FAIL: the re-import inserted ${again.final.inserted} and updated ${again.final.updated}`);
+        console.log(
+          `FAIL: the re-import inserted ${again.final.inserted} and updated ${again.final.updated}`,
+        );
       }
     }
     if (listing) {

@@ -2,6 +2,7 @@
 import type { Product, ProductPage, ProductQuery, SortKey } from "../core/products/mod.ts";
 import { formatCount } from "./format.ts";
 import { Island } from "./island.tsx";
+import { LocalTime } from "./local_time.tsx";
 import { IfCanChange } from "./session.tsx";
 import { ActionsHeading, DataTable } from "./table.tsx";
 
@@ -87,10 +88,6 @@ function SortHeader(props: { query: ProductQuery; sort: SortKey; class?: string 
   );
 }
 
-function formatDate(date: Date): string {
-  return date.toISOString().slice(0, 16).replace("T", " ");
-}
-
 /** The products table, with sortable headers and a delete button per row. */
 export function ProductTable(props: { page: ProductPage; query: ProductQuery }) {
   return (
@@ -116,7 +113,7 @@ function ProductRow(props: { product: Product }) {
   const p = props.product;
   return (
     <tr>
-      <td class="nowrap">
+      <td class="sku-cell">
         <a href={`/products/${p.id}`}>
           <code>{p.sku}</code>
         </a>
@@ -128,9 +125,9 @@ function ProductRow(props: { product: Product }) {
         {p.active ? <span class="badge badge--complete">Active</span> : <span class="badge">Inactive</span>}
       </td>
       <td class="nowrap">
-        <time dateTime={p.updated_at.toISOString()}>{formatDate(p.updated_at)}</time>
+        <LocalTime at={p.updated_at} />
       </td>
-      <td>
+      <td class="actions-cell">
         <div class="row-actions">
           <IfCanChange>
             <a class="btn btn--small btn--secondary" href={`/products/${p.id}`}>Edit</a>

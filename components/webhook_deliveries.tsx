@@ -2,6 +2,7 @@
  * The delivery log of a webhook, as GitHub's "Recent deliveries": a filter form (plain GET, so a
  * filtered view is a bookmark), the attempts one page at a time, and each attempt's whole exchange.
  */
+import { LocalTime } from "./local_time.tsx";
 import {
   ATTEMPT_RESULTS,
   type AttemptResult,
@@ -12,7 +13,7 @@ import {
 import { formatCount } from "./format.ts";
 import { CsrfField, IfCanChange } from "./session.tsx";
 import { ActionsHeading, DataTable } from "./table.tsx";
-import { AttemptOutcome, utc } from "./webhooks.tsx";
+import { AttemptOutcome } from "./webhooks.tsx";
 
 /** The log's filters and cursor as the URL carries them (blank: any). */
 export interface LogView {
@@ -144,7 +145,7 @@ export function DeliveryLog(
         <tr key={log.id}>
           <td class="nowrap">
             <a href={attemptUrl(props.webhookId, log.id, props.view)} title="The request and the response">
-              {utc(log.created_at)}
+              <LocalTime at={log.created_at} seconds />
             </a>
           </td>
           <td>
@@ -156,7 +157,11 @@ export function DeliveryLog(
           </td>
           <td class="num" data-label="Took">{formatCount(log.response_time_ms)} ms</td>
           {log.next_retry_at && log.delivery_status === "pending"
-            ? <td class="nowrap" data-label="Next retry">{utc(log.next_retry_at)}</td>
+            ? (
+              <td class="nowrap" data-label="Next retry">
+                <LocalTime at={log.next_retry_at} seconds />
+              </td>
+            )
             : <td class="log-no-retry">—</td>}
           <td class="log-actions">
             <div class="row-actions">

@@ -91,11 +91,6 @@ export function WebhookStateBadge(props: { webhook: Pick<Webhook, "enabled" | "d
     : <span class="badge badge--state badge--off">Off</span>;
 }
 
-/** A UTC time to the second. */
-export function utc(date: Date): string {
-  return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
-}
-
 const ERROR_LABELS: Record<string, string> = {
   timeout: "Timed out",
   refused: "Refused",

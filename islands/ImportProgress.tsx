@@ -50,12 +50,16 @@ export default function ImportProgress({ initial }: ImportProgressProps) {
       ["Elapsed", p.elapsed_ms ? formatDuration(p.elapsed_ms) : "—"],
     ];
   return (
-    <section class="card progress-card" aria-live="polite" data-status={p.status}>
+    <section class="card progress-card" data-status={p.status}>
       <div class="progress-head">
         <StatusBadge status={p.status} />
         <span class="progress-percent">{percent}%</span>
       </div>
       <ProgressBar percent={percent} tone={p.status} label="Import progress" />
+      {/* What a screen reader announces: the status and every tenth percent, not each tick of every figure. */}
+      <p class="visually-hidden" aria-live="polite" aria-atomic="true">
+        {isFinalStatus(p.status) ? p.message : `${Math.floor(percent / 10) * 10}% done`}
+      </p>
       <p class={p.status === "error" ? "alert alert--error" : "progress-message"}>{p.message}</p>
       {p.search_index === "catching_up"
         ? (

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { ConfirmDeletePage } from "../components/confirm_delete_page.tsx";
 import { Island } from "../components/island.tsx";
 import { Layout } from "../components/layout.tsx";
+import { LocalTime } from "../components/local_time.tsx";
 import { Pagination, ProductFiltersForm, ProductTable } from "../components/products_list.tsx";
 import { htmlResponse } from "../components/render.ts";
 import { findImportJob, isFinalStatus, progressFromJob, submitDeleteAll } from "../core/imports/mod.ts";
@@ -194,7 +195,15 @@ function ProductsPage(
           </p>
         )
         : null}
-      {query ? <ProductFiltersForm query={query} /> : null}
+      {query
+        ? (
+          // On a phone the filters fold away behind "Filters" (open while some are set); wider, always shown.
+          <details class="filters-panel" open={Boolean(filtered)}>
+            <summary class="btn btn--secondary">Filters{filtered ? " (on)" : ""}</summary>
+            <ProductFiltersForm query={query} />
+          </details>
+        )
+        : null}
       {page && query
         ? page.total === 0
           ? (
@@ -288,8 +297,7 @@ function ProductEditPage(
         ? (
           <div class="card danger-zone">
             <p class="muted">
-              Created {product.created_at.toISOString().slice(0, 16).replace("T", " ")} UTC · updated{" "}
-              {product.updated_at.toISOString().slice(0, 16).replace("T", " ")} UTC
+              Created <LocalTime at={product.created_at} /> · updated <LocalTime at={product.updated_at} />
             </p>
             <IfCanChange>
               <Island

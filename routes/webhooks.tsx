@@ -8,7 +8,6 @@ import { htmlResponse } from "../components/render.ts";
 import {
   AttemptOutcome,
   EventTypes,
-  utc,
   WebhookForm,
   type WebhookFormValues,
   WebhookStateBadge,
@@ -65,6 +64,7 @@ import {
   WebhookPageQuery,
 } from "./http.ts";
 import { DataTable } from "../components/table.tsx";
+import { LocalTime } from "../components/local_time.tsx";
 import { CsrfField, IfCanChange, IfViewer } from "../components/session.tsx";
 
 /** Attempts per page of the delivery log. */
@@ -334,7 +334,10 @@ function WebhooksPage(props: { webhooks: Webhook[]; latest: Map<number, WebhookA
                     {last
                       ? (
                         <>
-                          <AttemptOutcome log={last} /> <span class="muted">{utc(last.created_at)}</span>
+                          <AttemptOutcome log={last} />{" "}
+                          <span class="muted">
+                            <LocalTime at={last.created_at} seconds />
+                          </span>
                         </>
                       )
                       : <span class="muted">None yet</span>}
@@ -392,7 +395,7 @@ function SigningSecret(props: { webhook: Webhook }) {
       {previousSecretSigns(webhook)
         ? (
           <p class="field-hint" id="previous-secret-note">
-            Until {utc(webhook.previous_secret_expires_at!)}{" "}
+            Until <LocalTime at={webhook.previous_secret_expires_at!} seconds />{" "}
             deliveries are also signed with the previous secret, so your endpoint can switch without rejecting
             any.
           </p>
@@ -526,7 +529,10 @@ function WebhookPage(
         : null}
 
       <div class="card danger-zone">
-        <p class="muted">Added {utc(webhook.created_at)} · changed {utc(webhook.updated_at)}</p>
+        <p class="muted">
+          Added <LocalTime at={webhook.created_at} seconds /> · changed{" "}
+          <LocalTime at={webhook.updated_at} seconds />
+        </p>
         <IfCanChange>
           <Island
             name="ConfirmSubmit"
@@ -576,7 +582,9 @@ function AttemptPage(props: { webhook: Webhook; log: WebhookLog; others: Webhook
             <AttemptOutcome log={log} /> {log.error_message}
           </dd>
           <dt>Sent</dt>
-          <dd>{utc(log.created_at)} · took {formatCount(log.response_time_ms)} ms</dd>
+          <dd>
+            <LocalTime at={log.created_at} seconds /> · took {formatCount(log.response_time_ms)} ms
+          </dd>
           <dt>Delivery</dt>
           <dd>
             <code class="delivery-id">{log.delivery_id}</code>{" "}
@@ -584,8 +592,12 @@ function AttemptPage(props: { webhook: Webhook; log: WebhookLog; others: Webhook
             <div>
               {DELIVERY_STATES[log.delivery_status]}
               {log.delivery_status === "pending" && log.next_retry_at
-                ? `, next at ${utc(log.next_retry_at)}`
-                : ""}
+                ? (
+                  <>
+                    , next at <LocalTime at={log.next_retry_at} seconds />
+                  </>
+                )
+                : null}
             </div>
           </dd>
           {props.others.length > 1
@@ -599,12 +611,12 @@ function AttemptPage(props: { webhook: Webhook; log: WebhookLog; others: Webhook
                         {other.id === log.id
                           ? (
                             <strong aria-current="page">
-                              Attempt {other.attempt}, {utc(other.created_at)}
+                              Attempt {other.attempt}, <LocalTime at={other.created_at} seconds />
                             </strong>
                           )
                           : (
                             <a href={attemptUrl(webhook.id, other.id, view)}>
-                              Attempt {other.attempt}, {utc(other.created_at)}
+                              Attempt {other.attempt}, <LocalTime at={other.created_at} seconds />
                             </a>
                           )} <AttemptOutcome log={other} />
                       </li>

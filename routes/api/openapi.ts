@@ -544,7 +544,8 @@ export const OPENAPI_DOCUMENT = {
           search_index: {
             type: "string",
             enum: ["ready", "catching_up"],
-            description: "catching_up while a large import's search indexes are rebuilt after it (searches are " +
+            description:
+              "catching_up while a large import's search indexes are rebuilt after it (searches are " +
               "right meanwhile, only slower)",
           },
           search_ready_at: { type: ["string", "null"], format: "date-time" },
