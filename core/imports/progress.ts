@@ -13,13 +13,16 @@ export type ImportJob = Selectable<ImportJobTable>;
 /** The SSE event of `/api/progress/{task_id}`, in the brief's format plus the import's counts. */
 export interface ProgressEvent {
   task_id: string;
-  /** What the task does: a CSV import or deleting all products. */
+  /** What the task does: a CSV import, deleting all products, or a bulk action on a selection. */
   kind: JobKind;
   /** `started` is a processing job that has not committed a row yet. */
   status: "queued" | "started" | "processing" | "complete" | "error";
-  /** Rows committed so far (data rows, header excluded); for a delete-all, the products deleted. */
+  /**
+   * Rows committed so far (data rows, header excluded); for a delete-all, the products deleted; for
+   * a bulk action, the selected products done (`updated` says how many of them it changed).
+   */
   current: number;
-  /** Rows in the file: known once the whole file is read, null before. */
+  /** Rows in the file: known once the whole file is read, null before; a bulk action's selection size. */
   total: number | null;
   /** Percent of the file's bytes processed (rows can span lines, so bytes are the honest measure). */
   percent: number;
@@ -43,8 +46,15 @@ export function isFinalStatus(status: JobStatus | ProgressEvent["status"]): bool
   return status === "complete" || status === "error";
 }
 
+/** How many products a bulk action set out to change (counted when it was asked for); null for other jobs. */
+function plannedTotal(job: ImportJob): number | null {
+  if (job.kind !== "bulk_action") return null;
+  return (job.params as { total?: number } | null)?.total ?? null;
+}
+
 /** The progress event of a stored job, as of `now`. */
 export function progressFromJob(job: ImportJob, now = new Date()): ProgressEvent {
+  const planned = plannedTotal(job);
   const end = job.finished_at ?? now;
   const elapsedMs = job.started_at ? Math.max(0, end.getTime() - job.started_at.getTime()) : 0;
   return {
@@ -52,9 +62,11 @@ export function progressFromJob(job: ImportJob, now = new Date()): ProgressEvent
     kind: job.kind,
     status: job.status === "processing" && job.rows_done === 0 ? "started" : job.status,
     current: job.rows_done,
-    total: job.status === "complete" ? job.rows_done : null,
+    total: job.status === "complete" ? job.rows_done : planned,
     percent: job.status === "complete"
       ? 100
+      : planned
+      ? Math.min(99, Math.floor((job.rows_done / planned) * 100))
       : job.file_size > 0
       ? Math.min(99, Math.floor((job.bytes_done / job.file_size) * 100))
       : 0,

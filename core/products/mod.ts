@@ -1,7 +1,8 @@
 /**
  * Products: the field rules (`fields.ts`, browser-safe), validated input (`input.ts`), one-at-a-time
  * changes with their webhook events (`store.ts`), listing and search (`listing.ts`), the CSV export
- * (`export.ts`) and the bulk statements an import or a delete-all runs (`bulk.ts`).
+ * (`export.ts`), the bulk statements an import or a delete-all runs (`bulk.ts`), and bulk actions on
+ * a selection (`selection.ts`).
  */
 export {
   type BatchCounts,
@@ -24,7 +25,15 @@ export {
   PRODUCT_LIMITS,
   type ProductField,
 } from "./fields.ts";
-export { parseProductCreate, parseProductUpdate, ProductCreateSchema, ProductUpdateSchema } from "./input.ts";
+export {
+  type BulkActionInput,
+  BulkActionSchema,
+  parseBulkAction,
+  parseProductCreate,
+  parseProductUpdate,
+  ProductCreateSchema,
+  ProductUpdateSchema,
+} from "./input.ts";
 export {
   COUNT_CAP,
   listProducts,
@@ -35,12 +44,28 @@ export {
   type SortKey,
 } from "./listing.ts";
 export {
+  applyBulkActionNow,
+  applyToNextBatch,
+  type BatchOutcome,
+  BULK_ACTIONS,
+  BULK_BATCH_SIZE,
+  type BulkAction,
+  bulkActionDone,
+  countSelection,
+  describeSelection,
+  MAX_SELECTED_IDS,
+  type ProductSelection,
+  sampleSelection,
+} from "./selection.ts";
+export {
   countProducts,
   createProduct,
   deleteProduct,
+  findDeletedProduct,
   getProduct,
   type Product,
   type ProductChangeOptions,
   productJson,
+  restoreProduct,
   updateProduct,
 } from "./store.ts";

@@ -27,6 +27,7 @@ function job(changes: Partial<ImportJob>): ImportJob {
     heartbeat_at: new Date("2026-01-01T10:00:02Z"),
     owner_instance: null,
     claimed_by: null,
+    params: null,
     ...changes,
   };
 }
@@ -66,4 +67,17 @@ Deno.test("only complete and error are final", () => {
     ["queued", "started", "processing", "complete", "error"].map((s) => isFinalStatus(s as "queued")),
     [false, false, false, true, true],
   );
+});
+
+Deno.test("a bulk action's progress counts toward the selection's size it was asked for", () => {
+  const params = { action: "deactivate", selection: { filters: {} }, total: 400, after_id: 0 };
+  const running = progressFromJob(
+    job({ kind: "bulk_action", file_size: 0, bytes_done: 0, rows_done: 100, params }),
+  );
+  equal(running.percent, 25);
+  equal(running.total, 400);
+  const past = progressFromJob(
+    job({ kind: "bulk_action", file_size: 0, bytes_done: 0, rows_done: 450, params }),
+  );
+  equal(past.percent, 99, "more matched than counted: still below 100% until complete");
 });

@@ -1,0 +1,160 @@
+import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
+import {
+  apiJson,
+  appTest,
+  createTestToken,
+  importCsv,
+  readBody,
+  readProgress,
+  type TestApp,
+} from "../helpers/test_app.ts";
+
+/** `count` products SKU-0001…, odd ones named "Red …" and even ones "Blue …", all active. */
+async function seed(app: TestApp, count: number) {
+  const rows = Array.from({ length: count }, (_, i) => {
+    const n = String(i + 1).padStart(4, "0");
+    return `SKU-${n},${i % 2 ? "Blue" : "Red"} item ${n},${(i + 1).toFixed(2)},true`;
+  });
+  const { final } = await importCsv(app, ["sku,name,price,active", ...rows].join("\n"));
+  equal(final.status, "complete", final.message);
+}
+
+async function idsOf(app: TestApp, skus: string[]): Promise<number[]> {
+  const rows = await app.db.sql<
+    { id: number }[]
+  >`SELECT id FROM products WHERE sku = ANY(${skus}) ORDER BY id`;
+  return rows.map((row) => row.id);
+}
+
+/** A webhook for every event, so each queued event leaves a delivery row to count. */
+async function subscribeToEverything(app: TestApp) {
+  const hook = await apiJson(app, "POST", "/api/webhooks", {
+    url: "http://127.0.0.1:9/hook",
+    event_types: ["*"],
+  });
+  equal(hook.status, 201, JSON.stringify(hook.body));
+}
+
+async function deliveries(app: TestApp, type: string): Promise<Record<string, unknown>[]> {
+  const rows = await app.db.sql<{ body: string }[]>`
+    SELECT body FROM webhook_deliveries WHERE event_type = ${type} ORDER BY created_at`;
+  return rows.map((row) => JSON.parse(row.body).data);
+}
+
+appTest(
+  "POST /api/products/bulk deactivates the given ids as a job, with one product.updated event per product",
+  async (app) => {
+    await seed(app, 6);
+    await subscribeToEverything(app);
+    const ids = await idsOf(app, ["SKU-0001", "SKU-0002", "SKU-0003"]);
+
+    const started = await apiJson(app, "POST", "/api/products/bulk", { action: "deactivate", ids });
+    equal(started.status, 202, JSON.stringify(started.body));
+    equal(started.body.total, 3);
+    const final = (await readProgress(app, started.body.task_id)).at(-1)!;
+    equal(final.status, "complete", final.message);
+    equal(final.kind, "bulk_action");
+    equal(final.current, 3);
+    equal(final.updated, 3);
+    equal(final.message, "Deactivated 3 products");
+
+    const inactive = await app.db.sql`SELECT sku FROM products WHERE NOT active ORDER BY sku`;
+    deepStrictEqual(inactive.map((row) => row.sku), ["SKU-0001", "SKU-0002", "SKU-0003"]);
+    const events = await deliveries(app, "product.updated");
+    deepStrictEqual(events.map((data) => [data.sku, data.active]), [
+      ["SKU-0001", false],
+      ["SKU-0002", false],
+      ["SKU-0003", false],
+    ]);
+
+    // Again: nothing left to change, so no new event.
+    const again = await apiJson(app, "POST", "/api/products/bulk", { action: "deactivate", ids });
+    const repeat = (await readProgress(app, again.body.task_id)).at(-1)!;
+    equal(repeat.current, 3);
+    equal(repeat.updated, 0);
+    equal((await deliveries(app, "product.updated")).length, 3);
+
+    const audit = await app.db.sql`SELECT action, summary FROM audit_log WHERE action LIKE 'products.bulk%'`;
+    equal(audit.length, 2);
+    match(audit[0].summary as string, /Asked to deactivate 3 products \(ids /);
+  },
+  { WEBHOOK_ALLOW_PRIVATE: "true" },
+);
+
+appTest(
+  "a bulk delete of a filter removes only the matches, in batches, with a product.deleted event each",
+  async (app) => {
+    await seed(app, 2_500);
+    await subscribeToEverything(app);
+    const started = await apiJson(app, "POST", "/api/products/bulk", {
+      action: "delete",
+      filter: { search: "red item", price_min: 2 },
+    });
+    equal(started.status, 202, JSON.stringify(started.body));
+    equal(started.body.total, 1_249, "the odd rows from the third on: Red, price ≥ 2");
+    const events = await readProgress(app, started.body.task_id);
+    const final = events.at(-1)!;
+    equal(final.status, "complete", final.message);
+    equal(final.current, 1_249);
+    equal(final.message, "Deleted 1,249 products");
+    ok(
+      events.some((event) =>
+        event.status === "processing" && event.current === 1_000 && event.percent === 80
+      ),
+      `a batch of 1,000 committed first: ${JSON.stringify(events.map((e) => [e.status, e.current]))}`,
+    );
+
+    const [{ red, blue }] = await app.db.sql`
+      SELECT count(*) FILTER (WHERE name LIKE 'Red%')::int AS red,
+        count(*) FILTER (WHERE name LIKE 'Blue%')::int AS blue FROM products`;
+    equal(red, 1, "SKU-0001 costs 1.00, below price_min");
+    equal(blue, 1_250);
+    const deleted = await deliveries(app, "product.deleted");
+    equal(deleted.length, 1_249);
+    ok(deleted.every((data) => String(data.name).startsWith("Red")));
+  },
+  { WEBHOOK_ALLOW_PRIVATE: "true" },
+);
+
+appTest(
+  "a bulk action that is not exactly one of ids or filter, or names a bad value, is a 422",
+  async (app) => {
+    const cases: [unknown, RegExp][] = [
+      [{ action: "delete" }, /ids: Send either ids or filter/],
+      [{ action: "delete", ids: [1], filter: {} }, /ids: Send either ids or filter/],
+      [{ action: "delete", ids: [] }, /ids: Name at least one product id/],
+      [{ action: "explode", ids: [1] }, /action:/],
+      [
+        { action: "activate", filter: { price_min: 5, price_max: 2 } },
+        /price_min must not be greater than price_max/,
+      ],
+      [{ action: "activate", filter: { color: "red" } }, /Unknown field\(s\): color/],
+      [{ action: "activate", ids: Array.from({ length: 1001 }, (_, i) => i + 1) }, /at most 1000 ids/],
+    ];
+    for (const [body, message] of cases) {
+      const answer = await apiJson(app, "POST", "/api/products/bulk", body);
+      equal(answer.status, 422, JSON.stringify(body));
+      match(answer.body.error.message, message);
+    }
+    const reader = { url: app.url, token: await createTestToken(app.db.sql, "read") };
+    const refused = await apiJson(reader, "POST", "/api/products/bulk", { action: "delete", filter: {} });
+    equal(refused.status, 403);
+    const [{ count }] = await app.db.sql`SELECT count(*)::int AS count FROM import_jobs`;
+    equal(count, 0, "no job was queued");
+  },
+);
+
+appTest("the export takes the ids of the ticked products, and refuses ids that are not ids", async (app) => {
+  await seed(app, 5);
+  const ids = await idsOf(app, ["SKU-0002", "SKU-0004"]);
+  const answer = await app.fetch(`/api/products/export?ids=${ids.join(",")}`);
+  equal(answer.status, 200);
+  deepStrictEqual((await readBody(answer)).trim().split("\r\n"), [
+    "sku,name,description,price,active",
+    "SKU-0002,Blue item 0002,,2.00,true",
+    "SKU-0004,Blue item 0004,,4.00,true",
+  ]);
+  const bad = await app.fetch("/api/products/export?ids=1,abc");
+  equal(bad.status, 400);
+  match(JSON.parse(await readBody(bad)).error.message, /ids must be up to 1000 product ids/);
+});
