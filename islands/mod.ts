@@ -3,6 +3,8 @@
  * boot script hydrates from it, so a name a page uses is always a name the browser knows.
  */
 import { type Attributes, type ComponentProps, type ComponentType, h, type VNode } from "preact";
+import BulkBar from "./BulkBar.tsx";
+import BulkProgress from "./BulkProgress.tsx";
 import ConfirmSubmit from "./ConfirmSubmit.tsx";
 import DeleteAllForm from "./DeleteAllForm.tsx";
 import ImportProgress from "./ImportProgress.tsx";
@@ -11,6 +13,8 @@ import SendButton from "./SendButton.tsx";
 import UploadForm from "./UploadForm.tsx";
 
 const COMPONENTS = {
+  BulkBar,
+  BulkProgress,
   ConfirmSubmit,
   DeleteAllForm,
   ImportProgress,

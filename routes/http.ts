@@ -238,6 +238,22 @@ const priceRangeInOrder: [
   { message: "price_min must not be greater than price_max", path: ["price_min"] },
 ];
 
+/**
+ * The first message per query parameter of a refused query string, for showing next to its field.
+ * A union (an empty value, or a number) reports its own branch's message, not "Invalid input".
+ */
+export function queryErrors(error: z.ZodError): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? "query");
+    const branch = issue.code === "invalid_union"
+      ? issue.errors.flat().find((inner) => inner.code !== "invalid_value")
+      : undefined;
+    errors[field] ??= branch?.message ?? issue.message;
+  }
+  return errors;
+}
+
 /** Filters of the list, the page and the export, from a query string. */
 export const ProductFiltersQuery = ProductFilterParameters.refine(...priceRangeInOrder);
 
