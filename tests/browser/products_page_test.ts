@@ -77,7 +77,7 @@ appTest(
 
       // Delete one, confirming inline.
       await page.goto(`${app.url}/?search=NEW-1`);
-      await page.getByRole("button", { name: "Delete" }).click();
+      await page.getByRole("button", { name: "Delete", exact: true }).click();
       await page.getByRole("button", { name: "Yes, delete" }).click();
       await page.waitForURL(/notice=deleted/);
       match(await page.locator(".alert--success").textContent() ?? "", /Deleted NEW-1 \(“Renamed”\)\./);
