@@ -2,7 +2,7 @@
  * Products: the field rules (`fields.ts`, browser-safe), validated input (`input.ts`), one-at-a-time
  * changes with their webhook events (`store.ts`), listing and search (`listing.ts`), the CSV export
  * (`export.ts`), the bulk statements an import or a delete-all runs (`bulk.ts`), and bulk actions on
- * a selection (`selection.ts`).
+ * a selection (`selection.ts`, their API input in `bulk_input.ts`).
  */
 export {
   type BatchCounts,
@@ -25,15 +25,8 @@ export {
   PRODUCT_LIMITS,
   type ProductField,
 } from "./fields.ts";
-export {
-  type BulkActionInput,
-  BulkActionSchema,
-  parseBulkAction,
-  parseProductCreate,
-  parseProductUpdate,
-  ProductCreateSchema,
-  ProductUpdateSchema,
-} from "./input.ts";
+export { type BulkActionInput, BulkActionSchema, parseBulkAction } from "./bulk_input.ts";
+export { parseProductCreate, parseProductUpdate, ProductCreateSchema, ProductUpdateSchema } from "./input.ts";
 export {
   COUNT_CAP,
   listProducts,
