@@ -107,7 +107,9 @@ export function BulkProblemPage(props: { problem: string; returnTo: string }) {
 }
 
 /** A bulk action running as a job: its live progress, and the way back to the list it came from. */
-export function BulkProgressPage(props: { title: string; initial: ProgressEvent; returnTo: string }) {
+export function BulkProgressPage(
+  props: { title: string; scope: string; initial: ProgressEvent; returnTo: string },
+) {
   const running = props.initial.status !== "complete" && props.initial.status !== "error";
   return (
     <Layout title={props.title} current="products" refreshSeconds={running ? 2 : undefined}>
@@ -115,6 +117,7 @@ export function BulkProgressPage(props: { title: string; initial: ProgressEvent;
         <a href={props.returnTo}>Products</a> /
       </p>
       <h1>{props.title}</h1>
+      <p class="muted">{props.scope}</p>
       <Island name="BulkProgress" props={{ initial: props.initial }} />
       {running
         ? (

@@ -186,7 +186,8 @@ export function productPages(ctx: AppContext): Hono<AppEnv> {
     } products`;
     return htmlResponse(
       <BulkProgressPage
-        title={`${title} (${describeSelection(selection)})`}
+        title={title}
+        scope={capitalized(describeSelection(selection))}
         initial={progressFromJob(job)}
         returnTo={safeReturnPath(c.req.query("return"))}
       />,
@@ -478,7 +479,11 @@ function bulkFields(query: ProductQuery): Record<string, string> {
 
 function scopeText(scope: "selected" | "matching", filters: ProductFilters): string {
   if (scope === "selected") return "the ticked products";
-  return isFiltered(filters) ? `all products ${describeSelection({ filters })}` : "every product";
+  return isFiltered(filters) ? `all ${describeSelection({ filters })}` : "every product";
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function exportUrl(filters: ProductFilters): string {

@@ -133,11 +133,13 @@ export async function applyBulkActionNow(
   });
 }
 
-/** A selection in words, for the audit log and job names: "ids 1, 2, 3" or `matching search "red"`. */
+/** A selection in words, for the audit log and the pages: "products with ids 1, 2, 3", `products matching search "red"`. */
 export function describeSelection(selection: ProductSelection): string {
   if ("ids" in selection) {
     const shown = selection.ids.slice(0, 10).join(", ");
-    return `ids ${shown}${selection.ids.length > 10 ? `, … (${selection.ids.length} ids)` : ""}`;
+    return `products with ids ${shown}${
+      selection.ids.length > 10 ? `, … (${selection.ids.length} ids)` : ""
+    }`;
   }
   const f = selection.filters;
   const parts = [
@@ -146,5 +148,5 @@ export function describeSelection(selection: ProductSelection): string {
     f.priceMin === undefined ? null : `price from ${f.priceMin}`,
     f.priceMax === undefined ? null : `price to ${f.priceMax}`,
   ].filter((part) => part !== null);
-  return parts.length > 0 ? `matching ${parts.join(", ")}` : "every product";
+  return parts.length > 0 ? `products matching ${parts.join(", ")}` : "every product";
 }

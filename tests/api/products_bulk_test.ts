@@ -76,7 +76,7 @@ appTest(
 
     const audit = await app.db.sql`SELECT action, summary FROM audit_log WHERE action LIKE 'products.bulk%'`;
     equal(audit.length, 2);
-    match(audit[0].summary as string, /Asked to deactivate 3 products \(ids /);
+    match(audit[0].summary as string, /Asked to deactivate 3 products \(products with ids /);
   },
   { WEBHOOK_ALLOW_PRIVATE: "true" },
 );
