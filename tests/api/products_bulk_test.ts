@@ -7,7 +7,9 @@ import {
   readBody,
   readProgress,
   type TestApp,
+  waitUntil,
 } from "../helpers/test_app.ts";
+import { withCrashableServer } from "../helpers/server_process.ts";
 
 /** `count` products SKU-0001…, odd ones named "Red …" and even ones "Blue …", all active. */
 async function seed(app: TestApp, count: number) {
@@ -157,4 +159,61 @@ appTest("the export takes the ids of the ticked products, and refuses ids that a
   const bad = await app.fetch("/api/products/export?ids=1,abc");
   equal(bad.status, 400);
   match(JSON.parse(await readBody(bad)).error.message, /ids must be up to 1000 product ids/);
+});
+
+Deno.test({
+  name:
+    "a bulk action interrupted by a crash resumes after its last committed batch, each product changed once",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await withCrashableServer(
+      "importer-bulk-action-crash-",
+      { JOB_LEASE_SECONDS: "1", WEBHOOK_ALLOW_PRIVATE: "true" },
+      async ({ sql, api, start }) => {
+        const first = await start();
+        const hook = await apiJson(api, "POST", "/api/webhooks", {
+          url: "http://127.0.0.1:9/hook",
+          event_types: ["product.updated"],
+        });
+        equal(hook.status, 201);
+        await sql`INSERT INTO products (sku, name) SELECT 'SKU-' || g, 'Item ' || g FROM generate_series(1, 2500) g`;
+        const [{ id: lockedId }] = await sql`SELECT id FROM products ORDER BY id OFFSET 1500 LIMIT 1`;
+
+        // A row of the second batch is locked, so the job stops there when the server dies.
+        const blocker = await sql.reserve();
+        try {
+          await blocker`BEGIN`;
+          await blocker`SELECT 1 FROM products WHERE id = ${lockedId} FOR UPDATE`;
+          const started = await apiJson(api, "POST", "/api/products/bulk", {
+            action: "deactivate",
+            filter: {},
+          });
+          equal(started.status, 202);
+          const taskId = started.body.task_id;
+          await waitUntil("the first batch to commit", async () => {
+            const [job] = await sql`SELECT rows_done FROM import_jobs WHERE id = ${taskId}`;
+            return job.rows_done === 1000;
+          });
+          await first.kill("SIGKILL");
+          await blocker`ROLLBACK`;
+
+          await start();
+          const final = (await readProgress(api, taskId)).at(-1)!;
+          equal(final.status, "complete", final.message);
+          equal(final.current, 2500, "the first batch was not done again");
+          equal(final.updated, 2500);
+          const [job] = await sql`SELECT attempts FROM import_jobs WHERE id = ${taskId}`;
+          equal(job.attempts, 2, "claimed once, resumed once");
+          const [{ active }] = await sql`SELECT count(*) FILTER (WHERE active)::int AS active FROM products`;
+          equal(active, 0);
+          const [{ events }] = await sql`
+            SELECT count(*)::int AS events FROM webhook_deliveries WHERE event_type = 'product.updated'`;
+          equal(events, 2500, "one event per product: none lost with the crash, none repeated");
+        } finally {
+          blocker.release();
+        }
+      },
+    );
+  },
 });

@@ -1,6 +1,6 @@
 import { deepStrictEqual, equal, match, ok } from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
-import { appTest, importCsv, type TestApp } from "../helpers/test_app.ts";
+import { appTest, importCsv, readBody, type TestApp } from "../helpers/test_app.ts";
 import { ARTIFACTS_DIR, launchBrowser, signedInPage } from "./browser.ts";
 
 const DESKTOP = { width: 1280, height: 800 };
@@ -99,6 +99,14 @@ appTest("without JavaScript, ticking rows and confirming on a page deactivates t
     equal(new URL(page.url()).searchParams.get("search"), "blue");
     match(await page.locator(".alert--success").textContent() ?? "", /Deactivated 2 products\./);
     deepStrictEqual(await activeOf(app, ["SKU-0002", "SKU-0004", "SKU-0006"]), [false, false, true]);
+
+    // Export goes through the same confirmation, which offers the ticked products' CSV.
+    await page.getByRole("checkbox", { name: "Select SKU-0006" }).check();
+    await page.getByRole("button", { name: "Export…" }).click();
+    equal(await page.locator("h1").textContent(), "Export 1 product?");
+    const download = page.getByRole("link", { name: "Download 1 product (CSV)" });
+    const csv = await readBody(await app.fetch((await download.getAttribute("href"))!));
+    match(csv, /^sku,name,description,price,active\r\nSKU-0006,Blue item 0006,/);
 
     // Nothing ticked: the confirmation says what to do instead, and leads back to the same list.
     await page.goto(`${app.url}/?search=blue`);
