@@ -53,7 +53,7 @@ import { formatCount } from "../components/format.ts";
 import type { ProductFormValues } from "../islands/ProductForm.tsx";
 import type { AppContext, AppEnv } from "./context.ts";
 import { saveForm } from "./forms.ts";
-import { readBulkForm } from "./bulk_form.ts";
+import { type BulkFormRequest, readBulkForm } from "./bulk_form.ts";
 import { auditContext, formBody, productId, ProductListQuery, queryErrors } from "./http.ts";
 import { safeReturnPath, withParams } from "./return_to.ts";
 
@@ -132,6 +132,8 @@ export function productPages(ctx: AppContext): Hono<AppEnv> {
   app.get("/products/bulk", async (c) => {
     const request = readBulkForm(new URL(c.req.url).searchParams);
     if ("problem" in request) return htmlResponse(<BulkProblemPage {...request} />, 400);
+    // Deleting every product has one way, with its typed confirmation: delete-all.
+    if (deletesEverything(request)) return c.redirect("/products/delete-all", 303);
     const [count, sample] = await Promise.all([
       countSelection(ctx.db, request.selection),
       sampleSelection(ctx.db, request.selection, 10),
@@ -157,6 +159,7 @@ export function productPages(ctx: AppContext): Hono<AppEnv> {
   app.post("/products/bulk", async (c) => {
     const request = readBulkForm(await formBody(c));
     if ("problem" in request) return htmlResponse(<BulkProblemPage {...request} />, 400);
+    if (deletesEverything(request)) return c.redirect("/products/delete-all", 303);
     if (request.action === "export") {
       return c.redirect(
         exportUrl("ids" in request.selection ? { ids: request.selection.ids } : request.filters),
@@ -475,6 +478,10 @@ function bulkFields(query: ProductQuery): Record<string, string> {
   if (query.priceMax !== undefined) fields.price_max = String(query.priceMax);
   fields.return = listUrl(query);
   return fields;
+}
+
+function deletesEverything(request: BulkFormRequest): boolean {
+  return request.action === "delete" && request.scope === "matching" && !isFiltered(request.filters);
 }
 
 function scopeText(scope: "selected" | "matching", filters: ProductFilters): string {

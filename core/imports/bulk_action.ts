@@ -78,47 +78,46 @@ export async function submitBulkAction(
 export async function runBulkAction(sql: Sql, job: ImportJob, options: JobRunOptions): Promise<void> {
   const db = queryBuilder(sql);
   const { action, selection } = bulkActionOf(job);
-  let done = job.rows_done;
+  let latest = job;
   try {
     options.report(await setJobMessage(sql, job.id, `${bulkActionDone(action, job.updated)} so far`));
     while (!options.signal?.aborted) {
-      const stored = await db.transaction().execute(async (trx) => {
-        const [current] = await trx.selectFrom("import_jobs").select("params").where("id", "=", job.id)
-          .forUpdate().execute();
+      const { row, outcome } = await db.transaction().execute(async (trx) => {
+        // The resume point is read under the row's lock: the batch and its progress commit together.
+        const current = await trx.selectFrom("import_jobs").select(["params", "updated"]).where(
+          "id",
+          "=",
+          job.id,
+        )
+          .forUpdate().executeTakeFirstOrThrow();
         const afterId = Number(current.params?.after_id ?? 0);
         const outcome = await applyToNextBatch(trx, action, selection, { afterId, limit: BULK_BATCH_SIZE });
-        const [row] = await trx.updateTable("import_jobs").set((eb) => ({
+        const row = await trx.updateTable("import_jobs").set((eb) => ({
           rows_done: eb("rows_done", "+", outcome.scanned),
           updated: eb("updated", "+", outcome.changed),
-          params: rawSql<
-            Record<string, unknown>
-          >`jsonb_set(params, '{after_id}', to_jsonb(${outcome.lastId}::bigint))`,
+          params: rawSql<Record<string, unknown>>`
+            jsonb_set(params, '{after_id}', to_jsonb(${outcome.lastId}::bigint))`,
+          message: `${bulkActionDone(action, current.updated + outcome.changed)} so far`,
           heartbeat_at: new Date(),
-        })).where("id", "=", job.id).returningAll().execute();
+        })).where("id", "=", job.id).returningAll().executeTakeFirstOrThrow();
         return { row, outcome };
       });
-      done = stored.row.rows_done;
-      const message = `${bulkActionDone(action, stored.row.updated)} so far`;
-      options.report(await setJobMessage(sql, job.id, message));
-      if (stored.outcome.scanned < BULK_BATCH_SIZE) {
-        options.report(await completeBulkAction(sql, job.id, action));
+      latest = row;
+      options.report(row);
+      if (outcome.scanned < BULK_BATCH_SIZE) {
+        const [finished] = await sql<ImportJob[]>`
+          UPDATE import_jobs SET status = 'complete', finished_at = now(),
+            message = ${bulkActionDone(action, row.updated)}
+          WHERE id = ${job.id}
+          RETURNING *`;
+        options.report(finished);
         return;
       }
     }
   } catch (error) {
     console.error(`bulk action ${job.id} failed:`, error);
-    const reason = `The bulk ${action} failed after ${done.toLocaleString("en-US")} products; ` +
+    const reason = `The bulk ${action} failed after ${latest.rows_done.toLocaleString("en-US")} products; ` +
       "those stay done, the rest were left as they were.";
     options.report(await failJob(sql, job.id, reason));
   }
-}
-
-async function completeBulkAction(sql: Sql, id: string, action: BulkAction): Promise<ImportJob> {
-  const [job] = await sql<ImportJob[]>`SELECT updated FROM import_jobs WHERE id = ${id}`;
-  const [finished] = await sql<ImportJob[]>`
-    UPDATE import_jobs SET status = 'complete', finished_at = now(),
-      message = ${bulkActionDone(action, job.updated)}
-    WHERE id = ${id}
-    RETURNING *`;
-  return finished;
 }

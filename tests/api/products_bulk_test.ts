@@ -6,6 +6,7 @@ import {
   importCsv,
   readBody,
   readProgress,
+  signIn,
   type TestApp,
   waitUntil,
 } from "../helpers/test_app.ts";
@@ -217,3 +218,34 @@ Deno.test({
     );
   },
 });
+
+appTest(
+  "from the page, every product goes through delete-all, and a small filtered delete runs at once",
+  async (app) => {
+    await seed(app, 6);
+    const browser = await signIn(app);
+    const everything = await browser.fetch("/products/bulk?action=delete&scope=matching&return=%2F", {
+      redirect: "manual",
+    });
+    equal(everything.status, 303);
+    equal(everything.headers.get("location"), "/products/delete-all");
+    await readBody(everything);
+
+    const fields = { action: "delete", scope: "matching", search: "red", return: "/?search=red&page=2" };
+    const confirm = await readBody(await browser.fetch(`/products/bulk?${new URLSearchParams(fields)}`));
+    match(confirm, /<h1>Delete 3 products\?<\/h1>/);
+    const done = await browser.fetch("/products/bulk", {
+      method: "POST",
+      body: new URLSearchParams({ _csrf: browser.csrfToken, ...fields }),
+      redirect: "manual",
+    });
+    equal(done.status, 303);
+    equal(done.headers.get("location"), "/?search=red&notice=bulk&action=delete&count=3", "page 2 is gone");
+    await readBody(done);
+    const [{ count }] = await app.db.sql`SELECT count(*)::int AS count FROM products`;
+    equal(count, 3);
+    const [{ jobs }] = await app.db
+      .sql`SELECT count(*)::int AS jobs FROM import_jobs WHERE kind = 'bulk_action'`;
+    equal(jobs, 0, "no job for three products");
+  },
+);
