@@ -21,6 +21,7 @@ import { RateLimits } from "./core/limits/mod.ts";
 import { deliveryPolicy } from "./core/webhooks/mod.ts";
 import { createApp } from "./routes/mod.tsx";
 import { JobQueueConsumer, JOBS_WAKE_CHANNEL, type JobWakeMessage } from "./workers/job_queue.ts";
+import { SearchIndexKeeper } from "./workers/search_index_keeper.ts";
 import { WebhookDispatcher, type WebhookWakeMessage } from "./workers/webhook_dispatcher.ts";
 
 /** A running server and how to stop it cleanly. */
@@ -86,17 +87,26 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   const kv = await Deno.openKv(config.kvPath);
   const webhooks = new WebhookDispatcher({ sql, kv, policy: deliveryPolicy(config) });
+  const searchIndex = new SearchIndexKeeper({
+    sql,
+    onProgress: progress.publish,
+    singleProcess: embedded !== null,
+  });
   const jobs = new JobQueueConsumer({
     sql,
     kv,
     databaseUrl,
     batchSize: config.importBatchSize,
     lanes: embedded ? 1 : config.importLanes,
+    deferSearchIndexRows: embedded ? null : config.searchIndexDeferRows,
     leaseSeconds: config.jobLeaseSeconds,
     instanceId,
     notifications,
     onProgress: progress.publish,
-    onJobEnded: () => webhooks.wake(),
+    onJobEnded: () => {
+      webhooks.wake();
+      searchIndex.afterBulkChange();
+    },
     onThisThread: embedded !== null,
   });
   // One listener per KV handle: the queue is a doorbell for both consumers.
@@ -123,6 +133,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const server = Deno.serve({ port: config.port, hostname: "0.0.0.0", onListen: () => {} }, app.fetch);
   await jobs.start();
   webhooks.start();
+  searchIndex.start();
 
   const port = server.addr.port;
   return {
@@ -133,7 +144,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     async shutdown() {
       // Progress streams end at once (their clients reconnect elsewhere) so the server can close.
       stopping.abort();
-      await Promise.all([jobs.stop(), atMost("closing the HTTP server", server.shutdown(), HTTP_DRAIN_MS)]);
+      await Promise.all([
+        jobs.stop(),
+        searchIndex.stop(),
+        atMost("closing the HTTP server", server.shutdown(), HTTP_DRAIN_MS),
+      ]);
       await atMost("stopping the webhook dispatcher", webhooks.stop(), WEBHOOK_DRAIN_MS);
       await progress.settled();
       await notifications.close();

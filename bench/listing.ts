@@ -93,3 +93,47 @@ export function listingTable(results: ListingResult[]): string {
   }
   return lines.join("\n");
 }
+
+/** When a search first answered right within its budget, and whether any answer was wrong. */
+export interface SearchWatch {
+  /** Seconds from `since` to the first answer within `budgetMs` equal to the final answer; NaN if none. */
+  searchableSeconds: number;
+  /** Answers that differed from the final one (must be 0: search is right while it catches up). */
+  wrongAnswers: number;
+  answers: number;
+}
+
+/**
+ * Asks `path` again and again (a pause of 250 ms between answers) until `stop` resolves and an
+ * answer after it came within `budgetMs`. The last answer is the reference: search has caught up
+ * by then, so every earlier answer must equal it.
+ */
+export async function watchSearch(
+  api: AppApi,
+  path: string,
+  since: number,
+  stop: Promise<unknown>,
+  budgetMs = 50,
+): Promise<SearchWatch> {
+  let stopped = false;
+  stop.finally(() => (stopped = true));
+  const answers: { at: number; ms: number; body: string }[] = [];
+  while (true) {
+    const wasStopped = stopped;
+    const started = performance.now();
+    const response = await apiFetch(api, path);
+    const body = await response.text();
+    if (!response.ok) throw new Error(`${path} answered ${response.status}: ${body}`);
+    const ms = performance.now() - started;
+    answers.push({ at: performance.now(), ms, body });
+    if (wasStopped && ms <= budgetMs) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const reference = answers.at(-1)!.body;
+  const first = answers.find((answer) => answer.ms <= budgetMs && answer.body === reference)!;
+  return {
+    searchableSeconds: (first.at - since) / 1000,
+    wrongAnswers: answers.filter((answer) => answer.body !== reference).length,
+    answers: answers.length,
+  };
+}

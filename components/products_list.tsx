@@ -3,6 +3,7 @@ import type { ComponentChildren } from "preact";
 import type { Product, ProductPage, ProductQuery, SortKey } from "../core/products/mod.ts";
 import { formatCount } from "./format.ts";
 import { Island } from "./island.tsx";
+import { LocalTime } from "./local_time.tsx";
 import { IfCanChange } from "./session.tsx";
 import { ActionsHeading, DataTable } from "./table.tsx";
 
@@ -172,10 +173,6 @@ function SortHeader(props: { query: ProductQuery; sort: SortKey; class?: string 
   );
 }
 
-function formatDate(date: Date): string {
-  return date.toISOString().slice(0, 16).replace("T", " ");
-}
-
 /** The id of the bulk-action form that the rows' checkboxes belong to (they sit outside it, in the table). */
 export const BULK_FORM_ID = "bulk-form";
 
@@ -230,7 +227,7 @@ function ProductRow(props: { product: Product; returnTo: string }) {
           />
         </td>
       </IfCanChange>
-      <td class="nowrap">
+      <td class="sku-cell">
         <a href={`/products/${p.id}`}>
           <code>{p.sku}</code>
         </a>
@@ -242,9 +239,9 @@ function ProductRow(props: { product: Product; returnTo: string }) {
         {p.active ? <span class="badge badge--complete">Active</span> : <span class="badge">Inactive</span>}
       </td>
       <td class="nowrap">
-        <time dateTime={p.updated_at.toISOString()}>{formatDate(p.updated_at)}</time>
+        <LocalTime at={p.updated_at} />
       </td>
-      <td>
+      <td class="actions-cell">
         <div class="row-actions">
           <IfCanChange>
             <a class="btn btn--small btn--secondary" href={`/products/${p.id}`}>Edit</a>

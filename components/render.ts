@@ -3,11 +3,17 @@ import { h, type VNode } from "preact";
 import { render } from "preact-render-to-string";
 import { tryGetContext } from "hono/context-storage";
 import { type ActorVariables, canChange } from "../core/accounts/mod.ts";
+import { type AssetUrls, newPageAssets, PageAssetsContext } from "./page_assets.tsx";
 import { type PageSession, SessionContext } from "./session.tsx";
+
+/** What the app's middleware leaves on the request for the renderer. */
+type RenderVariables = ActorVariables & { assetUrls?: AssetUrls };
 
 /** Renders a page component to a complete HTML response. */
 export function htmlResponse(page: VNode, status = 200): Response {
-  const html = render(h(SessionContext.Provider, { value: currentSession() }, page));
+  const assets = newPageAssets(tryGetContext<{ Variables: RenderVariables }>()?.var.assetUrls ?? new Map());
+  const withAssets = h(PageAssetsContext.Provider, { value: assets }, page);
+  const html = render(h(SessionContext.Provider, { value: currentSession() }, withAssets));
   return new Response(`<!doctype html>${html}`, {
     status,
     headers: { "Content-Type": "text/html; charset=utf-8" },

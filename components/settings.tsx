@@ -5,8 +5,8 @@ import { MIN_PASSWORD_CHARS } from "../core/accounts/mod.ts";
 import { Island } from "./island.tsx";
 import { Layout } from "./layout.tsx";
 import { CsrfField, usePageSession } from "./session.tsx";
-import { DataTable } from "./table.tsx";
-import { utc } from "./webhooks.tsx";
+import { ActionsHeading, DataTable } from "./table.tsx";
+import { LocalTime } from "./local_time.tsx";
 
 /** Which settings page is open, for the sub-navigation. */
 export type SettingsPage = "tokens" | "users" | "password";
@@ -99,7 +99,7 @@ export function TokensPage(
               <th>Scope</th>
               <th>Created</th>
               <th>Last used</th>
-              <th></th>
+              <ActionsHeading />
             </>
           }
         >
@@ -111,11 +111,15 @@ export function TokensPage(
                   {token.scope}
                 </span>
               </td>
-              <td class="nowrap">{utc(token.created_at)}</td>
               <td class="nowrap">
-                {token.last_used_at ? utc(token.last_used_at) : <span class="muted">Never</span>}
+                <LocalTime at={token.created_at} seconds />
               </td>
-              <td>
+              <td class="nowrap">
+                {token.last_used_at
+                  ? <LocalTime at={token.last_used_at} seconds />
+                  : <span class="muted">Never</span>}
+              </td>
+              <td class="actions-cell">
                 <Island
                   name="ConfirmSubmit"
                   props={{
@@ -200,7 +204,9 @@ export function UsersPage(
                 {user.role}
               </span>
             </td>
-            <td class="nowrap">{utc(user.created_at)}</td>
+            <td class="nowrap">
+              <LocalTime at={user.created_at} seconds />
+            </td>
           </tr>
         ))}
       </DataTable>
@@ -301,7 +307,9 @@ export function UserPage(props: { user: Person; errors: Errors; notice?: string;
               )}
           </dd>
           <dt>Added</dt>
-          <dd>{utc(user.created_at)}</dd>
+          <dd>
+            <LocalTime at={user.created_at} seconds />
+          </dd>
         </dl>
       </div>
       {user.id === props.selfId ? null : (

@@ -1,8 +1,7 @@
-/** Server-only pieces of the webhook pages: the form, the event list and the delivery log. */
-import { WEBHOOK_EVENT_TYPES, type WebhookAttempt, type WebhookLog } from "../core/webhooks/mod.ts";
-import { formatCount } from "./format.ts";
-import { ActionsHeading, DataTable } from "./table.tsx";
-import { CsrfField, IfCanChange } from "./session.tsx";
+/** Server-only pieces of the webhook pages: the form, the event list, the state and outcome badges. */
+import { type Webhook, WEBHOOK_EVENT_TYPES, type WebhookAttempt } from "../core/webhooks/mod.ts";
+import { Island } from "./island.tsx";
+import { CsrfField } from "./session.tsx";
 
 /** What the form shows (as typed). */
 export interface WebhookFormValues {
@@ -25,7 +24,6 @@ export function WebhookForm(
   props: { action: string; values: WebhookFormValues; errors: Record<string, string>; submitLabel: string },
 ) {
   const { values, errors } = props;
-  const all = values.eventTypes.includes("*");
   return (
     <form class="card product-form" method="post" action={props.action} novalidate>
       <CsrfField />
@@ -49,32 +47,14 @@ export function WebhookForm(
             </span>
           )}
       </div>
-      <fieldset class={errors.event_types ? "field field--invalid fieldset" : "field fieldset"}>
-        <legend class="field-label">Events to send</legend>
-        <label class="checkbox">
-          <input type="checkbox" name="event_types" value="*" checked={all} />
-          <span>
-            All events <span class="muted">(including ones added later)</span>
-          </span>
-        </label>
-        <div class="event-grid">
-          {WEBHOOK_EVENT_TYPES.map((type) => (
-            <label class="checkbox checkbox--top" key={type}>
-              <input
-                type="checkbox"
-                name="event_types"
-                value={type}
-                checked={values.eventTypes.includes(type)}
-              />
-              <span>
-                <code>{type}</code>
-                <span class="field-hint event-hint">{EVENT_HINTS[type]}</span>
-              </span>
-            </label>
-          ))}
-        </div>
-        {errors.event_types ? <span class="field-error" role="alert">{errors.event_types}</span> : null}
-      </fieldset>
+      <Island
+        name="EventTypesField"
+        props={{
+          types: WEBHOOK_EVENT_TYPES.map((type) => ({ type, hint: EVENT_HINTS[type] })),
+          selected: values.eventTypes,
+          error: errors.event_types ?? null,
+        }}
+      />
       <label class="checkbox">
         <input type="checkbox" name="enabled" checked={values.enabled} />
         <span>Enabled — send events to this URL</span>
@@ -98,16 +78,17 @@ export function EventTypes(props: { types: string[] }) {
   );
 }
 
-/** "Enabled" or "Off", as a badge. */
-export function EnabledBadge(props: { enabled: boolean }) {
-  return props.enabled
-    ? <span class="badge badge--complete">Enabled</span>
-    : <span class="badge badge--error">Off</span>;
-}
-
-/** A UTC time to the second. */
-export function utc(date: Date): string {
-  return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+/**
+ * A webhook's state as a badge: "Enabled" (green), "Off" (grey: turned off by a person) or
+ * "Turned off by the app" (red: its receiver answered 410 Gone or kept failing; the reason is
+ * shown beside it).
+ */
+export function WebhookStateBadge(props: { webhook: Pick<Webhook, "enabled" | "disabled_reason"> }) {
+  const { enabled, disabled_reason: reason } = props.webhook;
+  if (enabled) return <span class="badge badge--state badge--complete">Enabled</span>;
+  return reason
+    ? <span class="badge badge--state badge--error">Turned off by the app</span>
+    : <span class="badge badge--state badge--off">Off</span>;
 }
 
 const ERROR_LABELS: Record<string, string> = {
@@ -133,68 +114,5 @@ export function AttemptOutcome(props: { log: Pick<WebhookAttempt, "response_stat
     >
       {label}
     </span>
-  );
-}
-
-/** The delivery log: one row per attempt, newest first, each redeliverable. */
-export function DeliveryLog(props: { webhookId: number; logs: WebhookLog[] }) {
-  if (props.logs.length === 0) {
-    return (
-      <p class="empty">
-        No deliveries yet. Events appear here as they are sent — press <strong>Send test event</strong>{" "}
-        to try it.
-      </p>
-    );
-  }
-  return (
-    <DataTable
-      class="log-table"
-      head={
-        <>
-          <th>Time</th>
-          <th>Event</th>
-          <th class="num">Attempt</th>
-          <th>Result</th>
-          <th class="num">Time taken</th>
-          <th>Details</th>
-          <th>Next retry</th>
-          <ActionsHeading />
-        </>
-      }
-    >
-      {props.logs.map((log) => (
-        <tr key={log.id}>
-          <td class="nowrap">{utc(log.created_at)}</td>
-          <td>
-            <code>{log.event_type}</code>
-          </td>
-          <td class="num">{log.attempt}</td>
-          <td>
-            <AttemptOutcome log={log} />
-          </td>
-          <td class="num nowrap">{formatCount(log.response_time_ms)} ms</td>
-          <td class="log-details">
-            {log.error_message ? <div>{log.error_message}</div> : null}
-            {log.response_excerpt
-              ? <code class="excerpt response-excerpt">{log.response_excerpt}</code>
-              : null}
-          </td>
-          <td class="nowrap">
-            {log.next_retry_at && log.delivery_status === "pending" ? utc(log.next_retry_at) : "—"}
-          </td>
-          <td>
-            <IfCanChange>
-              <form
-                method="post"
-                action={`/webhooks/${props.webhookId}/deliveries/${log.delivery_id}/redeliver`}
-              >
-                <CsrfField />
-                <button class="btn btn--small btn--secondary" type="submit">Redeliver</button>
-              </form>
-            </IfCanChange>
-          </td>
-        </tr>
-      ))}
-    </DataTable>
   );
 }

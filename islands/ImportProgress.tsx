@@ -16,13 +16,14 @@ export default function ImportProgress({ initial }: ImportProgressProps) {
   const connection = useSignal<"live" | "reconnecting" | "idle">("idle");
 
   useEffect(() => {
-    if (isFinalStatus(initial.status)) return;
+    if (isFinalStatus(initial.status) && initial.search_index === "ready") return;
     const source = new EventSource(`/api/progress/${initial.task_id}`);
     source.onopen = () => (connection.value = "live");
     source.onmessage = (message) => {
       const event = JSON.parse(message.data) as ProgressEvent;
       progress.value = event;
-      if (isFinalStatus(event.status)) {
+      // The stream goes on after `complete` until search has caught up, then ends.
+      if (isFinalStatus(event.status) && event.search_index === "ready") {
         source.close();
         connection.value = "idle";
       }
@@ -49,13 +50,26 @@ export default function ImportProgress({ initial }: ImportProgressProps) {
       ["Elapsed", p.elapsed_ms ? formatDuration(p.elapsed_ms) : "—"],
     ];
   return (
-    <section class="card progress-card" aria-live="polite" data-status={p.status}>
+    <section class="card progress-card" data-status={p.status}>
       <div class="progress-head">
         <StatusBadge status={p.status} />
         <span class="progress-percent">{percent}%</span>
       </div>
       <ProgressBar percent={percent} tone={p.status} label="Import progress" />
+      {/* What a screen reader announces: the status and every tenth percent, not each tick of every figure. */}
+      <p class="visually-hidden" aria-live="polite" aria-atomic="true">
+        {isFinalStatus(p.status) ? p.message : `${Math.floor(percent / 10) * 10}% done`}
+      </p>
       <p class={p.status === "error" ? "alert alert--error" : "progress-message"}>{p.message}</p>
+      {p.search_index === "catching_up"
+        ? (
+          <p class="muted search-catch-up">
+            {isFinalStatus(p.status)
+              ? "Search is catching up: the search index is being rebuilt. Searches find every product meanwhile, only more slowly."
+              : "The search index is set aside while this large file is written, and rebuilt right after."}
+          </p>
+        )
+        : null}
       <dl class="stats">
         {stats.map(([label, value]) => (
           <div class="stat" key={label}>

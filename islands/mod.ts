@@ -6,7 +6,9 @@ import { type Attributes, type ComponentProps, type ComponentType, h, type VNode
 import BulkBar from "./BulkBar.tsx";
 import BulkProgress from "./BulkProgress.tsx";
 import ConfirmSubmit from "./ConfirmSubmit.tsx";
+import CopyButton from "./CopyButton.tsx";
 import DeleteAllForm from "./DeleteAllForm.tsx";
+import EventTypesField from "./EventTypesField.tsx";
 import ImportProgress from "./ImportProgress.tsx";
 import ProductForm from "./ProductForm.tsx";
 import SendButton from "./SendButton.tsx";
@@ -16,7 +18,9 @@ const COMPONENTS = {
   BulkBar,
   BulkProgress,
   ConfirmSubmit,
+  CopyButton,
   DeleteAllForm,
+  EventTypesField,
   ImportProgress,
   ProductForm,
   SendButton,

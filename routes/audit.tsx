@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { Layout } from "../components/layout.tsx";
 import { htmlResponse } from "../components/render.ts";
 import { DataTable } from "../components/table.tsx";
-import { utc } from "../components/webhooks.tsx";
+import { LocalTime } from "../components/local_time.tsx";
 import { type AuditEntry, listAudit } from "../core/audit/mod.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { AuditQuery, requireWriteAccess } from "./http.ts";
@@ -63,7 +63,7 @@ function AuditPage(
             {props.entries.map((entry) => (
               <tr key={entry.id}>
                 <td class="nowrap">
-                  <time dateTime={entry.at.toISOString()}>{utc(entry.at)}</time>
+                  <LocalTime at={entry.at} seconds />
                 </td>
                 <td>{ACTOR_KINDS[entry.actor_kind]}{entry.actor_label}</td>
                 <td>

@@ -25,6 +25,7 @@ const PUBLIC_PATHS = [
   /^\/login$/,
   /^\/setup\/[^/]+$/,
   /^\/static\//,
+  /^\/favicon\.ico$/,
   /^\/api\/openapi\.json$/,
 ];
 /** Changes any signed-in person may make, viewers included. */

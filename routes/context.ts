@@ -1,6 +1,7 @@
 /** What the route modules are given. */
 import type { Kysely } from "kysely";
 import type { ActorVariables } from "../core/accounts/mod.ts";
+import type { AssetUrls } from "../components/page_assets.tsx";
 import type { JobQueue } from "../core/imports/mod.ts";
 import type { RateLimits } from "../core/limits/mod.ts";
 import type { Config, Database, Logger, Notifications, Sql } from "../core/platform/mod.ts";
@@ -30,5 +31,7 @@ export interface AppEnv {
   Variables: ActorVariables & {
     /** The request's form fields once read (see `formBody` in http.ts), so the body is read once. */
     form?: Promise<FormData>;
+    /** The static files' content-hashed URLs, for the page renderer (see static_assets.ts). */
+    assetUrls?: AssetUrls;
   };
 }

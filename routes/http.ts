@@ -17,6 +17,7 @@ import {
   ValidationError,
 } from "../core/platform/mod.ts";
 import { MAX_SELECTED_IDS, type ProductFilters, SORT_KEYS } from "../core/products/mod.ts";
+import { ATTEMPT_RESULTS, TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES } from "../core/webhooks/mod.ts";
 
 import type { AppEnv } from "./context.ts";
 
@@ -319,11 +320,40 @@ export const AuditQuery = z.object({
 /** The most log rows one request may return. */
 export const MAX_LOG_LIMIT = 200;
 
-/** `?limit=` of a webhook's log. */
-export const LogQuery = z.object({
+/** Every event type a log can hold: the subscribable ones and the test event. */
+export const LOGGED_EVENT_TYPES = [...WEBHOOK_EVENT_TYPES, TEST_EVENT_TYPE] as const;
+
+/** An attempt id as a cursor of the log (PostgreSQL bigints, used up to JavaScript's safe integers). */
+function attemptCursor(name: string) {
+  return z.coerce.number().int(`${name} must be an attempt id`).min(1, `${name} must be an attempt id`)
+    .max(Number.MAX_SAFE_INTEGER, `${name} must be an attempt id`).optional();
+}
+
+/** The filters and cursors of a webhook's log, shared by the API and the page (blank means any). */
+export const LogFilterQuery = z.object({
+  event_type: z.union([z.literal("").transform(() => undefined), z.enum(LOGGED_EVENT_TYPES)], {
+    error: `event_type must be one of ${LOGGED_EVENT_TYPES.join(", ")}`,
+  }).optional().meta({ description: "Only attempts of this event type" }),
+  result: z.union([z.literal("").transform(() => undefined), z.enum(ATTEMPT_RESULTS)], {
+    error: `result must be one of ${ATTEMPT_RESULTS.join(", ")}`,
+  }).optional().meta({
+    description: "succeeded (2xx), failed (anything else), pending (failed, will be retried) or gave_up " +
+      "(failed, no retries left)",
+  }),
+  before: attemptCursor("before").meta({ description: "Only attempts older than this one (by id)" }),
+  after: attemptCursor("after").meta({ description: "Only attempts newer than this one (by id)" }),
+});
+
+/** `?limit=&event_type=&result=&before=&after=` of a webhook's log. */
+export const LogQuery = LogFilterQuery.extend({
   limit: z.coerce.number().int("limit must be a whole number").min(1, "limit must be at least 1")
     .max(MAX_LOG_LIMIT, `limit must be at most ${MAX_LOG_LIMIT}`).default(50),
 });
+
+/** An attempt id from the path (PostgreSQL bigints, used up to JavaScript's safe integers). */
+export function attemptId(raw: string, webhook: number): number {
+  return idFromPath(raw, `delivery attempt of webhook ${webhook}`, Number.MAX_SAFE_INTEGER);
+}
 
 /** `?sent=` of a webhook's page: the delivery whose outcome to show, if it is a delivery id at all. */
 export const WebhookPageQuery = z.object({

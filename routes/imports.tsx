@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { Island } from "../components/island.tsx";
 import { Layout } from "../components/layout.tsx";
+import { LocalTime } from "../components/local_time.tsx";
 import { IfCanChange } from "../components/session.tsx";
 import { htmlResponse } from "../components/render.ts";
 import {
@@ -116,9 +117,7 @@ function ImportHistory(props: { jobs: ImportJob[] }) {
             </td>
             <td class="num">{progress.elapsed_ms ? formatDuration(progress.elapsed_ms) : "—"}</td>
             <td>
-              <time dateTime={job.created_at.toISOString()}>
-                {job.created_at.toISOString().slice(0, 16).replace("T", " ")} UTC
-              </time>
+              <LocalTime at={job.created_at} />
             </td>
           </tr>
         );
@@ -137,8 +136,7 @@ function ImportJobPage(props: { job: ImportJob }) {
       </p>
       <h1>{props.job.file_name}</h1>
       <p class="muted">
-        {formatBytes(props.job.file_size)} · uploaded{" "}
-        {props.job.created_at.toISOString().slice(0, 19).replace("T", " ")} UTC
+        {formatBytes(props.job.file_size)} · uploaded <LocalTime at={props.job.created_at} seconds />
       </p>
       <Island name="ImportProgress" props={{ initial }} />
       {running

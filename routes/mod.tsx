@@ -3,7 +3,6 @@
  * headers, the request id and log, health and readiness.
  */
 import { Hono } from "hono";
-import { serveStatic } from "hono/deno";
 import { Layout } from "../components/layout.tsx";
 import { htmlResponse } from "../components/render.ts";
 import { auditApi } from "./api/audit.ts";
@@ -25,6 +24,7 @@ import { importPages } from "./imports.tsx";
 import { webhookPages } from "./webhooks.tsx";
 import { auditPages } from "./audit.tsx";
 import { settingsPages } from "./settings.tsx";
+import { loadStaticAssets } from "./static_assets.ts";
 
 const ERROR_HEADINGS: Record<number, string> = { 404: "Not found", 413: "Too large to accept" };
 
@@ -75,6 +75,7 @@ const HEALTH_QUERY_TIMEOUT_MS = 2_000;
 /** Builds the HTTP application: API under `/api`, pages, static files, one error mapping. */
 export function createApp(ctx: AppContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const assets = loadStaticAssets(new URL("../static", import.meta.url).pathname);
 
   // Outermost, so the log line and the headers cover every answer: pages, API, static files, errors, 404s.
   app.use("*", requestLog(ctx.log));
@@ -102,6 +103,10 @@ export function createApp(ctx: AppContext): Hono<AppEnv> {
 
   // Pages render for the request's session without passing it down by hand (see components/render.ts).
   app.use("*", contextStorage());
+  app.use("*", async (c, next) => {
+    c.set("assetUrls", assets.urls);
+    await next();
+  });
   app.use("*", authentication(ctx));
 
   // A successful write may have queued webhook events (in its transaction): ring the doorbell.
@@ -140,7 +145,9 @@ export function createApp(ctx: AppContext): Hono<AppEnv> {
       message: `Not ready: ${problems.join("; ")}.`,
     }, 503);
   });
-  app.use("/static/*", serveStatic({ root: new URL("..", import.meta.url).pathname }));
+  app.route("/static", assets.routes);
+  // Browsers that ignore the page's icon link ask for /favicon.ico.
+  app.get("/favicon.ico", (c) => c.redirect(assets.urls.get("favicon.svg") ?? "/static/favicon.svg", 301));
 
   app.route("/api", importApi(ctx));
   app.route("/api", openApiRoute());

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { ConfirmDeletePage } from "../components/confirm_delete_page.tsx";
 import { Island } from "../components/island.tsx";
 import { Layout } from "../components/layout.tsx";
+import { LocalTime } from "../components/local_time.tsx";
 import { BulkConfirmPage, BulkProblemPage, BulkProgressPage } from "../components/product_bulk.tsx";
 import {
   BULK_FORM_ID,
@@ -352,7 +353,11 @@ function ProductsPage(
           </p>
         )
         : null}
-      <ProductFiltersForm values={props.filterValues} errors={filterErrors} />
+      {/* On a phone the filters fold away behind "Filters" (open while some are set); wider, always shown. */}
+      <details class="filters-panel" open={Boolean(filtered) || Boolean(filterErrors)}>
+        <summary class="btn btn--secondary">Filters{filtered ? " (on)" : ""}</summary>
+        <ProductFiltersForm values={props.filterValues} errors={filterErrors} />
+      </details>
       {page && query
         ? page.total === 0
           ? (
@@ -535,8 +540,7 @@ function ProductEditPage(
         ? (
           <div class="card danger-zone">
             <p class="muted">
-              Created {product.created_at.toISOString().slice(0, 16).replace("T", " ")} UTC · updated{" "}
-              {product.updated_at.toISOString().slice(0, 16).replace("T", " ")} UTC
+              Created <LocalTime at={product.created_at} /> · updated <LocalTime at={product.updated_at} />
             </p>
             <IfCanChange>
               <Island

@@ -1,26 +1,39 @@
 /** The webhook pages: list, add, detail (secret, test, log, redeliver), edit, delete. */
 import { Hono } from "hono";
+import type { z } from "zod";
 import { ConfirmDeletePage } from "../components/confirm_delete_page.tsx";
 import { Island } from "../components/island.tsx";
 import { Layout } from "../components/layout.tsx";
 import { htmlResponse } from "../components/render.ts";
 import {
   AttemptOutcome,
-  DeliveryLog,
-  EnabledBadge,
   EventTypes,
-  utc,
   WebhookForm,
   type WebhookFormValues,
+  WebhookStateBadge,
 } from "../components/webhooks.tsx";
 import {
+  AttemptExchange,
+  attemptUrl,
+  DeliveryFilters,
+  DeliveryLog,
+  DeliveryPager,
+  logQueryString,
+  type LogView,
+  RedeliverButton,
+} from "../components/webhook_deliveries.tsx";
+import {
+  countWebhookLogs,
   createWebhook,
   deleteWebhook,
   deliveryPolicy,
+  findWebhookLog,
   getWebhook,
   latestAttempts,
   listWebhookLogs,
   listWebhooks,
+  type LogPage,
+  pageOfWebhookLogs,
   parseWebhookCreate,
   parseWebhookUpdate,
   pendingDeliveries,
@@ -35,13 +48,27 @@ import {
   type WebhookAttempt,
   type WebhookLog,
 } from "../core/webhooks/mod.ts";
+import { NotFoundError, ValidationError } from "../core/platform/mod.ts";
 import { formatCount } from "../components/format.ts";
 import type { SendButtonProps } from "../islands/SendButton.tsx";
 import type { AppContext, AppEnv } from "./context.ts";
 import { saveForm } from "./forms.ts";
-import { auditContext, deliveryIdFromPath, formBody, webhookId, WebhookPageQuery } from "./http.ts";
+import {
+  attemptId,
+  auditContext,
+  deliveryIdFromPath,
+  formBody,
+  LogFilterQuery,
+  LOGGED_EVENT_TYPES,
+  webhookId,
+  WebhookPageQuery,
+} from "./http.ts";
 import { DataTable } from "../components/table.tsx";
+import { LocalTime } from "../components/local_time.tsx";
 import { CsrfField, IfCanChange, IfViewer } from "../components/session.tsx";
+
+/** Attempts per page of the delivery log. */
+const LOG_PAGE_SIZE = 50;
 
 const NOTICES: Record<string, string> = {
   created: "Webhook added. Send a test event to check that your endpoint answers.",
@@ -84,20 +111,39 @@ export function webhookPages(ctx: AppContext): Hono<AppEnv> {
     const id = webhookId(c.req.param("id"));
     const webhook = await getWebhook(ctx.db, id);
     const sentId = WebhookPageQuery.parse(c.req.query()).sent;
-    const [logs, pending, sent] = await Promise.all([
-      listWebhookLogs(ctx.sql, id, 50),
+    const { view, errors } = logView(c.req.query());
+    const filter = { eventType: view.eventType, result: view.result };
+    const [page, matching, pending, sent] = await Promise.all([
+      pageOfWebhookLogs(ctx.sql, id, { ...view, limit: LOG_PAGE_SIZE }),
+      countWebhookLogs(ctx.sql, id, filter),
       pendingDeliveries(ctx.sql, id),
       sentId ? listWebhookLogs(ctx.sql, id, 1, sentId).then(([latest]) => latest ?? null) : null,
     ]);
     return htmlResponse(
       <WebhookPage
         webhook={webhook}
-        logs={logs}
+        page={page}
+        matching={matching}
+        view={view}
+        viewErrors={errors}
         pending={pending}
         sent={sent}
         notice={NOTICES[c.req.query("notice") ?? ""]}
         rateLimit={ctx.config.webhookRateLimitPerHour}
       />,
+      Object.keys(errors).length > 0 ? 400 : 200,
+    );
+  });
+
+  app.get("/:id/attempts/:attemptId", async (c) => {
+    const id = webhookId(c.req.param("id"));
+    const webhook = await getWebhook(ctx.db, id);
+    const attempt = attemptId(c.req.param("attemptId"), id);
+    const log = await findWebhookLog(ctx.sql, id, attempt);
+    if (!log) throw new NotFoundError(`Webhook ${id} has no delivery attempt with id ${attempt}.`);
+    const others = await listWebhookLogs(ctx.sql, id, 100, log.delivery_id);
+    return htmlResponse(
+      <AttemptPage webhook={webhook} log={log} others={others} view={logView(c.req.query()).view} />,
     );
   });
 
@@ -122,6 +168,24 @@ export function webhookPages(ctx: AppContext): Hono<AppEnv> {
     const enabled = (await formBody(c)).get("enabled") === "true";
     await updateWebhook(ctx.db, id, { enabled }, { ...guard(), audit: auditContext(c) });
     return c.redirect(`/webhooks/${id}?notice=${enabled ? "enabled" : "disabled"}`, 303);
+  });
+
+  // "Rotate secret" leads here to confirm, with or without JavaScript: rotating is not undone.
+  app.get("/:id/rotate-secret", async (c) => {
+    const webhook = await getWebhook(ctx.db, webhookId(c.req.param("id")));
+    return htmlResponse(
+      <ConfirmDeletePage
+        title="Rotate the signing secret?"
+        section="webhooks"
+        action={`/webhooks/${webhook.id}/rotate-secret`}
+        buttonLabel="Rotate secret"
+        cancelHref={`/webhooks/${webhook.id}`}
+      >
+        A new secret signs every delivery to <code>{webhook.url}</code>{" "}
+        from now on. For 24 hours deliveries also carry a signature made with the current secret, so your
+        endpoint keeps accepting them until you give it the new one; after that, only the new secret verifies.
+      </ConfirmDeletePage>,
+    );
   });
 
   app.post("/:id/rotate-secret", async (c) => {
@@ -178,7 +242,36 @@ function formValues(form: FormData): WebhookFormValues {
 }
 
 function formInput(values: WebhookFormValues) {
+  // The form's checkboxes offer "All events" or single events; ticking both (possible without
+  // JavaScript) is a choice to make again, not one to guess. The API keeps reading `*` as all.
+  if (values.eventTypes.includes("*") && values.eventTypes.some((type) => type !== "*")) {
+    throw new ValidationError("Choose either All events or single events, not both.", [{
+      field: "event_types",
+      message: "Choose either All events or single events, not both: untick one or the other.",
+    }]);
+  }
   return { url: values.url, event_types: values.eventTypes, enabled: values.enabled };
+}
+
+/** The log's filters and cursor from the page's query string; a bad value is dropped and named. */
+function logView(query: Record<string, string>): { view: LogView; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const shape = LogFilterQuery.shape;
+  function pick<T>(key: keyof typeof shape, schema: z.ZodType<T>, what?: string): T | undefined {
+    const parsed = schema.safeParse(query[key]);
+    if (parsed.success) return parsed.data;
+    errors[key] = what
+      ? `There is no ${what} ${JSON.stringify(String(query[key]).slice(0, 60))}; choose one from the list.`
+      : parsed.error.issues[0].message;
+    return undefined;
+  }
+  const view: LogView = {
+    eventType: pick("event_type", shape.event_type, "event type"),
+    result: pick("result", shape.result, "result"),
+    before: pick("before", shape.before),
+    after: pick("after", shape.after),
+  };
+  return { view, errors };
 }
 
 function valuesOf(webhook: Webhook): WebhookFormValues {
@@ -232,8 +325,8 @@ function WebhooksPage(props: { webhooks: Webhook[]; latest: Map<number, WebhookA
                     <EventTypes types={webhook.event_types} />
                   </td>
                   <td>
-                    <EnabledBadge enabled={webhook.enabled} />
-                    {webhook.disabled_reason
+                    <WebhookStateBadge webhook={webhook} />
+                    {!webhook.enabled && webhook.disabled_reason
                       ? <div class="muted small">{webhook.disabled_reason}</div>
                       : null}
                   </td>
@@ -241,7 +334,10 @@ function WebhooksPage(props: { webhooks: Webhook[]; latest: Map<number, WebhookA
                     {last
                       ? (
                         <>
-                          <AttemptOutcome log={last} /> <span class="muted">{utc(last.created_at)}</span>
+                          <AttemptOutcome log={last} />{" "}
+                          <span class="muted">
+                            <LocalTime at={last.created_at} seconds />
+                          </span>
                         </>
                       )
                       : <span class="muted">None yet</span>}
@@ -255,7 +351,7 @@ function WebhooksPage(props: { webhooks: Webhook[]; latest: Map<number, WebhookA
   );
 }
 
-function SentResult(props: { log: WebhookLog }) {
+function SentResult(props: { log: WebhookLog; webhookId: number }) {
   const { log } = props;
   const ok = log.response_status !== null && log.response_status >= 200 && log.response_status < 300;
   const what = log.event_type === "webhook.test" ? "Test event" : `Redelivery of ${log.event_type}`;
@@ -266,28 +362,83 @@ function SentResult(props: { log: WebhookLog }) {
         {formatCount(log.response_time_ms)} ms
       </strong>
       {log.error_message ? <div>{log.error_message}</div> : null}
-      {log.response_excerpt ? <code class="response-excerpt">{log.response_excerpt}</code> : null}
+      {log.response_body ? <code class="response-excerpt">{log.response_body.slice(0, 200)}</code> : null}
+      <a href={attemptUrl(props.webhookId, log.id, {})}>See the request and the whole response</a>
     </div>
+  );
+}
+
+/** The signing secret behind "Reveal" (a plain <details>), with Copy and a link to rotate it. */
+function SigningSecret(props: { webhook: Webhook }) {
+  const { webhook } = props;
+  return (
+    <>
+      <IfCanChange>
+        <div class="secret-row">
+          <details class="secret-reveal">
+            <summary>
+              <span class="secret-mask" aria-hidden="true">••••••••••••••••</span>
+              <span class="btn btn--small btn--secondary secret-toggle">
+                <span class="when-closed">Reveal</span>
+                <span class="when-open">Hide</span>
+                <span class="visually-hidden">the signing secret</span>
+              </span>
+            </summary>
+            <code class="secret" id="webhook-secret">{webhook.secret}</code>
+          </details>
+          <Island name="CopyButton" props={{ target: "webhook-secret", label: "Copy" }} />
+        </div>
+      </IfCanChange>
+      <IfViewer>
+        <p class="muted" id="webhook-secret-hidden">Only admins can see the signing secret.</p>
+      </IfViewer>
+      {previousSecretSigns(webhook)
+        ? (
+          <p class="field-hint" id="previous-secret-note">
+            Until <LocalTime at={webhook.previous_secret_expires_at!} seconds />{" "}
+            deliveries are also signed with the previous secret, so your endpoint can switch without rejecting
+            any.
+          </p>
+        )
+        : null}
+      <p class="field-hint">
+        Verify the <code>webhook-signature</code>{" "}
+        header of each delivery with this secret (Standard Webhooks: HMAC-SHA256 of{" "}
+        <code>id.timestamp.body</code>).
+      </p>
+      <IfCanChange>
+        <a class="btn btn--small btn--secondary" href={`/webhooks/${webhook.id}/rotate-secret`}>
+          Rotate secret…
+        </a>
+      </IfCanChange>
+    </>
   );
 }
 
 function WebhookPage(
   props: {
     webhook: Webhook;
-    logs: WebhookLog[];
+    page: LogPage;
+    matching: { count: number; exact: boolean };
+    view: LogView;
+    viewErrors: Record<string, string>;
     pending: { pending: number; due: number };
     sent: WebhookLog | null;
     notice?: string;
     rateLimit: number;
   },
 ) {
-  const { webhook, pending } = props;
+  const { webhook, pending, view, page } = props;
+  const filtered = view.eventType !== undefined || view.result !== undefined;
+  const cursorErrors = Object.entries(props.viewErrors).filter(([key]) =>
+    key === "before" || key === "after"
+  );
   return (
     <Layout title="Webhook" current="webhooks">
       <p class="breadcrumb">
         <a href="/webhooks">Webhooks</a> /
       </p>
-      <div class="page-head">
+      <div class="page-head page-head--wrap">
         <h1 class="url-title">{webhook.url}</h1>
         <div class="actions actions--tight">
           <IfCanChange>
@@ -297,8 +448,8 @@ function WebhookPage(
         </div>
       </div>
       <Notice text={props.notice} />
-      {props.sent ? <SentResult log={props.sent} /> : null}
-      {webhook.disabled_reason
+      {props.sent ? <SentResult log={props.sent} webhookId={webhook.id} /> : null}
+      {!webhook.enabled && webhook.disabled_reason
         ? (
           <p class="alert alert--error" role="alert">
             {webhook.disabled_reason} Fix the endpoint, then turn the webhook on again.
@@ -307,10 +458,10 @@ function WebhookPage(
         : null}
 
       <div class="card">
-        <dl class="details">
+        <dl class="details webhook-details">
           <dt>Status</dt>
           <dd class="status-line">
-            <EnabledBadge enabled={webhook.enabled} />
+            <WebhookStateBadge webhook={webhook} />
             <IfCanChange>
               <form method="post" action={`/webhooks/${webhook.id}/enabled`}>
                 <CsrfField />
@@ -342,48 +493,46 @@ function WebhookPage(
           </dd>
           <dt>Signing secret</dt>
           <dd>
-            <IfCanChange>
-              <code class="secret" id="webhook-secret">{webhook.secret}</code>
-            </IfCanChange>
-            <IfViewer>
-              <p class="muted" id="webhook-secret-hidden">Only admins can see the signing secret.</p>
-            </IfViewer>
-            {previousSecretSigns(webhook)
-              ? (
-                <p class="field-hint" id="previous-secret-note">
-                  Until {utc(webhook.previous_secret_expires_at!)}{" "}
-                  deliveries are also signed with the previous secret, so your endpoint can switch without
-                  rejecting any.
-                </p>
-              )
-              : null}
-            <p class="field-hint">
-              Verify the <code>webhook-signature</code>{" "}
-              header of each delivery with this secret (Standard Webhooks: HMAC-SHA256 of{" "}
-              <code>id.timestamp.body</code>).
-            </p>
-            <IfCanChange>
-              <form method="post" action={`/webhooks/${webhook.id}/rotate-secret`}>
-                <CsrfField />
-                <button class="btn btn--small btn--secondary" type="submit">Rotate secret</button>
-              </form>
-            </IfCanChange>
+            <SigningSecret webhook={webhook} />
           </dd>
         </dl>
       </div>
 
-      <h2>Deliveries</h2>
-      <DeliveryLog webhookId={webhook.id} logs={props.logs} />
-      {props.logs.length === 50
+      <h2 id="deliveries">Deliveries</h2>
+      {props.matching.count > 0 || filtered || Object.keys(props.viewErrors).length > 0
         ? (
-          <p class="muted">
-            The 50 latest attempts. <a href={`/api/webhooks/${webhook.id}/logs?limit=200`}>More as JSON</a>
+          <DeliveryFilters
+            webhookId={webhook.id}
+            view={view}
+            eventTypes={LOGGED_EVENT_TYPES}
+            errors={props.viewErrors}
+          />
+        )
+        : null}
+      {cursorErrors.map(([key, message]) => (
+        <p class="alert alert--error" role="alert" key={key}>
+          {message}; showing the newest attempts instead.
+        </p>
+      ))}
+      {page.items.length > 0
+        ? (
+          <p class="muted" id="deliveries-count">
+            {formatCount(props.matching.count)}
+            {props.matching.exact ? "" : "+"} {props.matching.count === 1 ? "attempt" : "attempts"}
+            {filtered ? " match" : " in all"} · {LOG_PAGE_SIZE} per page, newest first
           </p>
         )
         : null}
+      <DeliveryLog webhookId={webhook.id} logs={page.items} view={view} filtered={filtered} />
+      {page.newer !== null || page.older !== null
+        ? <DeliveryPager webhookId={webhook.id} view={view} newer={page.newer} older={page.older} />
+        : null}
 
       <div class="card danger-zone">
-        <p class="muted">Added {utc(webhook.created_at)} · changed {utc(webhook.updated_at)}</p>
+        <p class="muted">
+          Added <LocalTime at={webhook.created_at} seconds /> · changed{" "}
+          <LocalTime at={webhook.updated_at} seconds />
+        </p>
         <IfCanChange>
           <Island
             name="ConfirmSubmit"
@@ -395,6 +544,91 @@ function WebhookPage(
           />
         </IfCanChange>
       </div>
+    </Layout>
+  );
+}
+
+const DELIVERY_STATES: Record<WebhookLog["delivery_status"], string> = {
+  pending: "Waiting for a retry",
+  succeeded: "Delivered",
+  failed: "Failed for good (no retries left)",
+};
+
+/** One attempt: its outcome, the delivery's other attempts, and the whole request and response. */
+function AttemptPage(props: { webhook: Webhook; log: WebhookLog; others: WebhookLog[]; view: LogView }) {
+  const { webhook, log, view } = props;
+  const back = `/webhooks/${webhook.id}${logQueryString(view)}#deliveries`;
+  return (
+    <Layout title={`${log.event_type} · attempt ${log.attempt}`} current="webhooks">
+      <p class="breadcrumb">
+        <a href="/webhooks">Webhooks</a> /{" "}
+        <a href={`/webhooks/${webhook.id}`} class="url-cell">{webhook.url}</a> /
+      </p>
+      <div class="page-head page-head--wrap">
+        <h1>
+          <code>{log.event_type}</code> · attempt {log.attempt}
+        </h1>
+        <div class="actions actions--tight">
+          <a class="btn btn--secondary" href={back}>Back to deliveries</a>
+          <IfCanChange>
+            <RedeliverButton webhookId={webhook.id} deliveryId={log.delivery_id} size="normal" />
+          </IfCanChange>
+        </div>
+      </div>
+      <div class="card">
+        <dl class="details webhook-details">
+          <dt>Result</dt>
+          <dd>
+            <AttemptOutcome log={log} /> {log.error_message}
+          </dd>
+          <dt>Sent</dt>
+          <dd>
+            <LocalTime at={log.created_at} seconds /> · took {formatCount(log.response_time_ms)} ms
+          </dd>
+          <dt>Delivery</dt>
+          <dd>
+            <code class="delivery-id">{log.delivery_id}</code>{" "}
+            <span class="muted">(the webhook-id header, the same on every attempt)</span>
+            <div>
+              {DELIVERY_STATES[log.delivery_status]}
+              {log.delivery_status === "pending" && log.next_retry_at
+                ? (
+                  <>
+                    , next at <LocalTime at={log.next_retry_at} seconds />
+                  </>
+                )
+                : null}
+            </div>
+          </dd>
+          {props.others.length > 1
+            ? (
+              <>
+                <dt>Attempts</dt>
+                <dd>
+                  <ul class="attempt-list">
+                    {props.others.map((other) => (
+                      <li key={other.id}>
+                        {other.id === log.id
+                          ? (
+                            <strong aria-current="page">
+                              Attempt {other.attempt}, <LocalTime at={other.created_at} seconds />
+                            </strong>
+                          )
+                          : (
+                            <a href={attemptUrl(webhook.id, other.id, view)}>
+                              Attempt {other.attempt}, <LocalTime at={other.created_at} seconds />
+                            </a>
+                          )} <AttemptOutcome log={other} />
+                      </li>
+                    ))}
+                  </ul>
+                </dd>
+              </>
+            )
+            : null}
+        </dl>
+      </div>
+      <AttemptExchange log={log} />
     </Layout>
   );
 }

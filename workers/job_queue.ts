@@ -34,6 +34,8 @@ export interface JobQueueOptions {
   databaseUrl: string;
   batchSize: number;
   lanes: number;
+  /** See `JobRunOptions.deferSearchIndexRows`: null never sets the search indexes aside. */
+  deferSearchIndexRows: number | null;
   leaseSeconds: number;
   /** This instance's stable id: it may claim the jobs it owns and ownerless ones. */
   instanceId: string;
@@ -143,7 +145,7 @@ export class JobQueueConsumer implements JobQueue {
   }
 
   async #runOnThisThread(jobId: string): Promise<void> {
-    const { sql, batchSize, lanes } = this.#options;
+    const { sql, batchSize, lanes, deferSearchIndexRows } = this.#options;
     const stopping = new AbortController();
     this.#interrupt = () => stopping.abort();
     try {
@@ -152,6 +154,7 @@ export class JobQueueConsumer implements JobQueue {
       await runJob(sql, job, {
         batchSize,
         lanes,
+        deferSearchIndexRows,
         signal: stopping.signal,
         publish: (event) => this.#options.onProgress?.(event),
       });
@@ -164,7 +167,7 @@ export class JobQueueConsumer implements JobQueue {
   }
 
   async #runInWorker(jobId: string): Promise<void> {
-    const { databaseUrl, batchSize, lanes } = this.#options;
+    const { databaseUrl, batchSize, lanes, deferSearchIndexRows } = this.#options;
     const worker = new Worker(new URL("./job_worker.ts", import.meta.url).href, { type: "module" });
     const send = (request: JobWorkerRequest) => worker.postMessage(request);
     let graceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -186,7 +189,7 @@ export class JobQueueConsumer implements JobQueue {
           console.error(`job worker for ${jobId} crashed:`, event.message);
           resolve();
         };
-        send({ kind: "start", jobId, databaseUrl, batchSize, lanes });
+        send({ kind: "start", jobId, databaseUrl, batchSize, lanes, deferSearchIndexRows });
       });
     } finally {
       this.#interrupt = null;

@@ -13,6 +13,7 @@ export interface JobWorkerStart {
   databaseUrl: string;
   batchSize: number;
   lanes: number;
+  deferSearchIndexRows: number | null;
 }
 
 /** The message the queue sends when the process stops: commit what was handed over, then end. */
@@ -35,15 +36,17 @@ self.onmessage = async (message: MessageEvent<JobWorkerRequest>) => {
     stopping.abort();
     return;
   }
-  const { jobId, databaseUrl, batchSize, lanes } = message.data;
+  const { jobId, databaseUrl, batchSize, lanes, deferSearchIndexRows } = message.data;
   const post = (reply: JobWorkerMessage) => self.postMessage(reply);
-  const sql = connectDatabase(databaseUrl, { max: lanes });
+  // One connection per lane, and one to set the search indexes aside while the lanes wait.
+  const sql = connectDatabase(databaseUrl, { max: lanes + 1 });
   try {
     const job = await findImportJob(sql, jobId);
     if (job) {
       await runJob(sql, job, {
         batchSize,
         lanes,
+        deferSearchIndexRows,
         signal: stopping.signal,
         publish: (event) => post({ kind: "progress", event }),
       });

@@ -54,9 +54,9 @@ export async function submitBulkAction(
   const what = `${request.action} ${request.total.toLocaleString("en-US")} products`;
   const job = await sql.begin(async (tx) => {
     const [job] = await tx<ImportJob[]>`
-      INSERT INTO import_jobs (id, kind, file_name, message, params)
+      INSERT INTO import_jobs (id, kind, file_name, message, rows_total, params)
       VALUES (${crypto.randomUUID()}, 'bulk_action', ${what[0].toUpperCase() + what.slice(1)},
-        'Waiting in the queue', ${tx.json(params as unknown as postgres.JSONValue)})
+        'Waiting in the queue', ${request.total}, ${tx.json(params as unknown as postgres.JSONValue)})
       RETURNING *`;
     await recordAuditSql(tx, options.audit, {
       action: `products.bulk_${request.action}_started`,

@@ -9,20 +9,17 @@ import { type ImportJob, progressFromJob } from "./progress.ts";
 
 export type { ImportJob };
 
-/** Counts added by one committed batch of one lane. */
-export interface BatchProgress {
+/** Counts added by one committed chunk of one lane. */
+export interface ChunkProgress {
   lane: number;
-  /** Every row of this lane up to this record index is now committed. */
+  /** Every chunk of this lane up to this record index is now committed. */
   laneThrough: number;
-  /** The batch's rows read: valid and failed; always inserted + updated + unchanged + duplicates + failed. */
+  /** The chunk's staged rows: always inserted + updated + unchanged + duplicates. */
   rows: number;
-  /** How far into the file (bytes) the batch was cut. */
-  bytesDone: number;
   inserted: number;
   updated: number;
   unchanged: number;
   duplicates: number;
-  failed: number;
 }
 
 /** A row that could not be imported, with its line number and the original fields. */
@@ -34,10 +31,15 @@ export interface RowError {
 
 /** What running a job needs besides the database. */
 export interface JobRunOptions {
-  /** Rows per upsert statement and transaction. */
+  /** Records per staging statement, and per chunk written (one statement and transaction). */
   batchSize: number;
-  /** Database connections an import writes on at once; rows are split between them by SKU. */
+  /** Database connections an import writes on at once; the file's chunks alternate between them. */
   lanes: number;
+  /**
+   * An import expected to write at least this many products (and at least half the table) drops
+   * the search indexes and has them rebuilt after it ends; null never does (the embedded database).
+   */
+  deferSearchIndexRows: number | null;
   /** Receives the job as stored after each step and batch, and at the end. */
   report(job: ImportJob): void;
   /**
@@ -176,36 +178,120 @@ export async function saveImportHeader(sql: Sql, id: string, header: string[]): 
   await sql`UPDATE import_jobs SET header = ${sql.json(header)} WHERE id = ${id}`;
 }
 
-/** Gives a job one resume point per lane, unless it already has them (a resumed job). */
-export async function initLanes(sql: Sql, id: string, lanes: number): Promise<number[]> {
-  const [row] = await sql<{ lane_rows_done: number[] }[]>`
-    UPDATE import_jobs SET lane_rows_done = coalesce(lane_rows_done, array_fill(0::bigint, ARRAY[${lanes}::int]))
-    WHERE id = ${id}
-    RETURNING lane_rows_done`;
-  return row.lane_rows_done.map(Number);
+/**
+ * Starts reading a job's file afresh: an attempt that stopped before the file was staged left
+ * counts and row errors that this attempt records again.
+ */
+export async function restartReading(sql: Sql, id: string): Promise<ImportJob> {
+  return await sql.begin(async (tx) => {
+    await tx`DELETE FROM import_row_errors WHERE job_id = ${id}`;
+    const [row] = await tx<ImportJob[]>`
+      UPDATE import_jobs SET rows_done = 0, bytes_done = 0, inserted = 0, updated = 0, unchanged = 0,
+        duplicates = 0, failed = 0, lane_rows_done = NULL, rows_total = NULL, message = 'Reading the file',
+        heartbeat_at = now()
+      WHERE id = ${id}
+      RETURNING *`;
+    return row;
+  });
 }
 
 /**
- * Adds a batch's counts and moves its lane's resume point, inside the batch's transaction; returns
- * the job as stored. Lanes commit concurrently, so each sets only its own array element and adds
- * to the counts; rows read grows by the batch's rows, so the counts add up in every stored state.
+ * While the file is read: stores the rows that failed so far and counts them (a failed row's
+ * outcome is known at once), and how far into the file the reader is. Returns the job as stored.
  */
-export async function recordBatchProgress(
+export async function recordReadProgress(
+  sql: Sql,
+  id: string,
+  progress: { bytesDone: number; rowsRead: number; errors: RowError[] },
+): Promise<ImportJob> {
+  return await sql.begin(async (tx) => {
+    await recordRowErrors(tx, id, progress.errors);
+    const [row] = await tx<ImportJob[]>`
+      UPDATE import_jobs SET
+        rows_done = rows_done + ${progress.errors.length},
+        failed = failed + ${progress.errors.length},
+        bytes_done = greatest(bytes_done, ${progress.bytesDone}),
+        message = 'Reading the file: ' || to_char(${progress.rowsRead}::bigint, 'FM999,999,999,990') || ' rows read',
+        heartbeat_at = now()
+      WHERE id = ${id}
+      RETURNING *`;
+    return row;
+  });
+}
+
+/**
+ * Marks the file as read and staged: its number of rows, and one resume point per lane for the
+ * writes that follow. A resumed attempt then writes from where the lanes stopped.
+ */
+export async function markStaged(
+  sql: Sql,
+  id: string,
+  staged: { rowsTotal: number; lanes: number },
+): Promise<ImportJob> {
+  const [row] = await sql<ImportJob[]>`
+    UPDATE import_jobs SET rows_total = ${staged.rowsTotal}, bytes_done = file_size,
+      lane_rows_done = array_fill(0::bigint, ARRAY[${staged.lanes}::int]),
+      message = 'Writing products', heartbeat_at = now()
+    WHERE id = ${id}
+    RETURNING *`;
+  return row;
+}
+
+/** Records that this import writes without the search indexes; they are rebuilt after it ends. */
+export async function markSearchDeferred(sql: Sql, id: string): Promise<ImportJob> {
+  const [row] = await sql<ImportJob[]>`
+    UPDATE import_jobs SET search_deferred = true, search_ready_at = NULL,
+      message = 'Writing products (the search index is rebuilt afterwards)', heartbeat_at = now()
+    WHERE id = ${id}
+    RETURNING *`;
+  return row;
+}
+
+/** True while an import that set the search indexes aside has not ended: they must not be rebuilt yet. */
+export async function searchDeferringImportRuns(sql: Sql): Promise<boolean> {
+  const [{ running }] = await sql<{ running: boolean }[]>`
+    SELECT EXISTS (
+      SELECT 1 FROM import_jobs WHERE search_deferred AND status IN ('queued', 'processing')
+    ) AS running`;
+  return running;
+}
+
+/** The ended imports still waiting for the search indexes they set aside. */
+export async function importsAwaitingSearch(sql: Sql): Promise<number> {
+  const [{ count }] = await sql<{ count: number }[]>`
+    SELECT count(*)::int AS count FROM import_jobs
+    WHERE search_deferred AND search_ready_at IS NULL AND status IN ('complete', 'error')`;
+  return count;
+}
+
+/** Stamps the ended imports that set the search indexes aside as caught up; returns them. */
+export async function markSearchReady(sql: Sql): Promise<ImportJob[]> {
+  return await sql<ImportJob[]>`
+    UPDATE import_jobs SET search_ready_at = now()
+    WHERE search_deferred AND search_ready_at IS NULL AND status IN ('complete', 'error')
+    RETURNING *`;
+}
+
+/**
+ * Adds a chunk's counts and moves its lane's resume point, inside the chunk's transaction; returns
+ * the job as stored. Lanes commit concurrently, so each sets only its own array element and adds
+ * to the counts; rows done grows by the chunk's rows, so the counts add up in every stored state.
+ */
+export async function recordChunkProgress(
   tx: postgres.TransactionSql,
   id: string,
-  progress: BatchProgress,
+  progress: ChunkProgress,
 ): Promise<ImportJob> {
   const [row] = await tx<ImportJob[]>`
     UPDATE import_jobs SET
       lane_rows_done[${progress.lane + 1}] = ${progress.laneThrough},
       rows_done = rows_done + ${progress.rows},
-      bytes_done = greatest(bytes_done, ${progress.bytesDone}),
       inserted = inserted + ${progress.inserted},
       updated = updated + ${progress.updated},
       unchanged = unchanged + ${progress.unchanged},
       duplicates = duplicates + ${progress.duplicates},
-      failed = failed + ${progress.failed},
-      message = 'Imported ' || to_char(rows_done + ${progress.rows}, 'FM999,999,999,990') || ' rows so far',
+      message = 'Imported ' || to_char(rows_done + ${progress.rows}, 'FM999,999,999,990') || ' of ' ||
+        to_char(rows_total, 'FM999,999,999,990') || ' rows',
       heartbeat_at = now()
     WHERE id = ${id}
     RETURNING *`;
@@ -305,6 +391,8 @@ export function importJobJson(job: ImportJob) {
     started_at: job.started_at,
     finished_at: job.finished_at,
     errors_csv_url: job.failed > 0 ? `/api/imports/${job.id}/errors.csv` : null,
+    search_index: progress.search_index,
+    search_ready_at: job.search_ready_at,
   };
 }
 

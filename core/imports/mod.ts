@@ -19,9 +19,12 @@ export {
   findImportJob,
   type ImportJob,
   importJobJson,
+  importsAwaitingSearch,
   listImportJobs,
+  markSearchReady,
   releaseJob,
   requeueOwnJobs,
+  searchDeferringImportRuns,
   touchJob,
 } from "./jobs.ts";
 export {

@@ -18,13 +18,17 @@ export interface ProgressEvent {
   /** `started` is a processing job that has not committed a row yet. */
   status: "queued" | "started" | "processing" | "complete" | "error";
   /**
-   * Rows committed so far (data rows, header excluded); for a delete-all, the products deleted; for
-   * a bulk action, the selected products done (`updated` says how many of them it changed).
+   * Rows read whose outcome is committed (data rows, header excluded): always inserted + updated +
+   * unchanged + duplicates + failed. For a delete-all, the products deleted; for a bulk action, the
+   * selected products done (`updated` says how many of them it changed).
    */
   current: number;
   /** Rows in the file: known once the whole file is read, null before; a bulk action's selection size. */
   total: number | null;
-  /** Percent of the file's bytes processed (rows can span lines, so bytes are the honest measure). */
+  /**
+   * Percent of the work: reading the file is the first {@linkcode READING_SHARE} (by bytes, since
+   * rows can span lines), writing its rows the rest (by rows).
+   */
   percent: number;
   message: string;
   inserted: number;
@@ -38,23 +42,24 @@ export interface ProgressEvent {
   elapsed_ms: number;
   file_name: string;
   file_size: number;
+  /**
+   * `catching_up` from when a large import sets the search indexes aside until they are rebuilt
+   * after it (searches are right meanwhile, only slower); otherwise `ready`.
+   */
+  search_index: "ready" | "catching_up";
   error?: string;
 }
+
+/** The share of an import's progress bar that reading (and staging) the file takes. */
+export const READING_SHARE = 0.3;
 
 /** True once a job can no longer change: it completed or failed. */
 export function isFinalStatus(status: JobStatus | ProgressEvent["status"]): boolean {
   return status === "complete" || status === "error";
 }
 
-/** How many products a bulk action set out to change (counted when it was asked for); null for other jobs. */
-function plannedTotal(job: ImportJob): number | null {
-  if (job.kind !== "bulk_action") return null;
-  return (job.params as { total?: number } | null)?.total ?? null;
-}
-
 /** The progress event of a stored job, as of `now`. */
 export function progressFromJob(job: ImportJob, now = new Date()): ProgressEvent {
-  const planned = plannedTotal(job);
   const end = job.finished_at ?? now;
   const elapsedMs = job.started_at ? Math.max(0, end.getTime() - job.started_at.getTime()) : 0;
   return {
@@ -62,14 +67,8 @@ export function progressFromJob(job: ImportJob, now = new Date()): ProgressEvent
     kind: job.kind,
     status: job.status === "processing" && job.rows_done === 0 ? "started" : job.status,
     current: job.rows_done,
-    total: job.status === "complete" ? job.rows_done : planned,
-    percent: job.status === "complete"
-      ? 100
-      : planned
-      ? Math.min(99, Math.floor((job.rows_done / planned) * 100))
-      : job.file_size > 0
-      ? Math.min(99, Math.floor((job.bytes_done / job.file_size) * 100))
-      : 0,
+    total: job.rows_total ?? (job.status === "complete" ? job.rows_done : null),
+    percent: job.status === "complete" ? 100 : percentDone(job),
     message: job.message,
     inserted: job.inserted,
     updated: job.updated,
@@ -80,6 +79,21 @@ export function progressFromJob(job: ImportJob, now = new Date()): ProgressEvent
     elapsed_ms: elapsedMs,
     file_name: job.file_name,
     file_size: job.file_size,
+    search_index: job.search_deferred && job.search_ready_at === null ? "catching_up" : "ready",
     ...(job.error ? { error: job.error } : {}),
   };
+}
+
+/** How far a job that has not completed is, 0–99. */
+function percentDone(job: ImportJob): number {
+  const reading = job.file_size > 0 ? Math.min(1, job.bytes_done / job.file_size) : 0;
+  const writing = job.rows_total ? Math.min(1, job.rows_done / job.rows_total) : 0;
+  // A bulk action reads no file: its rows_total is the selection's size when it was asked for.
+  const share = job.kind === "import"
+    ? READING_SHARE * reading + (1 - READING_SHARE) * writing
+    : job.kind === "bulk_action"
+    ? writing
+    : reading;
+  // The epsilon keeps float error (0.3 + 0.35 = 0.6499…) from costing a whole percent.
+  return Math.min(99, Math.floor(share * 100 + 1e-9));
 }

@@ -52,7 +52,8 @@ export interface FollowOptions {
 
 /**
  * The job's progress: its stored state first, then each change, ending after `complete` or
- * `error`, whichever process runs the job. Yields null when a fallback poll found nothing new (a
+ * `error` — or, for an import that set the search indexes aside, once they are rebuilt —
+ * whichever process runs the job. Yields null when a fallback poll found nothing new (a
  * chance to send a heartbeat); stops early when `signal` aborts.
  */
 export async function* followProgress(
@@ -76,7 +77,7 @@ export async function* followProgress(
     let current = progressFromJob((await findImportJob(sql, job.id)) ?? job);
     let lastSent = JSON.stringify(current);
     yield current;
-    while (!isFinalStatus(current.status) && !signal.aborted) {
+    while (!(isFinalStatus(current.status) && current.search_index === "ready") && !signal.aborted) {
       if (live.length === 0) {
         await new Promise<void>((resolve) => {
           const poll = setTimeout(resolve, POLL_INTERVAL_MS);

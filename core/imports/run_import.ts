@@ -1,12 +1,14 @@
 /**
- * Running one import: check the file, read its records, validate each row, write them through
- * the lanes, and finish the job. A row goes: parser (`csv_records.ts`) → `validateRow`
- * (`csv_rows.ts`) → its lane's batch (`lanes.ts`) → one upsert per batch (`products/bulk.ts`),
- * committed with the job's counts and resume point (`jobs.ts`).
+ * Running one import, in two steps. Reading: check the file, parse its records
+ * (`csv_records.ts`), validate each row (`csv_rows.ts`) and stage the valid ones in the job's
+ * UNLOGGED table (`staging.ts`), storing failed rows as they are found. Writing: the staged rows,
+ * in chunks of the file alternating between the lanes' connections, each chunk one statement
+ * (`products/bulk.ts`) committed with the job's counts and its lane's resume point (`jobs.ts`).
+ * Staging first lets each SKU's last row in the file be the one written, once.
  */
 import { ImportFileError } from "../platform/errors.ts";
 import type { Sql } from "../platform/db.ts";
-import { type PresentColumns, tidyAfterBulkChange, upsertProductBatch } from "../products/mod.ts";
+import { dropSearchIndexes, type PresentColumns, writeStagedChunk } from "../products/mod.ts";
 import { type CsvRecord, readCsvRecords, swallowedLines } from "./csv_records.ts";
 import { type ColumnMap, mapColumns, validateRow } from "./csv_rows.ts";
 import { checkFileIsText } from "./file_check.ts";
@@ -14,38 +16,48 @@ import {
   completeImportJob,
   failJob,
   type ImportJob,
-  initLanes,
   JobInterruptedError,
   type JobRunOptions,
+  markSearchDeferred,
+  markStaged,
   MAX_ATTEMPTS,
-  recordBatchProgress,
-  recordRowErrors,
+  recordChunkProgress,
+  recordReadProgress,
+  restartReading,
   type RowError,
   saveImportHeader,
   setJobMessage,
 } from "./jobs.ts";
-import { type LaneBatch, laneOf, LaneWriter } from "./lanes.ts";
+import {
+  appendToStage,
+  createStage,
+  dropStage,
+  indexStage,
+  sampledWriteShare,
+  type StagedRow,
+  stagedRowCount,
+  stageTableName,
+} from "./staging.ts";
 
 /** Fields kept in the error report are cut to this length. */
 const MAX_REPORTED_FIELD_CHARS = 10_000;
 
 const numberFormat = new Intl.NumberFormat("en-US");
 
-/**
- * Progress is published as batches commit, so a batch is cut early when no lane has cut one for
- * this share of the file or this long: the bar then moves at least every 1 % or 250 ms.
- */
+/** While the file is read, progress is stored at least every 1 % of the file or 250 ms. */
 const PROGRESS_STEP = 0.01;
 const PROGRESS_STEP_MS = 250;
 
 /**
- * Imports a claimed job's file into `products`, resuming after the rows a previous attempt
- * committed, and ends the job `complete` or `error` (a file problem fails it with a message for
- * the uploader). When `options.signal` aborts, it returns once the batches handed over have
- * committed, leaving the job and its file for the next attempt. Throws only when the database
- * cannot record the outcome; the job's lease then runs out and another attempt resumes it.
+ * Imports a claimed job's file into `products`, resuming where a previous attempt stopped (a file
+ * already staged is written on from its lanes' resume points), and ends the job `complete` or
+ * `error` (a file problem fails it with a message for the uploader). When `options.signal`
+ * aborts, it returns once the chunks being written have committed, leaving the job and its file
+ * for the next attempt. Throws only when the database cannot record the outcome; the job's lease
+ * then runs out and another attempt resumes it.
  */
 export async function runImport(sql: Sql, job: ImportJob, options: JobRunOptions): Promise<void> {
+  const stage = stageTableName(job.id);
   let ended = false;
   try {
     if (job.attempts > MAX_ATTEMPTS) {
@@ -56,15 +68,21 @@ export async function runImport(sql: Sql, job: ImportJob, options: JobRunOptions
     }
     options.report(await setJobMessage(sql, job.id, "Checking the file"));
     await checkFileIsText(job.file_path);
-    const records = await importRows(sql, job, options);
-    const written = await setJobMessage(sql, job.id, "Updating the search index");
-    options.report(written);
-    await tidyAfterBulkChange(sql);
-    if (written.rows_done !== records) {
+    let current = job;
+    let fileProblem: ImportFileError | null = null;
+    // Staged by an earlier attempt, and the staging table still whole (PostgreSQL empties UNLOGGED
+    // tables when it restarts after a crash): write on. Otherwise read the file (again).
+    const staged = job.rows_total !== null &&
+      (await stagedRowCount(sql, stage)) === job.rows_total - job.failed;
+    if (!staged) ({ job: current, fileProblem } = await stageFile(sql, job, stage, options));
+    current = await writeStagedRows(sql, current, stage, options);
+    await dropStage(sql, stage);
+    if (fileProblem) throw fileProblem;
+    if (current.rows_done !== current.rows_total) {
       // Every record read is committed once as new, updated, unchanged, repeated or failed.
-      console.error(`import ${job.id}: ${records} rows read but ${written.rows_done} counted`);
+      console.error(`import ${job.id}: ${current.rows_total} rows read but ${current.rows_done} counted`);
     }
-    options.report(await completeImportJob(sql, job.id, { message: completionMessage(written) }));
+    options.report(await completeImportJob(sql, job.id, { message: completionMessage(current) }));
     ended = true;
   } catch (error) {
     if (error instanceof JobInterruptedError) return;
@@ -75,30 +93,58 @@ export async function runImport(sql: Sql, job: ImportJob, options: JobRunOptions
     options.report(await failJob(sql, job.id, reason));
     ended = true;
   } finally {
-    // The file is kept until the job has ended: a stopped or crashed attempt resumes from it.
-    if (ended) await Deno.remove(job.file_path).catch(() => {});
+    // The file and the staged rows are kept until the job has ended: another attempt resumes from them.
+    if (ended) {
+      await dropStage(sql, stage).catch((error) =>
+        console.error(`import ${job.id}: staging table kept:`, error)
+      );
+      await Deno.remove(job.file_path).catch(() => {});
+    }
   }
 }
 
-/** Reads the file and writes its rows; returns the number of data records in the file. */
-async function importRows(sql: Sql, job: ImportJob, options: JobRunOptions): Promise<number> {
+/**
+ * Reads the file into the staging table, storing and counting the rows that fail as it goes.
+ * A file problem found after the header (e.g. an unclosed quote at the end) is returned, not
+ * thrown: the rows before it are written, then the job fails with it. A job whose file was staged
+ * before (its staging table lost to a database restart) is staged again without counting twice.
+ */
+async function stageFile(
+  sql: Sql,
+  job: ImportJob,
+  stage: string,
+  options: JobRunOptions,
+): Promise<{ job: ImportJob; fileProblem: ImportFileError | null }> {
+  const again = job.rows_total !== null;
+  let current = again ? job : await restartReading(sql, job.id);
+  options.report(current);
+  await createStage(sql, stage);
+
   let columns: ColumnMap | null = null;
-  const resumePoints = await initLanes(sql, job.id, job.lane_rows_done?.length ?? options.lanes);
-  const lanes: LaneWriter[] = resumePoints.map((resumeAfter, index) =>
-    new LaneWriter(index, {
-      resumeAfter,
-      batchSize: options.batchSize,
-      commit: async (batch) => options.report(await commitBatch(sql, job, { batch, columns: columns! })),
-    })
-  );
   let lastRecord = 0;
   let bytesRead = 0;
-  const step = Math.max(1, job.file_size * PROGRESS_STEP);
-  let lastCut = { bytes: 0, at: Date.now() };
-  const cutAll = async () => {
-    await Promise.all(lanes.map((lane) => lane.cut(lastRecord, bytesRead)));
-    await Promise.all(lanes.map((lane) => lane.drain()));
+  let rows: StagedRow[] = [];
+  let errors: RowError[] = [];
+  /** Appends in flight: the parser goes on while up to one per lane is written. */
+  const appending = new Set<Promise<void>>();
+  const append = async (batch: StagedRow[]) => {
+    const written = appendToStage(sql, stage, batch);
+    appending.add(written);
+    written.finally(() => appending.delete(written)).catch(() => {});
+    if (appending.size >= options.lanes) await Promise.race(appending);
   };
+  const step = Math.max(1, job.file_size * PROGRESS_STEP);
+  let reported = { bytes: 0, at: Date.now() };
+  const report = async () => {
+    if (!again) {
+      current = await recordReadProgress(sql, job.id, { bytesDone: bytesRead, rowsRead: lastRecord, errors });
+      options.report(current);
+    }
+    errors = [];
+    reported = { bytes: bytesRead, at: Date.now() };
+  };
+
+  let fileProblem: ImportFileError | null = null;
   try {
     for await (const chunk of readCsvRecords(job.file_path)) {
       const { records, bytesStart } = chunk;
@@ -108,96 +154,120 @@ async function importRows(sql: Sql, job: ImportJob, options: JobRunOptions): Pro
         const { fields, index, problem } = record;
         if (columns === null) {
           columns = headerColumns(fields);
-          await saveImportHeader(sql, job.id, fields);
+          if (!again) await saveImportHeader(sql, job.id, fields);
           continue;
         }
         lastRecord = index;
-        // Where this record ends in the file, spread evenly over the chunk: the bar moves per batch.
-        bytesRead = bytesStart + Math.round((chunkBytes * (position + 1)) / records.length);
-        const lane = lanes[laneOf(fields[columns.sku] ?? "", lanes.length)];
-        if (lane.hasCommitted(index)) {
-          // Counted by an earlier attempt; its SKU still makes a later row of the file a repeat.
-          const earlier = problem ? null : validateRow(fields, columns);
-          if (earlier?.ok) lane.skus.committedBefore(earlier.row.sku);
-          continue;
-        }
         const result = problem ? { ok: false as const, error: problem } : validateRow(fields, columns);
-        if (result.ok) lane.addRow(result.row);
-        else lane.addError(rowError(record, result.error, columns.width));
-
-        let due: LaneWriter | null = lane.full ? lane : null;
-        if (
-          due === null &&
-          (bytesRead - lastCut.bytes >= step ||
-            ((index & 63) === 0 && Date.now() - lastCut.at >= PROGRESS_STEP_MS))
-        ) {
-          // Cutting the fullest lane early staggers the lanes' batches instead of shrinking them all.
-          const fullest = lanes.reduce((a, b) => (b.pending > a.pending ? b : a));
-          if (fullest.pending > 0) due = fullest;
+        if (result.ok) rows.push({ ord: index, row: result.row });
+        else errors.push(rowError(record, result.error, columns.width));
+        if (rows.length >= options.batchSize) {
+          await append(rows);
+          rows = [];
         }
-        if (due !== null) {
-          // Parsing goes on while each lane commits one batch; it waits if a lane would fall two behind.
-          await due.cut(index, bytesRead);
-          due.throwIfFailed();
-          // Timed from when parsing goes on: a wait for a commit must not make the next batch short.
-          lastCut = { bytes: bytesRead, at: Date.now() };
+        if ((index & 63) === 0) {
+          // Where this record ends in the file, spread evenly over the chunk.
+          bytesRead = bytesStart + Math.round((chunkBytes * (position + 1)) / records.length);
+          if (bytesRead - reported.bytes >= step || Date.now() - reported.at >= PROGRESS_STEP_MS) {
+            await report();
+          }
         }
       }
       bytesRead = chunk.bytesRead;
-      for (const lane of lanes) lane.throwIfFailed();
-      // The rows read since the last cut are read again by the attempt that resumes the job.
+      // The rows read since the last report are read again by the attempt that resumes the job.
       if (options.signal?.aborted) throw new JobInterruptedError();
     }
   } catch (error) {
+    await Promise.allSettled(appending);
     // A file problem found mid-way keeps the valid rows before it; the job fails with the reason.
-    if (error instanceof ImportFileError && columns !== null) await cutAll();
-    else await Promise.allSettled(lanes.map((lane) => lane.drain()));
-    throw error;
+    if (!(error instanceof ImportFileError && columns !== null)) throw error;
+    fileProblem = error;
   }
-  await cutAll();
+  await append(rows);
+  await Promise.all(appending);
   if (columns === null) throw new ImportFileError("The file is empty: it has no header row and no products.");
   if (lastRecord === 0) throw new ImportFileError("The file has a header row but no products below it.");
-  return lastRecord;
+  await report();
+  current = again ? current : await setJobMessage(sql, job.id, "Preparing to write");
+  options.report(current);
+  await indexStage(sql, stage);
+  if (!again) current = await markStaged(sql, job.id, { rowsTotal: lastRecord, lanes: options.lanes });
+  return { job: current, fileProblem };
 }
 
 /**
- * Commits one lane's batch — its upsert, its row errors, the job's counts and the lane's resume
- * point — in one transaction; returns the job as stored. The job's counts only ever grow by whole
- * committed batches, so every stored state (and so every event) adds up.
+ * Writes the staged rows: the file's records in chunks of `batchSize`, chunk k on lane k mod
+ * lanes, each lane in file order from its resume point. Chunks hold disjoint SKUs' last rows, so
+ * lanes never wait for each other. Returns the job as stored after the last chunk.
  */
-async function commitBatch(
+async function writeStagedRows(
   sql: Sql,
   job: ImportJob,
-  { batch, columns }: { batch: LaneBatch; columns: ColumnMap },
+  stage: string,
+  options: JobRunOptions,
 ): Promise<ImportJob> {
-  // Only the file's columns are written: a column missing from the file is left as stored.
-  const present: PresentColumns = {
-    description: columns.description !== undefined,
-    price: columns.price !== undefined,
-    active: columns.active !== undefined,
-  };
-  const skus = batch.lane.skus;
-  const earlier = skus.earlier(batch.rows);
-  const stored = await sql.begin(async (tx) => {
-    const counts = batch.rows.length > 0
-      ? await upsertProductBatch(tx, batch.rows, { columns: present, earlier })
-      : { inserted: 0, updated: 0, unchanged: 0, duplicates: 0, unchangedRows: [] };
-    await recordRowErrors(tx, job.id, batch.errors);
-    const row = await recordBatchProgress(tx, job.id, {
-      lane: batch.lane.index,
-      laneThrough: batch.through,
-      rows: batch.rows.length + batch.errors.length,
-      bytesDone: batch.bytesRead,
-      inserted: counts.inserted,
-      updated: counts.updated,
-      unchanged: counts.unchanged,
-      duplicates: counts.duplicates,
-      failed: batch.errors.length,
-    });
-    return { job: row, unchangedRows: counts.unchangedRows };
-  });
-  skus.committed(batch.rows, stored.unchangedRows);
-  return stored.job;
+  let current = await setSearchIndexesAside(sql, job, stage, options);
+  const columns = presentColumns(mapColumns(job.header ?? []));
+  const total = job.rows_total!;
+  const resumePoints = (job.lane_rows_done ?? []).map(Number);
+  const size = options.batchSize;
+  let failure: unknown = null;
+  await Promise.all(resumePoints.map(async (resumeAfter, lane) => {
+    for (let after = lane * size; after < total; after += size * resumePoints.length) {
+      const through = Math.min(after + size, total);
+      if (through <= resumeAfter) continue;
+      // A stopping process lets each lane finish the chunk it is writing, then returns.
+      if (failure !== null || options.signal?.aborted) return;
+      try {
+        const stored = await sql.begin(async (tx) => {
+          const counts = await writeStagedChunk(tx, stage, { after, through }, columns);
+          return await recordChunkProgress(tx, job.id, {
+            lane,
+            laneThrough: through,
+            rows: counts.staged,
+            inserted: counts.inserted,
+            updated: counts.updated,
+            unchanged: counts.unchanged,
+            duplicates: counts.repeated,
+          });
+        });
+        options.report(stored);
+        if (stored.rows_done >= current.rows_done) current = stored;
+      } catch (error) {
+        failure ??= error;
+        return;
+      }
+    }
+  }));
+  if (failure !== null) throw failure;
+  if (options.signal?.aborted) throw new JobInterruptedError();
+  return current;
+}
+
+/**
+ * Drops the search indexes before writing when the import is large: expected to write at least
+ * `deferSearchIndexRows` products and at least half the table (a sample of the staged rows says).
+ * The job is marked first, so no rebuild starts while it writes; a resumed job drops them again.
+ */
+async function setSearchIndexesAside(
+  sql: Sql,
+  job: ImportJob,
+  stage: string,
+  options: JobRunOptions,
+): Promise<ImportJob> {
+  let current = job;
+  if (!job.search_deferred) {
+    if (options.deferSearchIndexRows === null) return job;
+    const stagedRows = job.rows_total! - job.failed;
+    if (stagedRows < options.deferSearchIndexRows) return job;
+    const writes = stagedRows * await sampledWriteShare(sql, stage, stagedRows);
+    const [{ total }] = await sql<{ total: number }[]>`SELECT total::int FROM product_stats`;
+    if (writes < options.deferSearchIndexRows || writes < (total + writes) / 2) return job;
+    current = await markSearchDeferred(sql, job.id);
+    options.report(current);
+  }
+  await dropSearchIndexes(sql);
+  return current;
 }
 
 /**
@@ -215,6 +285,14 @@ function rowError(
     line: index + 1,
     fields: truncateFields(fields),
     message: `line ${index + 1}: ${reason}${note}`,
+  };
+}
+
+function presentColumns(columns: ColumnMap): PresentColumns {
+  return {
+    description: columns.description !== undefined,
+    price: columns.price !== undefined,
+    active: columns.active !== undefined,
   };
 }
 

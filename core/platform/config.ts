@@ -17,6 +17,7 @@ const EnvSchema = z.object({
   MAX_UPLOAD_MB: z.coerce.number().positive().default(500),
   IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(5000),
   IMPORT_LANES: z.coerce.number().int().min(1).max(8).default(2),
+  SEARCH_INDEX_DEFER_ROWS: z.coerce.number().int().min(1).default(50_000),
   JOB_LEASE_SECONDS: z.coerce.number().positive().default(15),
   WEBHOOK_ALLOW_PRIVATE: booleanFlag.default(false),
   WEBHOOK_ALLOWED_HOSTS: z.string().default(""),
@@ -54,6 +55,11 @@ export interface Config {
   importBatchSize: number;
   /** Connections an import writes on at once (rows are split between them by SKU). */
   importLanes: number;
+  /**
+   * An import expected to write at least this many products (and half the table) drops the search
+   * indexes and has them rebuilt after it ends; never on the embedded database.
+   */
+  searchIndexDeferRows: number;
   /** A `processing` job whose heartbeat is older than this is taken over. */
   jobLeaseSeconds: number;
   webhookAllowPrivate: boolean;
@@ -113,6 +119,7 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
     maxUploadBytes: Math.floor(e.MAX_UPLOAD_MB * 1024 * 1024),
     importBatchSize: e.IMPORT_BATCH_SIZE,
     importLanes: e.IMPORT_LANES,
+    searchIndexDeferRows: e.SEARCH_INDEX_DEFER_ROWS,
     jobLeaseSeconds: e.JOB_LEASE_SECONDS,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
     webhookAllowedHosts: hostList(e.WEBHOOK_ALLOWED_HOSTS),

@@ -78,6 +78,12 @@ export interface ImportJobTable {
   owner_instance: string | null;
   /** The instance that claimed the job last: the one running it while it is processing. */
   claimed_by: string | null;
+  /** The file's data rows, known once they are staged; null while the file is read. */
+  rows_total: number | null;
+  /** This import dropped the search indexes to write faster; they are rebuilt after it ends. */
+  search_deferred: Defaulted<boolean>;
+  /** When the search indexes were whole again after this import deferred them. */
+  search_ready_at: Date | null;
   /** A bulk action's what, which and how far (migration 014); null for other jobs. */
   params: Record<string, unknown> | null;
 }
@@ -134,9 +140,19 @@ export interface WebhookLogTable {
   response_time_ms: number;
   error_kind: string | null;
   error_message: string | null;
+  /** Written before migration 013 only: the first 1 KB of the body, read as `response_body` since. */
   response_excerpt: string | null;
   next_retry_at: Date | null;
   created_at: CreatedAt;
+  /** The URL the attempt went to (the webhook's URL may change later). */
+  request_url: string | null;
+  /** `[name, value]` pairs as sent; null when nothing was sent (or before migration 013). */
+  request_headers: [string, string][] | null;
+  /** `[name, value]` pairs as received; null when no response came. */
+  response_headers: [string, string][] | null;
+  /** The response body up to the kept limit. */
+  response_body: string | null;
+  response_body_truncated: Defaulted<boolean>;
 }
 
 /** What a person may do: `admin` everything, `viewer` read only. */

@@ -1,6 +1,7 @@
-/** The statements that change many products at once: an import batch, the clean-up after it, delete-all. */
+/** The statements that change many products at once: an import's chunk, the clean-up after it, delete-all. */
 import type postgres from "postgres";
 import type { Sql } from "../platform/db.ts";
+import { usableSearchIndexes } from "./search_index.ts";
 
 /** A validated, normalized product row ready to upsert. */
 export interface ProductRow {
@@ -12,10 +13,6 @@ export interface ProductRow {
   active: boolean;
 }
 
-const TEXT_OID = 25;
-const BOOL_OID = 16;
-const INT2_OID = 21;
-
 /** Which optional columns the file has; an absent column leaves stored values untouched. */
 export interface PresentColumns {
   description: boolean;
@@ -23,125 +20,77 @@ export interface PresentColumns {
   active: boolean;
 }
 
-/**
- * Whether a row's SKU came earlier in the same file (in an earlier batch), which makes the row a
- * repeat rather than new, updated or unchanged a second time: 0 no (its first row in the file),
- * 1 yes, 2 yes and the earlier row was unchanged (so if this row changes the product, the product
- * counts as updated instead).
- */
-export type EarlierInFile = 0 | 1 | 2;
-
-/** What one batch did to the products table; the five counts add up to the batch's rows. */
-export interface BatchCounts {
+/** What writing one chunk of a staged file did; the counts add up to the chunk's staged rows. */
+export interface ChunkCounts {
   inserted: number;
   updated: number;
-  /** May be negative: an earlier batch's unchanged row that a later row of this batch changed. */
   unchanged: number;
-  /** Rows whose SKU (any letter case) appears again later in the file, in this batch or a later one. */
-  duplicates: number;
-  /** The batch's positions (0-based) of the last rows of SKUs that are, so far, unchanged. */
-  unchangedRows: number[];
-}
-
-/** Options of {@linkcode upsertProductBatch}. */
-export interface UpsertOptions {
-  columns: PresentColumns;
-  /** Per row, whether its SKU came in an earlier batch of the same file; null when none did. */
-  earlier?: EarlierInFile[] | null;
+  /** Rows whose SKU (in any letter case) comes again later in the file: only its last row is written. */
+  repeated: number;
+  /** The chunk's staged (valid) rows. */
+  staged: number;
 }
 
 /**
- * Upserts a batch in one statement. Duplicates are removed in SQL, keeping the last row in
- * file order, because PostgreSQL's `lower()` (the unique index) and JS `toLowerCase()` can
- * disagree. Rows equal to what is stored are not rewritten, which keeps `updated_at` honest
- * and makes re-imports cheap. `xmax = 0` tells a fresh insert from an update.
+ * Writes the staged rows of the file's records `after < ord <= through` into `products`, in one
+ * statement: of each SKU only its last row in the whole file (last row wins), so a SKU repeated
+ * across the file is written once; the earlier rows count as repeated. Rows equal to what is
+ * stored are not rewritten, which keeps `updated_at` honest and makes re-imports cheap. Only the
+ * file's columns are assigned on update. `xmax = 0` tells a fresh insert from an update.
  */
-export async function upsertProductBatch(
-  sql: postgres.Sql | postgres.TransactionSql,
-  rows: ProductRow[],
-  { columns, earlier = null }: UpsertOptions,
-): Promise<BatchCounts> {
-  // Only the file's columns are sent: serializing arrays is the import's main CPU cost.
-  // unnest() pads a NULL array with NULLs, and an absent `active` becomes true on insert.
-  const array = (values: unknown[], oid: number, type: string) =>
-    sql`${sql.array(values as postgres.SerializableParameter[], oid)}::${sql.unsafe(type)}[]`;
-  const skus = array(rows.map((row) => row.sku), TEXT_OID, "text");
-  const names = array(rows.map((row) => row.name), TEXT_OID, "text");
-  const descriptions = columns.description
-    ? array(rows.map((row) => row.description), TEXT_OID, "text")
-    : sql`NULL::text[]`;
-  const prices = columns.price
-    ? array(rows.map((row) => row.price), TEXT_OID, "numeric")
-    : sql`NULL::numeric[]`;
-  const actives = columns.active
-    ? array(rows.map((row) => row.active), BOOL_OID, "boolean")
-    : sql`NULL::boolean[]`;
-  const earlierFlags = earlier ? array(earlier, INT2_OID, "int2") : sql`NULL::int2[]`;
-
+export async function writeStagedChunk(
+  tx: postgres.TransactionSql,
+  stage: string,
+  range: { after: number; through: number },
+  columns: PresentColumns,
+): Promise<ChunkCounts> {
   const assigned = ["sku", "name"];
   if (columns.description) assigned.push("description");
   if (columns.price) assigned.push("price");
   if (columns.active) assigned.push("active");
-  const setList = sql.unsafe(assigned.map((column) => `${column} = excluded.${column}`).join(", "));
-  const storedTuple = sql.unsafe(assigned.map((column) => `p.${column}`).join(", "));
-  const incomingTuple = sql.unsafe(assigned.map((column) => `excluded.${column}`).join(", "));
-
-  // `outcome.inserted` is true for an insert, false for an update, null for a row left as stored.
-  const [result] = await sql<
-    {
-      distinct_rows: number;
-      inserted: number;
-      updated: number;
-      changed_after_unchanged: number;
-      unchanged: number;
-      repeated_earlier: number;
-      unchanged_ords: number[];
-    }[]
-  >`
-    WITH input AS (
-      SELECT * FROM unnest(${skus}, ${names}, ${descriptions}, ${prices}, ${actives}, ${earlierFlags})
-        WITH ORDINALITY AS t(sku, name, description, price, active, earlier, ord)
+  const tuple = (table: string) => tx.unsafe(assigned.map((column) => `${table}.${column}`).join(", "));
+  const setList = tx.unsafe(assigned.map((column) => `${column} = excluded.${column}`).join(", "));
+  // Rows equal to the stored product are left out before the INSERT: `ON CONFLICT … WHERE false`
+  // would still lock (and so write) each of them, which is most of a re-import's cost.
+  const [counts] = await tx<{ staged: number; latest: number; inserted: number; updated: number }[]>`
+    WITH chunk AS (
+      SELECT ord, sku, name, description, price, active FROM ${tx(stage)}
+      WHERE ord > ${range.after} AND ord <= ${range.through}
     ), latest AS (
-      SELECT DISTINCT ON (lower(sku)) sku, name, description, price, active, coalesce(earlier, 0) AS earlier, ord
-      FROM input ORDER BY lower(sku), ord DESC
+      SELECT * FROM chunk c
+      WHERE NOT EXISTS (SELECT 1 FROM ${tx(stage)} l WHERE lower(l.sku) = lower(c.sku) AND l.ord > c.ord)
+    ), changing AS (
+      SELECT l.* FROM latest l LEFT JOIN products p ON lower(p.sku) = lower(l.sku)
+      WHERE p.id IS NULL OR (${tuple("p")}) IS DISTINCT FROM (${tuple("l")})
     ), written AS (
       INSERT INTO products AS p (sku, name, description, price, active)
-      SELECT sku, name, description, price, coalesce(active, true) FROM latest
+      SELECT sku, name, description, price, coalesce(active, true) FROM changing
       ON CONFLICT (lower(sku)) DO UPDATE SET ${setList}, updated_at = now()
-      WHERE (${storedTuple}) IS DISTINCT FROM (${incomingTuple})
-      RETURNING lower(p.sku) AS key, (xmax = 0) AS inserted
-    ), outcome AS (
-      SELECT l.earlier, l.ord, w.inserted FROM latest l LEFT JOIN written w ON w.key = lower(l.sku)
+      WHERE (${tuple("p")}) IS DISTINCT FROM (${tuple("excluded")})
+      RETURNING (xmax = 0) AS inserted
     )
-    SELECT count(*)::int AS distinct_rows,
-      (count(*) FILTER (WHERE inserted))::int AS inserted,
-      (count(*) FILTER (WHERE NOT inserted AND earlier <> 1))::int AS updated,
-      (count(*) FILTER (WHERE NOT inserted AND earlier = 2))::int AS changed_after_unchanged,
-      (count(*) FILTER (WHERE inserted IS NULL AND earlier = 0))::int AS unchanged,
-      (count(*) FILTER (WHERE (NOT inserted AND earlier = 1) OR (inserted IS NULL AND earlier > 0)))::int
-        AS repeated_earlier,
-      coalesce(array_agg(ord::int) FILTER (WHERE inserted IS NULL AND earlier <> 1), '{}') AS unchanged_ords
-    FROM outcome`;
-  // A SKU seen in an earlier batch is counted once, by its first row; each later row is a repeat.
-  // An insert is always new: the earlier flags come from a hash and could, very rarely, be wrong.
+    SELECT (SELECT count(*) FROM chunk)::int AS staged, (SELECT count(*) FROM latest)::int AS latest,
+      (count(*) FILTER (WHERE inserted))::int AS inserted, (count(*) FILTER (WHERE NOT inserted))::int AS updated
+    FROM written`;
   return {
-    inserted: result.inserted,
-    updated: result.updated,
-    unchanged: result.unchanged - result.changed_after_unchanged,
-    duplicates: rows.length - result.distinct_rows + result.repeated_earlier + result.changed_after_unchanged,
-    unchangedRows: result.unchanged_ords.map((ord) => ord - 1),
+    inserted: counts.inserted,
+    updated: counts.updated,
+    unchanged: counts.latest - counts.inserted - counts.updated,
+    repeated: counts.staged - counts.latest,
+    staged: counts.staged,
   };
 }
 
 /**
- * Run after a bulk change: moves the search index's pending entries into the index, marks the
- * table's pages all-visible and refreshes the planner's statistics. Without it, until autovacuum
- * comes by, searches right after a 500k import scan the pending list and plan for an empty table
- * (seconds instead of milliseconds), and deep pages, which skip rows in a sort index alone (an
- * index-only scan), visit the table for every skipped row (page 5,000: ~100 ms instead of ~15 ms).
+ * Run after a bulk change (never inside the import's time: after it ends): moves the search
+ * indexes' pending entries into the indexes, marks the table's pages all-visible and refreshes
+ * the planner's statistics. Without it, until autovacuum comes by, searches right after a large
+ * import scan the pending lists and plan for an empty table, and deep pages, which skip rows in a
+ * sort index alone (an index-only scan), visit the table for every skipped row (page 5,000: ~100
+ * ms instead of ~15 ms).
  */
 export async function tidyAfterBulkChange(sql: Sql): Promise<void> {
-  for (const index of ["products_sku_trgm_idx", "products_name_trgm_idx", "products_description_trgm_idx"]) {
+  for (const index of await usableSearchIndexes(sql)) {
     await sql`SELECT gin_clean_pending_list(${index}::regclass)`;
   }
   await sql`VACUUM (ANALYZE) products`;

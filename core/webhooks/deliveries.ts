@@ -194,9 +194,15 @@ export async function recordAttempt(
   const [row] = await sql<{ streak: number | null }[]>`
     WITH logged AS (
       INSERT INTO webhook_logs (webhook_id, delivery_id, event_type, attempt, response_status, response_time_ms,
-        error_kind, error_message, response_excerpt, next_retry_at)
+        error_kind, error_message, next_retry_at, request_url, request_headers, response_headers, response_body,
+        response_body_truncated)
       VALUES (${delivery.webhook_id}, ${delivery.id}, ${delivery.event_type}, ${delivery.attempts}, ${result.status},
-        ${result.timeMs}, ${result.errorKind}, ${errorMessage}, ${result.responseExcerpt}, ${nextRetryAt})
+        ${result.timeMs}, ${result.errorKind}, ${errorMessage}, ${nextRetryAt}, ${
+    result.request?.url ?? delivery.url
+  },
+        ${result.request ? sql.json(result.request.headers) : null},
+        ${result.response ? sql.json(result.response.headers) : null}, ${result.response?.body ?? null},
+        ${result.response?.truncated ?? false})
     ),
     streak AS (
       UPDATE webhooks

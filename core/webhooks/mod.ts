@@ -26,14 +26,27 @@ export {
 } from "./events.ts";
 export { parseWebhookCreate, parseWebhookUpdate, WebhookCreateSchema, WebhookUpdateSchema } from "./input.ts";
 export {
+  ATTEMPT_RESULTS,
+  type AttemptResult,
+  countWebhookLogs,
+  findWebhookLog,
   latestAttempts,
   listWebhookLogs,
+  type LogFilter,
+  type LogPage,
+  pageOfWebhookLogs,
   pendingDeliveries,
   pruneOldDeliveries,
   type WebhookAttempt,
   type WebhookLog,
 } from "./log.ts";
-export type { SendErrorKind, SendResult } from "./sender.ts";
+export {
+  EXCERPT_CHARS,
+  type HeaderPair,
+  RESPONSE_BODY_LIMIT_BYTES,
+  type SendErrorKind,
+  type SendResult,
+} from "./sender.ts";
 export {
   createWebhook,
   deleteWebhook,

@@ -30,10 +30,31 @@ export interface SendResult {
   ok: boolean;
   errorKind: SendErrorKind | null;
   errorMessage: string | null;
-  /** The first characters of the response body. */
+  /** The first characters of the response body (at most {@linkcode EXCERPT_CHARS}). */
   responseExcerpt: string | null;
   /** Seconds the receiver asked us to wait (`Retry-After`), if it said. */
   retryAfterSeconds: number | null;
+  /** The request as it went out; null when none did (the guard refused the URL, or its host did not resolve). */
+  request: SentRequest | null;
+  /** The response as it came back; null when none did. */
+  response: ReceivedResponse | null;
+}
+
+/** A header as it went over the wire: name and value, in order. */
+export type HeaderPair = [name: string, value: string];
+
+/** What was sent: the URL and every header (the body is the delivery's own). */
+export interface SentRequest {
+  url: string;
+  headers: HeaderPair[];
+}
+
+/** What came back: every header, and the body up to {@linkcode RESPONSE_BODY_LIMIT_BYTES}. */
+export interface ReceivedResponse {
+  headers: HeaderPair[];
+  body: string;
+  /** The body was longer than the limit and is cut there. */
+  truncated: boolean;
 }
 
 /** Options for {@linkcode sendWebhookRequest}: the SSRF guard's, and one deadline for the whole request. */
@@ -41,7 +62,14 @@ export interface SendOptions extends UrlGuardOptions {
   timeoutMs: number;
 }
 
-const EXCERPT_BYTES = 1024;
+/**
+ * How much of a response body is kept: enough for any JSON answer or error page a receiver
+ * writes for a person to read, bounded so a receiver cannot fill the log (16 KB × attempts
+ * kept for 30 days).
+ */
+export const RESPONSE_BODY_LIMIT_BYTES = 16 * 1024;
+/** The excerpt in send results and log entries (the API's `response_excerpt`). */
+export const EXCERPT_CHARS = 1024;
 const USER_AGENT = "AcmeProductImporter-Webhooks/1.0";
 
 /** POSTs `body` with `headers` to `rawUrl`; never throws — every failure is a {@linkcode SendResult}. */
@@ -61,6 +89,8 @@ export async function sendWebhookRequest(
     errorMessage,
     responseExcerpt: null,
     retryAfterSeconds: null,
+    request: null,
+    response: null,
   });
 
   let addresses: string[];
@@ -74,21 +104,25 @@ export async function sendWebhookRequest(
   }
 
   const remainingMs = Math.max(1, options.timeoutMs - elapsed());
+  const request: SentRequest = { url: url.href, headers: requestHeaders(url, body, headers) };
   try {
-    const response = await post(url, addresses, body, headers, remainingMs);
+    const response = await post(url, addresses, body, request.headers, remainingMs);
     const result: SendResult = {
       status: response.status,
       timeMs: elapsed(),
       ok: response.status >= 200 && response.status < 300,
       errorKind: null,
       errorMessage: null,
-      responseExcerpt: response.excerpt || null,
-      retryAfterSeconds: parseRetryAfter(response.retryAfter),
+      responseExcerpt: response.body.slice(0, EXCERPT_CHARS) || null,
+      retryAfterSeconds: parseRetryAfter(headerValue(response.headers, "retry-after")),
+      request,
+      response: { headers: response.headers, body: response.body, truncated: response.truncated },
     };
     if (response.status >= 300 && response.status < 400) {
       result.errorKind = "redirect";
+      const location = headerValue(response.headers, "location");
       result.errorMessage = `The receiver redirected (${response.status}${
-        response.location ? ` to ${response.location.slice(0, 200)}` : ""
+        location ? ` to ${location.slice(0, 200)}` : ""
       }); redirects are not followed — use the final URL.`;
     } else if (!result.ok) {
       result.errorKind = "http";
@@ -97,22 +131,43 @@ export async function sendWebhookRequest(
     return result;
   } catch (error) {
     const { kind, message } = describeNetworkError(error, options.timeoutMs);
-    return failure(kind, message);
+    return { ...failure(kind, message), request };
   }
+}
+
+/** The headers of the request, in the order they are written: what the log shows is what was sent. */
+function requestHeaders(url: URL, body: string, headers: Record<string, string>): HeaderPair[] {
+  return [
+    ["host", url.host],
+    ["user-agent", USER_AGENT],
+    ["content-type", "application/json"],
+    ["content-length", String(Buffer.byteLength(body, "utf8"))],
+    ...Object.entries(headers),
+  ];
+}
+
+/** The first value of header `name` (any letter case). */
+function headerValue(headers: HeaderPair[], name: string): string | undefined {
+  return headers.find(([key]) => key.toLowerCase() === name)?.[1];
+}
+
+/** PostgreSQL stores no NUL character in text or jsonb: a receiver's NUL is shown as U+FFFD. */
+function storable(text: string): string {
+  return text.replaceAll("\0", "\uFFFD");
 }
 
 interface RawResponse {
   status: number;
-  excerpt: string;
-  retryAfter: string | undefined;
-  location: string | undefined;
+  headers: HeaderPair[];
+  body: string;
+  truncated: boolean;
 }
 
 function post(
   url: URL,
   addresses: string[],
   body: string,
-  headers: Record<string, string>,
+  headers: HeaderPair[],
   timeoutMs: number,
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
@@ -124,12 +179,7 @@ function post(
       signal: AbortSignal.timeout(timeoutMs),
       // A fresh connection each time: a pooled one would skip the pinned lookup below.
       agent: false,
-      headers: {
-        ...headers,
-        "content-type": "application/json",
-        "content-length": String(payload.length),
-        "user-agent": USER_AGENT,
-      },
+      headers: Object.fromEntries(headers),
       // Connect only to what the guard approved.
       lookup: (
         _host: string,
@@ -144,18 +194,22 @@ function post(
       const chunks: Buffer[] = [];
       let size = 0;
       const done = () => {
-        resolve({
-          status: response.statusCode ?? 0,
-          excerpt: Buffer.concat(chunks).toString("utf8").slice(0, EXCERPT_BYTES),
-          retryAfter: header(response.headers["retry-after"]),
-          location: header(response.headers.location),
+        const bytes = Buffer.concat(chunks);
+        const truncated = bytes.length > RESPONSE_BODY_LIMIT_BYTES;
+        // `stream: true` leaves out a character the cut split in two instead of garbling it.
+        const text = new TextDecoder().decode(bytes.subarray(0, RESPONSE_BODY_LIMIT_BYTES), {
+          stream: truncated,
         });
+        const raw = response.rawHeaders;
+        const pairs: HeaderPair[] = [];
+        for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([storable(raw[i]), storable(raw[i + 1])]);
+        resolve({ status: response.statusCode ?? 0, headers: pairs, body: storable(text), truncated });
       };
       response.on("data", (chunk: Buffer) => {
-        if (size < EXCERPT_BYTES) chunks.push(chunk);
+        chunks.push(chunk);
         size += chunk.length;
-        // The rest of a large body is of no use; stop reading it.
-        if (size >= EXCERPT_BYTES) {
+        // Past the limit (by a byte, to know that it was passed) the rest is of no use; stop reading.
+        if (size > RESPONSE_BODY_LIMIT_BYTES) {
           response.destroy();
           done();
         }
@@ -166,10 +220,6 @@ function post(
     request.on("error", reject);
     request.end(payload);
   });
-}
-
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** `Retry-After` as seconds: either a number of seconds or an HTTP date. */

@@ -7,7 +7,13 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { TokenCreateSchema } from "../../core/accounts/mod.ts";
 import { BulkActionSchema, ProductCreateSchema, ProductUpdateSchema } from "../../core/products/mod.ts";
-import { WEBHOOK_EVENT_TYPES, WebhookCreateSchema, WebhookUpdateSchema } from "../../core/webhooks/mod.ts";
+import {
+  EXCERPT_CHARS,
+  RESPONSE_BODY_LIMIT_BYTES,
+  WEBHOOK_EVENT_TYPES,
+  WebhookCreateSchema,
+  WebhookUpdateSchema,
+} from "../../core/webhooks/mod.ts";
 import {
   AuditQuery,
   LogQuery,
@@ -84,6 +90,11 @@ function linksById(value: string, operations: Record<string, string[]>) {
   );
 }
 const webhookId = id(INT4_MAX);
+/** HTTP headers as `[name, value]` pairs in wire order (names may repeat), or null. */
+const headerPairs = {
+  type: ["array", "null"],
+  items: { type: "array", items: { type: "string" }, minItems: 2, maxItems: 2 },
+};
 const productFilters = queryParameters(ProductFilterParameters);
 const deleted = json(ref("Message"));
 
@@ -143,7 +154,8 @@ const PATHS = {
   },
   "/api/progress/{task_id}": {
     get: {
-      summary: "Server-sent events: the task's current state, then live progress until complete or error",
+      summary: "Server-sent events: the task's current state, then live progress until complete or error " +
+        "(after a large import, until its search index has caught up)",
       description: "Each event's data is a Progress object (JSON); comment lines keep the stream open.",
       parameters: [uuid("task_id")],
       responses: {
@@ -303,9 +315,35 @@ const PATHS = {
   },
   "/api/webhooks/{id}/logs": {
     get: {
-      summary: "Delivery attempts, newest first",
+      summary: "Delivery attempts, newest first, filtered by event type and result",
+      description: "Pages are keyed by attempt: the `Link` header names the next (older) page as " +
+        '`rel="next"` and the previous (newer) one as `rel="prev"`, with the same filters. Each attempt ' +
+        `holds the whole exchange: the request (URL, headers, body) and the response (status, headers, ` +
+        `and the body up to its first ${RESPONSE_BODY_LIMIT_BYTES} bytes).`,
       parameters: [webhookId, ...queryParameters(LogQuery)],
-      responses: { 200: json({ type: "array", items: ref("WebhookLog") }) },
+      responses: {
+        200: {
+          ...json({ type: "array", items: ref("WebhookLog") }),
+          headers: {
+            Link: {
+              description: 'The older (rel="next") and newer (rel="prev") pages, when there are any',
+              schema: { type: "string" },
+            },
+          },
+        },
+      },
+    },
+  },
+  "/api/webhooks/{id}/logs/{attemptId}": {
+    get: {
+      summary: "One delivery attempt: the request and the response as they were",
+      parameters: [webhookId, {
+        name: "attemptId",
+        in: "path",
+        required: true,
+        schema: { type: "integer", minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+      }],
+      responses: { 200: json(ref("WebhookLog")) },
     },
   },
   "/api/webhooks/{id}/deliveries/{deliveryId}/redeliver": {
@@ -527,8 +565,16 @@ export const OPENAPI_DOCUMENT = {
           started_at: { type: ["string", "null"], format: "date-time" },
           finished_at: { type: ["string", "null"], format: "date-time" },
           errors_csv_url: { type: ["string", "null"] },
+          search_index: {
+            type: "string",
+            enum: ["ready", "catching_up"],
+            description:
+              "catching_up while a large import's search indexes are rebuilt after it (searches are " +
+              "right meanwhile, only slower)",
+          },
+          search_ready_at: { type: ["string", "null"], format: "date-time" },
         },
-        required: ["id", "status", "rows", "inserted", "updated", "failed", "created_at"],
+        required: ["id", "status", "rows", "inserted", "updated", "failed", "created_at", "search_index"],
       },
       WebhookWithSecret: {
         allOf: [
@@ -655,11 +701,59 @@ export const OPENAPI_DOCUMENT = {
             enum: ["timeout", "refused", "dns", "tls", "redirect", "http", "blocked", "network", null],
           },
           error_message: { type: ["string", "null"] },
-          response_excerpt: { type: ["string", "null"] },
+          response_excerpt: {
+            type: ["string", "null"],
+            description: `The first ${EXCERPT_CHARS} characters of the response body`,
+          },
           next_retry_at: { type: ["string", "null"], format: "date-time" },
           delivery_status: { type: "string", enum: ["pending", "succeeded", "failed"] },
           created_at: { type: "string", format: "date-time" },
+          request: {
+            type: "object",
+            description: "The request as sent; its body is the delivery's, the same bytes on every attempt",
+            properties: {
+              url: { type: ["string", "null"], description: "null for attempts logged before it was kept" },
+              headers: {
+                ...headerPairs,
+                description: "null when nothing was sent (the URL was refused or its host did not resolve)",
+              },
+              body: { type: "string", description: "The exact bytes that were signed and sent" },
+            },
+            required: ["url", "headers", "body"],
+          },
+          response: {
+            type: ["object", "null"],
+            description: "The response as received; null when none came",
+            properties: {
+              status: { type: "integer" },
+              headers: headerPairs,
+              body: {
+                type: ["string", "null"],
+                description: `At most the first ${RESPONSE_BODY_LIMIT_BYTES} bytes of the body`,
+              },
+              body_truncated: { type: "boolean", description: "The body was longer and is cut at the limit" },
+            },
+            required: ["status", "headers", "body", "body_truncated"],
+          },
         },
+        required: [
+          "id",
+          "webhook_id",
+          "delivery_id",
+          "event_type",
+          "attempt",
+          "payload",
+          "response_status",
+          "response_time_ms",
+          "error_kind",
+          "error_message",
+          "response_excerpt",
+          "next_retry_at",
+          "delivery_status",
+          "created_at",
+          "request",
+          "response",
+        ],
       },
       SendResult: {
         type: "object",

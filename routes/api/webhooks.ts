@@ -2,14 +2,16 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { canChange } from "../../core/accounts/mod.ts";
-import { ValidationError } from "../../core/platform/mod.ts";
+import { NotFoundError, ValidationError } from "../../core/platform/mod.ts";
 import {
   createWebhook,
   deleteWebhook,
   deliveryPolicy,
+  EXCERPT_CHARS,
+  findWebhookLog,
   getWebhook,
-  listWebhookLogs,
   listWebhooks,
+  pageOfWebhookLogs,
   parseWebhookCreate,
   parseWebhookUpdate,
   recordWebhookSend,
@@ -23,12 +25,12 @@ import {
   type WebhookLog,
 } from "../../core/webhooks/mod.ts";
 import type { AppContext, AppEnv } from "../context.ts";
-import { auditContext, deliveryIdFromPath, jsonBody, LogQuery, webhookId } from "../http.ts";
+import { attemptId, auditContext, deliveryIdFromPath, jsonBody, LogQuery, webhookId } from "../http.ts";
 
 /** The body of `POST /api/webhooks/{id}/test`: optional data for the test event. */
 const TestBody = z.object({ payload: z.unknown().optional() }).strict();
 
-/** An attempt in API responses: the brief's fields plus what debugging a receiver needs. */
+/** An attempt in API responses: the brief's fields, plus the whole exchange as the delivery page shows it. */
 export function webhookLogJson(log: WebhookLog) {
   return {
     id: log.id,
@@ -41,10 +43,17 @@ export function webhookLogJson(log: WebhookLog) {
     response_time_ms: log.response_time_ms,
     error_kind: log.error_kind,
     error_message: log.error_message,
-    response_excerpt: log.response_excerpt,
+    response_excerpt: log.response_body?.slice(0, EXCERPT_CHARS) || null,
     next_retry_at: log.next_retry_at?.toISOString() ?? null,
     delivery_status: log.delivery_status,
     created_at: log.created_at.toISOString(),
+    request: { url: log.request_url, headers: log.request_headers, body: log.body },
+    response: log.response_status === null ? null : {
+      status: log.response_status,
+      headers: log.response_headers,
+      body: log.response_body,
+      body_truncated: log.response_body_truncated,
+    },
   };
 }
 
@@ -124,8 +133,40 @@ export function webhookApi(ctx: AppContext): Hono<AppEnv> {
   app.get("/:id/logs", async (c) => {
     const id = webhookId(c.req.param("id"));
     await getWebhook(ctx.db, id);
-    const { limit } = LogQuery.parse(c.req.query());
-    return c.json((await listWebhookLogs(ctx.sql, id, limit)).map(webhookLogJson));
+    const query = LogQuery.parse(c.req.query());
+    const page = await pageOfWebhookLogs(ctx.sql, id, {
+      limit: query.limit,
+      eventType: query.event_type,
+      result: query.result,
+      before: query.before,
+      after: query.after,
+    });
+    // The answer stays the brief's array; the pages around it are in a Link header, as GitHub's API does.
+    const link = (rel: string, cursor: Record<string, number>) => {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries({ ...query, ...cursor })) {
+        if (value !== undefined && key !== "before" && key !== "after") params.set(key, String(value));
+      }
+      for (const [key, value] of Object.entries(cursor)) params.set(key, String(value));
+      return `</api/webhooks/${id}/logs?${params}>; rel="${rel}"`;
+    };
+    const links = [
+      page.older !== null ? link("next", { before: page.older }) : null,
+      page.newer !== null ? link("prev", { after: page.newer }) : null,
+    ].filter((value) => value !== null);
+    if (links.length > 0) c.header("Link", links.join(", "));
+    return c.json(page.items.map(webhookLogJson));
+  });
+
+  app.get("/:id/logs/:attemptId", async (c) => {
+    const id = webhookId(c.req.param("id"));
+    const attempt = attemptId(c.req.param("attemptId"), id);
+    const log = await findWebhookLog(ctx.sql, id, attempt);
+    if (!log) {
+      await getWebhook(ctx.db, id); // a missing webhook says so first
+      throw new NotFoundError(`Webhook ${id} has no delivery attempt with id ${attempt}.`);
+    }
+    return c.json(webhookLogJson(log));
   });
 
   app.post("/:id/deliveries/:deliveryId/redeliver", async (c) => {

@@ -79,6 +79,7 @@ Deno.test({
       databaseUrl: db.url,
       batchSize: 10,
       lanes: 1,
+      deferSearchIndexRows: null,
       leaseSeconds: 15,
       instanceId: "health-test",
     });

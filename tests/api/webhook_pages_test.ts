@@ -51,18 +51,37 @@ appTest("the webhook pages work with plain forms, without JavaScript", async (ap
     equal(receiver.on("/plain").length, 1);
 
     const before = (await page(app, path)).html.match(/whsec_[A-Za-z0-9+/=]+/)![0];
+    // "Rotate secret…" is a link to a page that asks first; only its form's POST rotates.
+    const asking = await page(app, `${path}/rotate-secret`);
+    match(asking.html, /Rotate the signing secret\?/);
+    match(asking.html, /action="\/webhooks\/\d+\/rotate-secret"/);
+    equal((await page(app, path)).html.match(/whsec_[A-Za-z0-9+/=]+/)![0], before, "asking changed nothing");
     equal((await postForm(app, `${path}/rotate-secret`, [])).status, 303);
     const after = (await page(app, path)).html.match(/whsec_[A-Za-z0-9+/=]+/)![0];
     ok(before !== after, "the secret changed");
+
+    // "All events" and single events exclude each other; both ticked (no JavaScript) is asked again.
+    const both = await postForm(app, path, [
+      ["url", `${receiver.url}/plain2`],
+      ["event_types", "*"],
+      ["event_types", "product.created"],
+    ]);
+    equal(both.status, 422);
+    match(both.html, /Choose either All events or single events, not both/);
+    match(both.html, /value="\*" checked/, "what was ticked is kept");
 
     const edited = await postForm(app, path, [["url", `${receiver.url}/plain2`], ["event_types", "*"]]);
     equal(edited.status, 303);
     const editedPage = (await page(app, path)).html;
     match(editedPage, /All events/);
-    match(editedPage, /badge--error">Off/, "an unchecked Enabled box turns it off");
+    match(
+      editedPage,
+      /badge--state badge--off">Off/,
+      "an unchecked Enabled box turns it off: grey, turned off by you",
+    );
 
     equal((await postForm(app, `${path}/enabled`, [["enabled", "true"]])).status, 303);
-    match((await page(app, path)).html, /badge--complete">Enabled/);
+    match((await page(app, path)).html, /badge--state badge--complete">Enabled/);
 
     match((await page(app, `${path}/delete`)).html, /Delete this webhook\?/);
     const deleted = await postForm(app, `${path}/delete`, []);

@@ -35,7 +35,7 @@ appTest("in the browser, an uploaded CSV's progress bar moves live to done", asy
     await page.waitForURL(/\/imports\/[0-9a-f-]{36}$/);
 
     const card = page.locator(".progress-card");
-    await page.locator(".progress-card[data-status=complete]").waitFor({ timeout: 60_000 });
+    await page.locator(".progress-card[data-status=complete]").waitFor({ timeout: 120_000 });
     equal(await page.locator(".progress-percent").textContent(), "100%");
     const seen = await page.evaluate(() =>
       (globalThis as unknown as { progressSeen: string[] }).progressSeen
