@@ -11,6 +11,8 @@ export function ConfirmDeletePage(
     action: string;
     buttonLabel: string;
     cancelHref: string;
+    /** Fields the form posts along, e.g. where to return to afterwards. */
+    hidden?: Record<string, string>;
     children: ComponentChildren;
   },
 ) {
@@ -19,6 +21,9 @@ export function ConfirmDeletePage(
       <h1>{props.title}</h1>
       <form class="card" method="post" action={props.action}>
         <CsrfField />
+        {Object.entries(props.hidden ?? {}).map(([name, value]) => (
+          <input key={name} type="hidden" name={name} value={value} />
+        ))}
         <p>{props.children}</p>
         <div class="actions">
           <button class="btn btn--danger" type="submit">{props.buttonLabel}</button>

@@ -1,4 +1,5 @@
 /** The product list's pieces: filters, the sortable table, paging. */
+import type { ComponentChildren } from "preact";
 import type { Product, ProductPage, ProductQuery, SortKey } from "../core/products/mod.ts";
 import { formatCount } from "./format.ts";
 import { Island } from "./island.tsx";
@@ -25,41 +26,125 @@ export function listUrl(query: ProductQuery, changes: Partial<ProductQuery> = {}
   return text ? `${path}?${text}` : path;
 }
 
-/** The filter form: plain GET, so a filtered view is a bookmarkable URL. */
-export function ProductFiltersForm(props: { query: ProductQuery }) {
-  const q = props.query;
+/** The filter form's fields as typed: kept as they are, even when one is not valid. */
+export interface FilterValues {
+  search: string;
+  active: string;
+  price_min: string;
+  price_max: string;
+  limit: string;
+  sort: string;
+  order: string;
+}
+
+/** The filter form's values for a valid query. */
+export function filterValuesOf(query: ProductQuery): FilterValues {
+  return {
+    search: query.search ?? "",
+    active: query.active === undefined ? "all" : String(query.active),
+    price_min: query.priceMin === undefined ? "" : String(query.priceMin),
+    price_max: query.priceMax === undefined ? "" : String(query.priceMax),
+    limit: String(query.limit),
+    sort: query.sort,
+    order: query.order,
+  };
+}
+
+/** The filter form's values from a query string that did not validate: what was sent, as sent. */
+export function filterValuesFromQuery(raw: Record<string, string>): FilterValues {
+  return {
+    search: raw.search ?? "",
+    active: raw.active ?? "all",
+    price_min: raw.price_min ?? "",
+    price_max: raw.price_max ?? "",
+    limit: raw.limit ?? "50",
+    sort: raw.sort ?? "updated",
+    order: raw.order ?? "",
+  };
+}
+
+/** A rule's message as a sentence: "a price bound must be a number" → "A price bound must be a number." */
+function sentence(message: string): string {
+  const text = message.charAt(0).toUpperCase() + message.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+function FilterField(
+  props: {
+    name: keyof FilterValues;
+    label: string;
+    error?: string;
+    class?: string;
+    children: ComponentChildren;
+  },
+) {
+  const errorId = `filter-${props.name}-error`;
+  return (
+    <div class={`field ${props.class ?? ""}${props.error ? " field--invalid" : ""}`}>
+      <label class="field-label" for={`filter-${props.name}`}>{props.label}</label>
+      {props.children}
+      {props.error ? <span class="field-error" id={errorId}>{sentence(props.error)}</span> : null}
+    </div>
+  );
+}
+
+/**
+ * The filter form: plain GET, so a filtered view is a bookmarkable URL. A value the server refused
+ * stays in its field with the reason next to it.
+ */
+export function ProductFiltersForm(props: { values: FilterValues; errors?: Record<string, string> }) {
+  const v = props.values;
+  const errors = props.errors ?? {};
+  const described = (name: string) =>
+    errors[name] ? { "aria-invalid": true, "aria-describedby": `filter-${name}-error` } : {};
+  const sizes = PAGE_SIZES.map(String).includes(v.limit)
+    ? PAGE_SIZES.map(String)
+    : [...PAGE_SIZES.map(String), v.limit];
   return (
     <form class="filters card" method="get" action="/">
-      <label class="field field--grow">
-        <span class="field-label">Search</span>
-        <input type="search" name="search" value={q.search ?? ""} placeholder="SKU, name or description" />
-      </label>
-      <label class="field">
-        <span class="field-label">Status</span>
-        <select name="active">
-          <option value="all" selected={q.active === undefined}>All</option>
-          <option value="true" selected={q.active === true}>Active</option>
-          <option value="false" selected={q.active === false}>Inactive</option>
+      <FilterField name="search" label="Search" error={errors.search} class="field--grow">
+        <input
+          id="filter-search"
+          type="search"
+          name="search"
+          value={v.search}
+          placeholder="SKU, name or description"
+          {...described("search")}
+        />
+      </FilterField>
+      <FilterField name="active" label="Status" error={errors.active}>
+        <select id="filter-active" name="active" {...described("active")}>
+          <option value="all" selected={v.active !== "true" && v.active !== "false"}>All</option>
+          <option value="true" selected={v.active === "true"}>Active</option>
+          <option value="false" selected={v.active === "false"}>Inactive</option>
         </select>
-      </label>
-      <label class="field field--narrow">
-        <span class="field-label">Price from</span>
-        <input type="number" name="price_min" min="0" step="0.01" value={q.priceMin ?? ""} />
-      </label>
-      <label class="field field--narrow">
-        <span class="field-label">to</span>
-        <input type="number" name="price_max" min="0" step="0.01" value={q.priceMax ?? ""} />
-      </label>
-      <label class="field">
-        <span class="field-label">Per page</span>
-        <select name="limit">
-          {PAGE_SIZES.map((size) => (
-            <option key={size} value={size} selected={q.limit === size}>{size}</option>
-          ))}
+      </FilterField>
+      {/* Text, not type=number: a refused value such as "abc" must stay visible next to its reason. */}
+      <FilterField name="price_min" label="Price from" error={errors.price_min} class="field--narrow">
+        <input
+          id="filter-price_min"
+          name="price_min"
+          inputMode="decimal"
+          value={v.price_min}
+          {...described("price_min")}
+        />
+      </FilterField>
+      <FilterField name="price_max" label="to" error={errors.price_max} class="field--narrow">
+        <input
+          id="filter-price_max"
+          name="price_max"
+          inputMode="decimal"
+          value={v.price_max}
+          {...described("price_max")}
+        />
+      </FilterField>
+      <FilterField name="limit" label="Per page" error={errors.limit}>
+        <select id="filter-limit" name="limit" {...described("limit")}>
+          {sizes.map((size) => <option key={size} value={size} selected={v.limit === size}>{size}</option>)}
         </select>
-      </label>
-      <input type="hidden" name="sort" value={q.sort} />
-      <input type="hidden" name="order" value={q.order} />
+      </FilterField>
+      <input type="hidden" name="sort" value={v.sort} />
+      {v.order ? <input type="hidden" name="order" value={v.order} /> : null}
       <div class="filters-actions">
         <button class="btn" type="submit">Apply</button>
         <a class="btn btn--secondary" href="/">Clear</a>
@@ -88,12 +173,24 @@ function SortHeader(props: { query: ProductQuery; sort: SortKey; class?: string 
   );
 }
 
-/** The products table, with sortable headers and a delete button per row. */
+/** The id of the bulk-action form that the rows' checkboxes belong to (they sit outside it, in the table). */
+export const BULK_FORM_ID = "bulk-form";
+
+/**
+ * The products table, with sortable headers and a delete button per row; for those who may
+ * change things, a checkbox per row that belongs to the bulk-action form.
+ */
 export function ProductTable(props: { page: ProductPage; query: ProductQuery }) {
+  const returnTo = listUrl(props.query);
   return (
     <DataTable
       head={
         <>
+          <IfCanChange>
+            <th class="select-cell">
+              <span class="visually-hidden">Select</span>
+            </th>
+          </IfCanChange>
           <SortHeader query={props.query} sort="sku" />
           <SortHeader query={props.query} sort="name" />
           <th>Description</th>
@@ -104,15 +201,32 @@ export function ProductTable(props: { page: ProductPage; query: ProductQuery }) 
         </>
       }
     >
-      {props.page.items.map((product) => <ProductRow key={product.id} product={product} />)}
+      {props.page.items.map((product) => (
+        <ProductRow
+          key={product.id}
+          product={product}
+          returnTo={returnTo}
+        />
+      ))}
     </DataTable>
   );
 }
 
-function ProductRow(props: { product: Product }) {
+function ProductRow(props: { product: Product; returnTo: string }) {
   const p = props.product;
   return (
     <tr>
+      <IfCanChange>
+        <td class="select-cell">
+          <input
+            type="checkbox"
+            name="id"
+            value={String(p.id)}
+            form={BULK_FORM_ID}
+            aria-label={`Select ${p.sku}`}
+          />
+        </td>
+      </IfCanChange>
       <td class="sku-cell">
         <a href={`/products/${p.id}`}>
           <code>{p.sku}</code>
@@ -135,7 +249,12 @@ function ProductRow(props: { product: Product }) {
           <IfCanChange>
             <Island
               name="ConfirmSubmit"
-              props={{ action: `/products/${p.id}/delete`, label: "Delete", what: p.sku }}
+              props={{
+                action: `/products/${p.id}/delete`,
+                label: "Delete",
+                what: p.sku,
+                returnTo: props.returnTo,
+              }}
             />
           </IfCanChange>
         </div>

@@ -9,6 +9,8 @@ export interface ConfirmSubmitProps {
   label: string;
   /** What is being deleted, for the question. */
   what: string;
+  /** Where to go back to afterwards (the list with its filters), if not the default. */
+  returnTo?: string;
 }
 
 /**
@@ -16,7 +18,7 @@ export interface ConfirmSubmitProps {
  * inline ("Delete ABC-1? Yes / No") and posts the form only after "Yes". Keyboard focus follows:
  * to "Yes, delete" when asked, back to the button on "No" or Escape.
  */
-export default function ConfirmSubmit({ action, label, what }: ConfirmSubmitProps) {
+export default function ConfirmSubmit({ action, label, what, returnTo }: ConfirmSubmitProps) {
   const { canChange } = usePageSession();
   const asking = useSignal(false);
   // The server renders the no-JavaScript link; once hydrated, the button takes its place.
@@ -36,7 +38,8 @@ export default function ConfirmSubmit({ action, label, what }: ConfirmSubmitProp
 
   if (!canChange) return null;
   if (!hydrated.value) {
-    return <a class="btn btn--small btn--danger-outline" href={action}>{label}</a>;
+    const href = returnTo ? `${action}?return=${encodeURIComponent(returnTo)}` : action;
+    return <a class="btn btn--small btn--danger-outline" href={href}>{label}</a>;
   }
   const ask = (open: boolean) => {
     focusNext.value = open ? "confirm" : "button";
@@ -67,6 +70,7 @@ export default function ConfirmSubmit({ action, label, what }: ConfirmSubmitProp
       }}
     >
       <CsrfField />
+      {returnTo ? <input type="hidden" name="return" value={returnTo} /> : null}
       <span id={questionId}>Delete {what}?</span>
       <button ref={confirm} type="submit" class="btn btn--small btn--danger" aria-describedby={questionId}>
         Yes, delete

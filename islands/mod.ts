@@ -3,6 +3,8 @@
  * boot script hydrates from it, so a name a page uses is always a name the browser knows.
  */
 import { type Attributes, type ComponentProps, type ComponentType, h, type VNode } from "preact";
+import BulkBar from "./BulkBar.tsx";
+import BulkProgress from "./BulkProgress.tsx";
 import ConfirmSubmit from "./ConfirmSubmit.tsx";
 import CopyButton from "./CopyButton.tsx";
 import DeleteAllForm from "./DeleteAllForm.tsx";
@@ -13,6 +15,8 @@ import SendButton from "./SendButton.tsx";
 import UploadForm from "./UploadForm.tsx";
 
 const COMPONENTS = {
+  BulkBar,
+  BulkProgress,
   ConfirmSubmit,
   CopyButton,
   DeleteAllForm,

@@ -16,7 +16,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from "../core/platform/mod.ts";
-import { type ProductFilters, SORT_KEYS } from "../core/products/mod.ts";
+import { MAX_SELECTED_IDS, type ProductFilters, SORT_KEYS } from "../core/products/mod.ts";
 import { ATTEMPT_RESULTS, TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES } from "../core/webhooks/mod.ts";
 
 import type { AppEnv } from "./context.ts";
@@ -231,18 +231,64 @@ export const ProductFilterParameters = z.object({
   }),
 });
 
-/** Filters of the list, the page and the export, from a query string. */
-export const ProductFiltersQuery = ProductFilterParameters.refine(
+const priceRangeInOrder: [
+  (q: { price_min?: number; price_max?: number }) => boolean,
+  { message: string; path: string[] },
+] = [
   (q) => q.price_min === undefined || q.price_max === undefined || q.price_min <= q.price_max,
   { message: "price_min must not be greater than price_max", path: ["price_min"] },
-);
+];
+
+/**
+ * The first message per query parameter of a refused query string, for showing next to its field.
+ * A union (an empty value, or a number) reports its own branch's message, not "Invalid input".
+ */
+export function queryErrors(error: z.ZodError): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? "query");
+    const branch = issue.code === "invalid_union"
+      ? issue.errors.flat().find((inner) => inner.code !== "invalid_value")
+      : undefined;
+    errors[field] ??= branch?.message ?? issue.message;
+  }
+  return errors;
+}
+
+/** Filters of the list, the page and the export, from a query string. */
+export const ProductFiltersQuery = ProductFilterParameters.refine(...priceRangeInOrder);
+
+/** The export's parameters: the filters, and optionally the ids of the products ticked on a page. */
+export const ProductExportParameters = ProductFilterParameters.extend({
+  ids: z.string().regex(
+    new RegExp(`^[1-9][0-9]{0,14}(,[1-9][0-9]{0,14}){0,${MAX_SELECTED_IDS - 1}}$`),
+    `ids must be up to ${MAX_SELECTED_IDS} product ids separated by commas`,
+  ).optional().meta({ description: `Only these products: up to ${MAX_SELECTED_IDS} ids, comma-separated` }),
+});
+
+/** The export's selection from a query string: the filters, narrowed to `ids` when given. */
+export function productExportSelection(query: Record<string, string>): ProductFilters {
+  const q = ProductExportParameters.refine(...priceRangeInOrder).parse(query);
+  return {
+    search: q.search,
+    active: q.active,
+    priceMin: q.price_min,
+    priceMax: q.price_max,
+    ids: q.ids?.split(",").map(Number),
+  };
+}
 
 /** Paging and order of the list and the page. */
 export const ProductPageParameters = z.object({
-  page: z.coerce.number().int("page must be a whole number").min(1, "page starts at 1").max(1_000_000)
+  page: z.coerce.number("page must be a whole number").int("page must be a whole number").min(
+    1,
+    "page starts at 1",
+  ).max(1_000_000)
     .default(1),
-  limit: z.coerce.number().int("limit must be a whole number").min(1, "limit must be at least 1")
-    .max(MAX_PAGE_SIZE, `limit must be at most ${MAX_PAGE_SIZE}`).default(50),
+  limit: z.coerce.number("limit must be a whole number").int("limit must be a whole number")
+    .min(1, "limit must be at least 1").max(MAX_PAGE_SIZE, `limit must be at most ${MAX_PAGE_SIZE}`).default(
+      50,
+    ),
   sort: z.enum(SORT_KEYS).default("updated"),
   order: z.enum(["asc", "desc"]).optional(),
 });
@@ -259,12 +305,6 @@ export const ProductListQuery = ProductPageParameters.and(ProductFiltersQuery).t
   priceMin: q.price_min,
   priceMax: q.price_max,
 }));
-
-/** Filters from a query string, for the export. */
-export function productFilters(query: Record<string, string>): ProductFilters {
-  const q = ProductFiltersQuery.parse(query);
-  return { search: q.search, active: q.active, priceMin: q.price_min, priceMax: q.price_max };
-}
 
 /** The most audit entries one request may return. */
 export const MAX_AUDIT_LIMIT = 200;

@@ -13,6 +13,8 @@ const BROWSER_SAFE_CORE = ["core/platform/text.ts", "core/products/fields.ts", "
 /** Modules under routes/ that are shared by the route modules rather than routes themselves. */
 const ROUTE_SUPPORT = [
   "routes/mod.tsx",
+  "routes/bulk_form.ts",
+  "routes/return_to.ts",
   "routes/auth.ts",
   "routes/client_address.ts",
   "routes/context.ts",

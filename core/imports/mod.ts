@@ -1,10 +1,17 @@
 /**
- * Jobs: CSV imports and delete-all runs. They are submitted (`submit.ts`, the upload streamed to
- * disk by `uploads.ts`), recorded and claimed in PostgreSQL (`jobs.ts`), run by the job worker
- * (`run_job.ts` → `run_import.ts` or `bulk_delete.ts`), and followed through one progress model
+ * Jobs: CSV imports, delete-all runs and bulk actions on a selection of products. They are submitted
+ * (`submit.ts`, the upload streamed to disk by `uploads.ts`; `bulk_action.ts`), recorded and claimed
+ * in PostgreSQL (`jobs.ts`), run by the job worker (`run_job.ts` → `run_import.ts`, `bulk_delete.ts`
+ * or `bulk_action.ts`), and followed through one progress model
  * (`progress.ts`, browser-safe; `progress_feed.ts`). Failed rows download as a CSV report
  * (`error_report.ts`).
  */
+export {
+  bulkActionOf,
+  type BulkActionParams,
+  type BulkActionRequest,
+  submitBulkAction,
+} from "./bulk_action.ts";
 export { errorReportCsv, errorReportFileName } from "./error_report.ts";
 export {
   claimNextJob,

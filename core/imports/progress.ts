@@ -13,16 +13,17 @@ export type ImportJob = Selectable<ImportJobTable>;
 /** The SSE event of `/api/progress/{task_id}`, in the brief's format plus the import's counts. */
 export interface ProgressEvent {
   task_id: string;
-  /** What the task does: a CSV import or deleting all products. */
+  /** What the task does: a CSV import, deleting all products, or a bulk action on a selection. */
   kind: JobKind;
   /** `started` is a processing job that has not committed a row yet. */
   status: "queued" | "started" | "processing" | "complete" | "error";
   /**
    * Rows read whose outcome is committed (data rows, header excluded): always inserted + updated +
-   * unchanged + duplicates + failed. For a delete-all, the products deleted.
+   * unchanged + duplicates + failed. For a delete-all, the products deleted; for a bulk action, the
+   * selected products done (`updated` says how many of them it changed).
    */
   current: number;
-  /** Rows in the file: known once the whole file is read, null before. */
+  /** Rows in the file: known once the whole file is read, null before; a bulk action's selection size. */
   total: number | null;
   /**
    * Percent of the work: reading the file is the first {@linkcode READING_SHARE} (by bytes, since
@@ -87,7 +88,12 @@ export function progressFromJob(job: ImportJob, now = new Date()): ProgressEvent
 function percentDone(job: ImportJob): number {
   const reading = job.file_size > 0 ? Math.min(1, job.bytes_done / job.file_size) : 0;
   const writing = job.rows_total ? Math.min(1, job.rows_done / job.rows_total) : 0;
-  const share = job.kind === "import" ? READING_SHARE * reading + (1 - READING_SHARE) * writing : reading;
+  // A bulk action reads no file: its rows_total is the selection's size when it was asked for.
+  const share = job.kind === "import"
+    ? READING_SHARE * reading + (1 - READING_SHARE) * writing
+    : job.kind === "bulk_action"
+    ? writing
+    : reading;
   // The epsilon keeps float error (0.3 + 0.35 = 0.6499…) from costing a whole percent.
   return Math.min(99, Math.floor(share * 100 + 1e-9));
 }

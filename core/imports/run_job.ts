@@ -1,5 +1,6 @@
 /** Running a claimed job, whatever its kind, and reporting its progress from the stored row. */
 import type { Sql } from "../platform/db.ts";
+import { runBulkAction } from "./bulk_action.ts";
 import { runBulkDelete } from "./bulk_delete.ts";
 import type { ImportJob, JobRunOptions } from "./jobs.ts";
 import { type ProgressEvent, progressFromJob } from "./progress.ts";
@@ -28,5 +29,6 @@ export async function runJob(
     },
   };
   if (job.kind === "bulk_delete") await runBulkDelete(sql, job, run);
+  else if (job.kind === "bulk_action") await runBulkAction(sql, job, run);
   else await runImport(sql, job, run);
 }

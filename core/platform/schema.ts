@@ -23,6 +23,19 @@ export interface ProductTable {
   updated_at: ColumnType<Date, never, Date>;
 }
 
+/** `deleted_products` (migration 014): a deleted product as it was, for "Undo", kept for a day. */
+export interface DeletedProductTable {
+  id: number;
+  sku: string;
+  name: string;
+  description: string | null;
+  price: string | null;
+  active: boolean;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Defaulted<Date>;
+}
+
 /** `product_stats`: one row holding the exact product count, kept by triggers. */
 export interface ProductStatsTable {
   singleton: boolean;
@@ -32,8 +45,8 @@ export interface ProductStatsTable {
 /** The lifecycle of a job: queued → processing → complete | error. */
 export type JobStatus = "queued" | "processing" | "complete" | "error";
 
-/** What a job does: import a CSV file, or delete every product. */
-export type JobKind = "import" | "bulk_delete";
+/** What a job does: import a CSV file, delete every product, or change a selection of products. */
+export type JobKind = "import" | "bulk_delete" | "bulk_action";
 
 /** `import_jobs`: CSV imports and delete-all runs, both run by the job queue. */
 export interface ImportJobTable {
@@ -71,6 +84,8 @@ export interface ImportJobTable {
   search_deferred: Defaulted<boolean>;
   /** When the search indexes were whole again after this import deferred them. */
   search_ready_at: Date | null;
+  /** A bulk action's what, which and how far (migration 014); null for other jobs. */
+  params: Record<string, unknown> | null;
 }
 
 /** `import_row_errors`: each CSV row that could not be imported, with its line and original fields. */
@@ -230,6 +245,7 @@ export interface SchemaMigrationTable {
 export interface Database {
   products: ProductTable;
   product_stats: ProductStatsTable;
+  deleted_products: DeletedProductTable;
   import_jobs: ImportJobTable;
   import_row_errors: ImportRowErrorTable;
   webhooks: WebhookTable;

@@ -15,6 +15,8 @@ export interface ProductFilters {
   active?: boolean;
   priceMin?: number;
   priceMax?: number;
+  /** Only these products (the ones ticked on a page), when given. */
+  ids?: number[];
 }
 
 /** Filters, sort and paging for {@linkcode listProducts}. */
@@ -48,9 +50,16 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (match) => `\\${match}`);
 }
 
-// Works on `products` and on a window of its rows in sort order alike, which have the same columns.
+/**
+ * Narrows a query of products to those matching `filters`; the one definition of what a filter
+ * means, shared by the list, the export and bulk actions. Works on `products` and on a window of
+ * its rows in sort order alike, which have the same columns.
+ */
 // deno-lint-ignore no-explicit-any
-function applyFilters<Q extends SelectQueryBuilder<any, any, any>>(query: Q, filters: ProductFilters): Q {
+export function applyFilters<Q extends SelectQueryBuilder<any, any, any>>(
+  query: Q,
+  filters: ProductFilters,
+): Q {
   // deno-lint-ignore no-explicit-any
   let filtered: SelectQueryBuilder<any, any, any> = query;
   if (filters.search) {
@@ -63,6 +72,7 @@ function applyFilters<Q extends SelectQueryBuilder<any, any, any>>(query: Q, fil
   if (filters.active !== undefined) filtered = filtered.where("active", "=", filters.active);
   if (filters.priceMin !== undefined) filtered = filtered.where("price", ">=", String(filters.priceMin));
   if (filters.priceMax !== undefined) filtered = filtered.where("price", "<=", String(filters.priceMax));
+  if (filters.ids) filtered = filtered.where("id", "in", filters.ids.length > 0 ? filters.ids : [0]);
   return filtered as Q;
 }
 

@@ -1,8 +1,9 @@
 /**
  * Products: the field rules (`fields.ts`, browser-safe), validated input (`input.ts`), one-at-a-time
  * changes with their webhook events (`store.ts`), listing and search (`listing.ts`), the CSV export
- * (`export.ts`), the bulk statements an import or a delete-all runs (`bulk.ts`), and the search
- * indexes a large import drops and rebuilds (`search_index.ts`).
+ * (`export.ts`), the bulk statements an import or a delete-all runs (`bulk.ts`), the search
+ * indexes a large import drops and rebuilds (`search_index.ts`), and bulk actions on a selection
+ * (`selection.ts`, their API input in `bulk_input.ts`).
  */
 export {
   type ChunkCounts,
@@ -30,6 +31,7 @@ export {
   PRODUCT_LIMITS,
   type ProductField,
 } from "./fields.ts";
+export { type BulkActionInput, BulkActionSchema, parseBulkAction } from "./bulk_input.ts";
 export { parseProductCreate, parseProductUpdate, ProductCreateSchema, ProductUpdateSchema } from "./input.ts";
 export {
   COUNT_CAP,
@@ -41,12 +43,28 @@ export {
   type SortKey,
 } from "./listing.ts";
 export {
+  applyBulkActionNow,
+  applyToNextBatch,
+  type BatchOutcome,
+  BULK_ACTIONS,
+  BULK_BATCH_SIZE,
+  type BulkAction,
+  bulkActionDone,
+  countSelection,
+  describeSelection,
+  MAX_SELECTED_IDS,
+  type ProductSelection,
+  sampleSelection,
+} from "./selection.ts";
+export {
   countProducts,
   createProduct,
   deleteProduct,
+  findDeletedProduct,
   getProduct,
   type Product,
   type ProductChangeOptions,
   productJson,
+  restoreProduct,
   updateProduct,
 } from "./store.ts";

@@ -144,6 +144,7 @@ export async function deleteProduct(
     const deleted = await trx.deleteFrom("products").where("id", "=", id).returningAll()
       .executeTakeFirst();
     if (!deleted) throw new NotFoundError(`There is no product with id ${id}.`);
+    await keepForUndo(trx, deleted);
     await recordChange(trx, {
       type: "product.deleted",
       product: deleted,
@@ -151,6 +152,86 @@ export async function deleteProduct(
     }, options);
     return deleted;
   });
+}
+
+/** How long a deleted product can be put back with {@linkcode restoreProduct}. */
+const UNDO_HOURS = 24;
+
+/** Keeps the deleted product as it was, for Undo, and forgets those deleted more than a day ago. */
+async function keepForUndo(trx: Kysely<Database>, product: Product): Promise<void> {
+  await trx.deleteFrom("deleted_products")
+    .where("deleted_at", "<", rawSql<Date>`now() - make_interval(hours => ${UNDO_HOURS})`).execute();
+  const { id, sku, name, description, price, active, created_at, updated_at } = product;
+  const kept = {
+    sku,
+    name,
+    description,
+    price,
+    active,
+    created_at,
+    updated_at,
+    deleted_at: rawSql<Date>`now()`,
+  };
+  await trx.insertInto("deleted_products").values({ id, ...kept })
+    .onConflict((conflict) => conflict.column("id").doUpdateSet(kept)).execute();
+}
+
+/** A product deleted within the last day that Undo can still put back, or null. */
+export async function findDeletedProduct(db: Kysely<Database>, id: number): Promise<Product | null> {
+  const kept = await db.selectFrom("deleted_products")
+    .select(["id", "sku", "name", "description", "price", "active", "created_at", "updated_at"])
+    .where("id", "=", id)
+    .where("deleted_at", ">=", rawSql<Date>`now() - make_interval(hours => ${UNDO_HOURS})`)
+    .executeTakeFirst();
+  return kept ?? null;
+}
+
+/**
+ * Undo of a delete: puts a product deleted within the last day back as it was — the same id, SKU,
+ * fields and timestamps — and queues `product.created` (to a receiver it is a product that
+ * appears). {@linkcode NotFoundError} when there is nothing to restore; {@linkcode ConflictError}
+ * when another product took its SKU meanwhile.
+ */
+export async function restoreProduct(
+  db: Kysely<Database>,
+  id: number,
+  options: ProductChangeOptions = {},
+): Promise<Product> {
+  const kept = await findDeletedProduct(db, id);
+  if (!kept) {
+    throw new NotFoundError(
+      `There is no deleted product with id ${id} to restore; Undo works for ${UNDO_HOURS} hours after a delete.`,
+    );
+  }
+  try {
+    return await db.transaction().execute(async (trx) => {
+      // The id came from the products' sequence, so no other product can hold it; the timestamps
+      // are the product's own, which Kysely's table type (rightly) lets no ordinary insert write.
+      const restored = await rawSql<Product>`
+        INSERT INTO products (id, sku, name, description, price, active, created_at, updated_at)
+        SELECT id, sku, name, description, price, active, created_at, updated_at
+        FROM deleted_products WHERE id = ${id}
+        RETURNING *`.execute(trx);
+      const product = restored.rows[0];
+      await trx.deleteFrom("deleted_products").where("id", "=", id).execute();
+      await recordEventIn(trx, "product.created", productJson(product));
+      await recordAudit(trx, options.audit, {
+        action: "product.restored",
+        targetType: "product",
+        targetId: product.id,
+        summary: `Restored ${describe(product)}`,
+      });
+      return product;
+    });
+  } catch (error) {
+    if (isSkuConflict(error)) {
+      throw new ConflictError(
+        `${kept.sku} cannot be restored: another product with SKU "${kept.sku}" (in some letter case) was created since.`,
+        [{ field: "sku", message: "This SKU is now used by another product" }],
+      );
+    }
+    throw error;
+  }
 }
 
 /** How many products there are, from the counter that triggers keep exact (migration 002). */

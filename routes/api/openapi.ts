@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { TokenCreateSchema } from "../../core/accounts/mod.ts";
-import { ProductCreateSchema, ProductUpdateSchema } from "../../core/products/mod.ts";
+import { BulkActionSchema, ProductCreateSchema, ProductUpdateSchema } from "../../core/products/mod.ts";
 import {
   EXCERPT_CHARS,
   RESPONSE_BODY_LIMIT_BYTES,
@@ -18,6 +18,7 @@ import {
   AuditQuery,
   LogQuery,
   MAX_JSON_BYTES,
+  ProductExportParameters,
   ProductFilterParameters,
   ProductPageParameters,
 } from "../http.ts";
@@ -223,11 +224,25 @@ const PATHS = {
   "/api/products/export": {
     get: {
       summary: "The filtered products as CSV, importable again",
-      parameters: productFilters,
+      parameters: queryParameters(ProductExportParameters),
       responses: { 200: csv("Every product that matches, streamed") },
     },
   },
   "/api/products/bulk": {
+    post: {
+      summary: "Delete, activate or deactivate the products with the given ids, or all matching a filter, " +
+        "in the background",
+      description: "Each product changed queues the event a one-product change does (product.deleted or " +
+        "product.updated). The job changes products in batches of 1,000, each committed on its own; follow " +
+        "it on /api/progress/{task_id} (`current` products done of `total`, `updated` of them changed).",
+      requestBody: jsonBody(BulkActionSchema),
+      responses: {
+        202: {
+          ...json(ref("BulkTask"), "Started"),
+          headers: { Location: { description: "The job's URL", schema: { type: "string" } } },
+        },
+      },
+    },
     delete: {
       summary: "Delete every product, in the background (after imports submitted before it)",
       responses: { 202: json(ref("Task"), "Started") },
@@ -508,6 +523,15 @@ export const OPENAPI_DOCUMENT = {
         type: "object",
         properties: { task_id: { type: "string", format: "uuid" }, message: { type: "string" } },
         required: ["task_id", "message"],
+      },
+      BulkTask: {
+        type: "object",
+        properties: {
+          task_id: { type: "string", format: "uuid" },
+          message: { type: "string" },
+          total: { type: "integer", minimum: 0, description: "The products selected when it was asked for" },
+        },
+        required: ["task_id", "message", "total"],
       },
       Health: {
         type: "object",

@@ -1,11 +1,13 @@
-/** The product API: list, export, create, read, change, delete, delete all. */
+/** The product API: list, export, create, read, change, delete, bulk actions, delete all. */
 import { type Context, Hono } from "hono";
-import { submitDeleteAll } from "../../core/imports/mod.ts";
+import { submitBulkAction, submitDeleteAll } from "../../core/imports/mod.ts";
 import {
+  countSelection,
   createProduct,
   deleteProduct,
   getProduct,
   listProducts,
+  parseBulkAction,
   parseProductCreate,
   parseProductUpdate,
   productJson,
@@ -13,9 +15,16 @@ import {
   updateProduct,
 } from "../../core/products/mod.ts";
 import type { AppContext, AppEnv } from "../context.ts";
-import { auditContext, csvResponse, jsonBody, productFilters, productId, ProductListQuery } from "../http.ts";
+import {
+  auditContext,
+  csvResponse,
+  jsonBody,
+  productExportSelection,
+  productId,
+  ProductListQuery,
+} from "../http.ts";
 
-/** `/api/products`: list, export, create, read, update, delete, delete all. */
+/** `/api/products`: list, export, create, read, update, delete, bulk actions, delete all. */
 export function productApi(ctx: AppContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
@@ -25,7 +34,7 @@ export function productApi(ctx: AppContext): Hono<AppEnv> {
   });
 
   app.get("/export", (c) => {
-    const body = productsCsvStream(ctx.db, ctx.sql, productFilters(c.req.query()));
+    const body = productsCsvStream(ctx.db, ctx.sql, productExportSelection(c.req.query()));
     return csvResponse(body, `products-${new Date().toISOString().slice(0, 10)}.csv`);
   });
 
@@ -38,6 +47,18 @@ export function productApi(ctx: AppContext): Hono<AppEnv> {
   app.delete("/bulk", async (c) => {
     const job = await submitDeleteAll(ctx.sql, ctx.jobs, { audit: auditContext(c) });
     return c.json({ task_id: job.id, message: "Bulk delete started" }, 202);
+  });
+
+  // Always a job, however small the selection, so a client handles one answer: a task to follow.
+  app.post("/bulk", async (c) => {
+    const { action, selection } = parseBulkAction(await jsonBody(c.req.raw, "bulk action"));
+    const total = await countSelection(ctx.db, selection);
+    const job = await submitBulkAction(ctx.sql, ctx.jobs, { action, selection, total }, {
+      audit: auditContext(c),
+    });
+    return c.json({ task_id: job.id, message: `Bulk ${action} of ${total} products started`, total }, 202, {
+      Location: `/api/imports/${job.id}`,
+    });
   });
 
   // Digits only, so /bulk and /export are not taken for ids (a PUT there is a 405, not a 404).

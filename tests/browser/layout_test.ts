@@ -143,7 +143,7 @@ appTest(
             await page.goto(`${app.url}${path}`);
             const where = `${path} at ${width} px, JavaScript ${javaScriptEnabled ? "on" : "off"}`;
             equal(
-              await page.locator("input[name=search]").isVisible(),
+              await page.locator("#filter-search").isVisible(),
               shown,
               `${where}: search field shown`,
             );
@@ -154,7 +154,7 @@ appTest(
             );
             if (!shown) {
               await page.locator(".filters-panel > summary").click();
-              equal(await page.locator("input[name=search]").isVisible(), true, `${where}: opens on a tap`);
+              equal(await page.locator("#filter-search").isVisible(), true, `${where}: opens on a tap`);
             }
           } finally {
             await context.close();

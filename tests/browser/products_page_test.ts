@@ -15,7 +15,7 @@ async function seedProducts(app: TestApp, count: number) {
 }
 
 async function rowSkus(page: Page): Promise<string[]> {
-  return await page.locator("tbody tr td:first-child").allTextContents();
+  return await page.locator("tbody tr td a code").allTextContents();
 }
 
 appTest(
@@ -37,7 +37,7 @@ appTest(
       const filtered = await rowSkus(page);
       ok(filtered.length > 0);
       match(await page.locator(".list-head").textContent() ?? "", /products match/);
-      for (const name of await page.locator("tbody tr td:nth-child(2)").allTextContents()) {
+      for (const name of await page.locator("tbody tr td:nth-child(3)").allTextContents()) {
         match(
           name,
           /^Red item/,
@@ -77,14 +77,15 @@ appTest(
 
       // Delete one, confirming inline.
       await page.goto(`${app.url}/?search=NEW-1`);
-      await page.getByRole("button", { name: "Delete" }).click();
+      await page.getByRole("button", { name: "Delete", exact: true }).click();
       await page.getByRole("button", { name: "Yes, delete" }).click();
       await page.waitForURL(/notice=deleted/);
-      match(await page.locator(".alert--success").textContent() ?? "", /Product deleted/);
+      match(await page.locator(".alert--success").textContent() ?? "", /Deleted NEW-1 \(“Renamed”\)\./);
+      equal(new URL(page.url()).searchParams.get("search"), "NEW-1", "the search stays");
 
       // Delete all: the button waits for the typed confirmation, then progress runs to done.
       await page.goto(app.url);
-      await page.getByRole("link", { name: "Delete all…" }).click();
+      await page.getByRole("link", { name: "Delete all 60…" }).click();
       const button = page.getByRole("button", { name: "Delete all products" });
       await page.waitForFunction(() =>
         document.querySelector<HTMLButtonElement>(".danger-zone button")?.disabled

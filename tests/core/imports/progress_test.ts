@@ -30,6 +30,7 @@ function job(changes: Partial<ImportJob>): ImportJob {
     rows_total: null,
     search_deferred: false,
     search_ready_at: null,
+    params: null,
     ...changes,
   };
 }
@@ -73,6 +74,19 @@ Deno.test("only complete and error are final", () => {
     ["queued", "started", "processing", "complete", "error"].map((s) => isFinalStatus(s as "queued")),
     [false, false, false, true, true],
   );
+});
+
+Deno.test("a bulk action's progress counts toward the selection's size it was asked for", () => {
+  const params = { action: "deactivate", selection: { filters: {} }, total: 400, after_id: 0 };
+  const running = progressFromJob(
+    job({ kind: "bulk_action", file_size: 0, bytes_done: 0, rows_done: 100, rows_total: 400, params }),
+  );
+  equal(running.percent, 25);
+  equal(running.total, 400);
+  const past = progressFromJob(
+    job({ kind: "bulk_action", file_size: 0, bytes_done: 0, rows_done: 450, rows_total: 400, params }),
+  );
+  equal(past.percent, 99, "more matched than counted: still below 100% until complete");
 });
 
 Deno.test("search is catching up from when an import sets its indexes aside until they are rebuilt", () => {
