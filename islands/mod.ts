@@ -6,6 +6,7 @@ import { type Attributes, type ComponentProps, type ComponentType, h, type VNode
 import ConfirmSubmit from "./ConfirmSubmit.tsx";
 import DeleteAllForm from "./DeleteAllForm.tsx";
 import ImportProgress from "./ImportProgress.tsx";
+import LiveJobStatus from "./LiveJobStatus.tsx";
 import ProductForm from "./ProductForm.tsx";
 import SendButton from "./SendButton.tsx";
 import UploadForm from "./UploadForm.tsx";
@@ -14,6 +15,7 @@ const COMPONENTS = {
   ConfirmSubmit,
   DeleteAllForm,
   ImportProgress,
+  LiveJobStatus,
   ProductForm,
   SendButton,
   UploadForm,

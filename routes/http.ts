@@ -276,6 +276,12 @@ export const AuditQuery = z.object({
     .max(Number.MAX_SAFE_INTEGER, "before must be an entry id").optional(),
 });
 
+/** `?limit=` of an import's listed row errors (the CSV report has them all). */
+export const RowErrorsQuery = z.object({
+  limit: z.coerce.number().int("limit must be a whole number").min(1, "limit must be at least 1")
+    .max(100, "limit must be at most 100; download the CSV report for every failed row").default(20),
+});
+
 /** The most log rows one request may return. */
 export const MAX_LOG_LIMIT = 200;
 

@@ -123,6 +123,8 @@ export async function claimNextJob(sql: Sql, options: ClaimOptions): Promise<Imp
       WHERE (status = 'queued'
           OR (status = 'processing' AND heartbeat_at < now() - make_interval(secs => ${options.leaseSeconds})))
         AND (owner_instance IS NULL OR owner_instance = ${options.instanceId})
+        -- A job marked for cancelling is ended by cancel.ts, never resumed.
+        AND cancel_requested_at IS NULL
       ORDER BY created_at
       LIMIT 1
       FOR UPDATE SKIP LOCKED
@@ -290,6 +292,7 @@ export function importJobJson(job: ImportJob) {
     file_name: job.file_name,
     file_size: job.file_size,
     status: job.status,
+    cancelling: progress.cancelling,
     message: job.message,
     error: job.error,
     rows: job.rows_done,

@@ -9,6 +9,7 @@ import type { Sql } from "../platform/db.ts";
 import { type PresentColumns, tidyAfterBulkChange, upsertProductBatch } from "../products/mod.ts";
 import { type CsvRecord, readCsvRecords, swallowedLines } from "./csv_records.ts";
 import { type ColumnMap, mapColumns, validateRow } from "./csv_rows.ts";
+import { applyColumnMapping, type ColumnMapping } from "./column_mapping.ts";
 import { checkFileIsText } from "./file_check.ts";
 import {
   completeImportJob,
@@ -100,14 +101,15 @@ async function importRows(sql: Sql, job: ImportJob, options: JobRunOptions): Pro
     await Promise.all(lanes.map((lane) => lane.drain()));
   };
   try {
-    for await (const chunk of readCsvRecords(job.file_path)) {
+    for await (const chunk of readCsvRecords(job.file_path, { delimiter: job.delimiter })) {
       const { records, bytesStart } = chunk;
       const chunkBytes = chunk.bytesRead - bytesStart;
       for (let position = 0; position < records.length; position++) {
         const record = records[position];
         const { fields, index, problem } = record;
         if (columns === null) {
-          columns = headerColumns(fields);
+          // The preview's column mapping (issue 12) renames or blanks header cells before they are read.
+          columns = headerColumns(applyColumnMapping(fields, job.column_mapping as ColumnMapping | null));
           await saveImportHeader(sql, job.id, fields);
           continue;
         }

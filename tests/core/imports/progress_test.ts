@@ -27,6 +27,9 @@ function job(changes: Partial<ImportJob>): ImportJob {
     heartbeat_at: new Date("2026-01-01T10:00:02Z"),
     owner_instance: null,
     claimed_by: null,
+    cancel_requested_at: null,
+    column_mapping: null,
+    delimiter: ",",
     ...changes,
   };
 }
