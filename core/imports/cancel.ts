@@ -71,8 +71,8 @@ export async function finishCancelledJob(sql: Sql, id: string): Promise<ImportJo
 
 /**
  * Ends the jobs marked for cancelling whose runner is gone (queued again after a restart, or a
- * heartbeat older than the lease), so nobody resumes them; removes their files when they are on
- * this instance's volume. Returns the jobs ended.
+ * heartbeat older than the lease), so nobody resumes them; removes the files of this instance's
+ * cancelled jobs (another instance may have ended them). Returns the jobs ended.
  */
 export async function finishAbandonedCancels(
   sql: Sql,
@@ -85,10 +85,15 @@ export async function finishAbandonedCancels(
       AND (status = 'queued' OR (status = 'processing'
         AND (heartbeat_at IS NULL OR heartbeat_at < now() - make_interval(secs => ${options.leaseSeconds}))))
     RETURNING *`;
-  for (const row of rows) {
-    if (row.owner_instance === options.instanceId && row.file_path) {
-      await Deno.remove(row.file_path).catch(() => {});
-    }
-  }
+  // Files of this instance's cancelled jobs, whoever ended them, go now ('' marks them removed).
+  const files = await sql<{ file_path: string }[]>`
+    WITH gone AS (
+      SELECT id, file_path FROM import_jobs
+      WHERE owner_instance = ${options.instanceId} AND status = 'cancelled' AND file_path <> ''
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE import_jobs SET file_path = '' FROM gone WHERE import_jobs.id = gone.id
+    RETURNING gone.file_path`;
+  for (const { file_path } of files) await Deno.remove(file_path).catch(() => {});
   return rows;
 }
