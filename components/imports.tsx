@@ -58,19 +58,39 @@ function HistoryRow(props: { job: ImportJob }) {
   const running = !isFinalStatus(job.status);
   const isDelete = job.kind === "bulk_delete";
   const href = isDelete ? `/products/delete-all/${job.id}` : `/imports/${job.id}`;
-  const counts = (value: number) => (isDelete ? "—" : formatCount(value));
+  // A delete-all has no such counts; an import that failed before reading a row has none to show.
+  const noCounts = isDelete || (job.status === "error" && job.rows_done === 0);
+  const counts = (value: number) => (noCounts ? "—" : formatCount(value));
+  const what = (
+    <td class="history-what">
+      <a href={href}>{isDelete ? "Delete all products" : job.file_name}</a>
+      <span class="history-kind muted">
+        {isDelete ? "Delete-all run" : `CSV import · ${formatBytes(job.file_size)}`}
+      </span>
+    </td>
+  );
+  const started = (
+    <td class="history-time">
+      <UtcTime date={job.created_at} />
+    </td>
+  );
+  if (running) {
+    // One cell across the figures, kept live by the island (the page refreshes itself without JavaScript).
+    return (
+      <tr data-job={job.id} data-status={job.status}>
+        {what}
+        <td class="history-status" colSpan={8}>
+          <Island name="LiveJobStatus" props={{ initial: progress }} />
+        </td>
+        {started}
+      </tr>
+    );
+  }
   return (
     <tr data-job={job.id} data-status={job.status}>
-      <td>
-        <a href={href}>{isDelete ? "Delete all products" : job.file_name}</a>
-        <span class="history-kind muted">
-          {isDelete ? "Delete-all run" : `CSV import · ${formatBytes(job.file_size)}`}
-        </span>
-      </td>
+      {what}
       <td class="history-status">
-        {running
-          ? <Island name="LiveJobStatus" props={{ initial: progress }} />
-          : <StatusBadge progress={progress} />}
+        <StatusBadge progress={progress} />
         {job.status === "error" && job.error ? <span class="history-reason">{job.error}</span> : null}
         {job.status === "cancelled" ? <span class="history-reason muted">{job.message}</span> : null}
       </td>
@@ -87,9 +107,7 @@ function HistoryRow(props: { job: ImportJob }) {
           : counts(0)}
       </td>
       <td class="num">{progress.elapsed_ms ? formatDuration(progress.elapsed_ms) : "—"}</td>
-      <td>
-        <UtcTime date={job.created_at} />
-      </td>
+      {started}
     </tr>
   );
 }
@@ -164,7 +182,9 @@ export function PreviewForm(props: PreviewPageProps) {
             >
               {columns.map((column, index) => (
                 <tr key={index} class={errors[`map.${index}`] ? "mapping-row--invalid" : undefined}>
-                  <th scope="row">{column.header || <span class="muted">(no name)</span>}</th>
+                  <th scope="row" class="mapping-column">
+                    {column.header || <span class="muted">(no name)</span>}
+                  </th>
                   <td class="mapping-example">{preview.sample_rows[0]?.[index] ?? ""}</td>
                   <td>
                     <label class="field">

@@ -9,7 +9,10 @@ export interface LiveJobStatusProps {
   initial: ProgressEvent;
 }
 
-/** A running job's status in the history: its badge, percent and rows, following its progress stream. */
+/**
+ * A running job's row in the history: its badge, percent and counts, following its progress
+ * stream to the end (then its final message).
+ */
 export default function LiveJobStatus({ initial }: LiveJobStatusProps) {
   const progress = useSignal(initial);
   useEffect(() => {
@@ -22,12 +25,19 @@ export default function LiveJobStatus({ initial }: LiveJobStatusProps) {
     return () => source.close();
   }, []);
   const p = progress.value;
+  const figures = p.kind === "bulk_delete" ? [`${formatCount(p.current)} deleted`] : [
+    `${formatCount(p.current)} rows read`,
+    `${formatCount(p.inserted)} new`,
+    `${formatCount(p.updated)} updated`,
+    `${formatCount(p.unchanged)} unchanged`,
+    `${formatCount(p.duplicates)} repeated in the file`,
+    `${formatCount(p.failed)} failed`,
+  ];
   return (
     <span class="live-status" data-status={p.status}>
       <StatusBadge progress={p} />
-      {isFinalStatus(p.status)
-        ? <span class="muted">{p.message}</span>
-        : <span class="muted">{p.percent}% · {formatCount(p.current)} rows</span>}
+      {isFinalStatus(p.status) ? null : <strong>{p.percent}%</strong>}
+      <span class="muted">{isFinalStatus(p.status) ? p.message : figures.join(" · ")}</span>
     </span>
   );
 }
