@@ -99,9 +99,9 @@ export default function ImportProgress({ initial, errors: initialErrors }: Impor
     <section class="card progress-card" data-status={p.status} data-outcome={outcome.tone}>
       <div class="progress-head">
         <StatusBadge progress={p} />
-        <span class="progress-percent">{percent}%</span>
+        {showStats ? <span class="progress-percent">{percent}%</span> : null}
       </div>
-      <ProgressBar percent={percent} tone={outcome.tone} label={`${p.file_name}: progress`} />
+      {showStats ? <ProgressBar percent={percent} tone={outcome.tone} label={`${p.file_name}: progress`} /> : null}
       <p class={p.status === "error" ? "alert alert--error" : "progress-message"} role="status">
         {p.message}
       </p>
