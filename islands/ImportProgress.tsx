@@ -101,7 +101,9 @@ export default function ImportProgress({ initial, errors: initialErrors }: Impor
         <StatusBadge progress={p} />
         {showStats ? <span class="progress-percent">{percent}%</span> : null}
       </div>
-      {showStats ? <ProgressBar percent={percent} tone={outcome.tone} label={`${p.file_name}: progress`} /> : null}
+      {showStats
+        ? <ProgressBar percent={percent} tone={outcome.tone} label={`${p.file_name}: progress`} />
+        : null}
       <p class={p.status === "error" ? "alert alert--error" : "progress-message"} role="status">
         {p.message}
       </p>
