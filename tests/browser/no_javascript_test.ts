@@ -80,7 +80,7 @@ appTest(
         active: true,
       });
 
-      await page.getByRole("link", { name: "Products" }).click();
+      await page.getByRole("link", { name: "Products", exact: true }).click();
       await page.waitForURL(`${app.url}/`);
       await page.fill("input[name=search]", "NOJS-00042");
       await Promise.all([page.waitForURL(/search=NOJS-00042/), page.press("input[name=search]", "Enter")]);
