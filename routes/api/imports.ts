@@ -64,7 +64,10 @@ export function importApi(ctx: AppContext): Hono<AppEnv> {
     }, 201);
   });
 
-  app.get("/imports/:id", async (c) => c.json(importJobJson(await requireJob(ctx.sql, c.req.param("id")))));
+  // Hex digits and dashes only, so that `/imports/previews` is not taken for an import's id (405 lists).
+  app.get("/imports/:id{[0-9a-fA-F-]+}", async (c) => {
+    return c.json(importJobJson(await requireJob(ctx.sql, c.req.param("id"))));
+  });
 
   app.post("/imports/:id/cancel", async (c) => {
     const job = await requestCancel(ctx.sql, await requireJob(ctx.sql, c.req.param("id")), ctx.instanceId);
