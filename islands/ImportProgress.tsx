@@ -104,9 +104,9 @@ export default function ImportProgress({ initial, errors: initialErrors }: Impor
       {showStats
         ? <ProgressBar percent={percent} tone={outcome.tone} label={`${p.file_name}: progress`} />
         : null}
-      <p class={p.status === "error" ? "alert alert--error" : "progress-message"} role="status">
-        {p.message}
-      </p>
+      <p class={p.status === "error" ? "alert alert--error" : "progress-message"}>{p.message}</p>
+      {/* Only the outcome is announced, not every batch's figures. */}
+      <p class="visually-hidden" role="status">{final ? `${outcome.label}. ${p.message}` : ""}</p>
       {showStats
         ? (
           <dl class="stats">
