@@ -30,6 +30,16 @@ export interface MappedColumn {
   source: MappingSource;
 }
 
+/**
+ * A mapping as an API client sends it (`{"Item title": "name", "Notes": "ignore"}`), keyed by the
+ * normalized header like the preview's. Choices are checked against the file's header when it is read.
+ */
+export function normalizeMapping(mapping: Record<string, MappingChoice>): ColumnMapping {
+  return Object.fromEntries(
+    Object.entries(mapping).map(([header, choice]) => [normalizeHeaderName(header), choice]),
+  );
+}
+
 /** Whether `value` is a choice a column can take. */
 export function isMappingChoice(value: unknown): value is MappingChoice {
   return typeof value === "string" && (MAPPING_CHOICES as readonly string[]).includes(value);

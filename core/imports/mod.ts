@@ -20,6 +20,7 @@ export {
   type MappedColumn,
   MAPPING_CHOICES,
   type MappingChoice,
+  normalizeMapping,
 } from "./column_mapping.ts";
 export {
   clearExpiredPreviews,

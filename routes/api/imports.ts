@@ -10,12 +10,13 @@ import {
   importJobJson,
   JOBS_CANCEL_CHANNEL,
   listImportJobs,
+  normalizeMapping,
   previewColumns,
   requestCancel,
   submitUpload,
 } from "../../core/imports/mod.ts";
 import type { AppContext, AppEnv } from "../context.ts";
-import { auditContext, csvResponse, requireJob, RowErrorsQuery } from "../http.ts";
+import { auditContext, csvResponse, requireJob, RowErrorsQuery, UploadQuery } from "../http.ts";
 
 /** A comment line keeps idle SSE connections open through proxies. */
 const HEARTBEAT_INTERVAL_MS = 15_000;
@@ -25,7 +26,10 @@ export function importApi(ctx: AppContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.post("/upload", async (c) => {
+    // Checked before the body is read: a bad mapping must not cost the upload of a large file.
+    const { mapping } = UploadQuery.parse(c.req.query());
     const job = await submitUpload(ctx.sql, c.req.raw, {
+      columnMapping: mapping ? normalizeMapping(mapping) : undefined,
       uploadDir: ctx.config.uploadDir,
       maxBytes: ctx.config.maxUploadBytes,
       queue: ctx.jobs,

@@ -131,7 +131,29 @@ const PATHS = {
   "/api/upload": {
     post: {
       summary: "Upload a products CSV to import",
-      description: "Send the file as the `file` field of multipart/form-data, or the CSV itself as text/csv.",
+      description:
+        "Send the file as the `file` field of multipart/form-data, or the CSV itself as text/csv. " +
+        "`mapping` (optional, JSON) says which product field each header fills, or `ignore`, as the imports " +
+        "page's preview does; headers it does not name are read by their name. A mapping that leaves the file " +
+        "without sku or name, or fills a field twice, fails the import before any row is written.",
+      parameters: [{
+        name: "mapping",
+        in: "query",
+        required: false,
+        description: 'e.g. {"Item title": "name", "Notes": "ignore"}',
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              propertyNames: { maxLength: 200, pattern: "^[^\\u0000-\\u001f]*$" },
+              additionalProperties: {
+                type: "string",
+                enum: ["sku", "name", "description", "price", "active", "ignore"],
+              },
+            },
+          },
+        },
+      }],
       requestBody: UPLOAD_BODY,
       responses: {
         202: {

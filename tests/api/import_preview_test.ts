@@ -111,3 +111,35 @@ appTest(
     equal(wrongType.status, 415);
   },
 );
+
+appTest(
+  "the API's one-step upload takes a column mapping; a malformed one is refused before the body is read",
+  async (app) => {
+    const mapping = encodeURIComponent(JSON.stringify({ "Item title": "name", Notes: "description" }));
+    const form = new FormData();
+    form.append(
+      "file",
+      new Blob(["Item title,sku,Notes\nLinen shirt,LIN-1,blue\n"], { type: "text/csv" }),
+      "a.csv",
+    );
+    const upload = await app.fetch(`/api/upload?mapping=${mapping}`, { method: "POST", body: form });
+    equal(upload.status, 202);
+    const { task_id } = await upload.json();
+    const final = (await readProgress(app, task_id)).at(-1)!;
+    equal(final.status, "complete", final.message);
+    const [row] = await app.db.sql`SELECT sku, name, description FROM products`;
+    equal(JSON.stringify(row), '{"sku":"LIN-1","name":"Linen shirt","description":"blue"}');
+
+    for (const bad of ["{not json", JSON.stringify({ "Item title": "colour" }), "[1]"]) {
+      const refused = await app.fetch(`/api/upload?mapping=${encodeURIComponent(bad)}`, {
+        method: "POST",
+        body: "name,sku\nA,a\n",
+        headers: { "content-type": "text/csv" },
+      });
+      equal(refused.status, 400, bad);
+      match(JSON.stringify(await refused.json()), /mapping must be a JSON object/);
+    }
+    const [{ count }] = await app.db.sql`SELECT count(*)::int AS count FROM import_jobs`;
+    equal(count, 1, "no job for a refused mapping");
+  },
+);
