@@ -15,7 +15,7 @@ import {
   queryBuilder,
   startEmbeddedPostgres,
 } from "./core/platform/mod.ts";
-import { PROGRESS_CHANNEL, progressPublisher } from "./core/imports/mod.ts";
+import { JOBS_CANCEL_CHANNEL, PROGRESS_CHANNEL, progressPublisher } from "./core/imports/mod.ts";
 import { ensureOwner, offerSetupLink } from "./core/accounts/mod.ts";
 import { RateLimits } from "./core/limits/mod.ts";
 import { deliveryPolicy } from "./core/webhooks/mod.ts";
@@ -80,7 +80,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const instanceId = await loadInstanceId(config.dataDir);
   // One LISTEN connection for the whole process; the embedded database serves one process anyway.
   const notifications = await Notifications.open(sql, {
-    channels: [PROGRESS_CHANNEL, JOBS_WAKE_CHANNEL],
+    channels: [PROGRESS_CHANNEL, JOBS_WAKE_CHANNEL, JOBS_CANCEL_CHANNEL],
     crossProcess: !embedded,
   });
   const progress = progressPublisher(notifications);

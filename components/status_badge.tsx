@@ -1,13 +1,11 @@
-/** A job status as a coloured label (browser-safe: islands use it too). */
-const LABELS: Record<string, string> = {
-  queued: "Queued",
-  started: "Starting",
-  processing: "Importing",
-  complete: "Done",
-  error: "Failed",
-};
+/** A job's state as a coloured label (browser-safe: islands use it too). */
+import type { ProgressEvent } from "../core/imports/progress.ts";
+import { jobOutcome } from "./job_outcome.ts";
 
-/** A coloured label for a job status. */
-export function StatusBadge(props: { status: string }) {
-  return <span class={`badge badge--${props.status}`}>{LABELS[props.status] ?? props.status}</span>;
+/** A coloured label for a job: "Done", "Completed with 3 errors", "Cancelled"… */
+export function StatusBadge(
+  props: { progress: Pick<ProgressEvent, "status" | "failed" | "cancelling" | "kind"> },
+) {
+  const outcome = jobOutcome(props.progress);
+  return <span class={`badge badge--${outcome.tone}`}>{outcome.label}</span>;
 }

@@ -47,7 +47,7 @@ export default function BulkProgress({ initial }: BulkProgressProps) {
   return (
     <section class="card progress-card" data-status={p.status}>
       <div class="progress-head">
-        <StatusBadge status={p.status} />
+        <StatusBadge progress={p} />
         <span class="progress-percent">{percent}%</span>
       </div>
       <ProgressBar percent={percent} tone={p.status} label="Bulk action progress" />

@@ -1,27 +1,45 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { isFinalStatus, type ProgressEvent } from "../core/imports/progress.ts";
+import { isFinalStatus, type ListedRowError, type ProgressEvent } from "../core/imports/progress.ts";
 import { formatCount, formatDuration } from "../components/format.ts";
+import { jobOutcome } from "../components/job_outcome.ts";
 import { ProgressBar } from "../components/progress_bar.tsx";
+import { CsrfField, usePageSession } from "../components/session.tsx";
 import { StatusBadge } from "../components/status_badge.tsx";
+
+/** How many failed rows the page lists; the CSV report has every one. */
+export const LISTED_ERRORS = 20;
 
 /** Props of {@linkcode ImportProgress}: the job's state when the page was rendered. */
 export interface ImportProgressProps {
   initial: ProgressEvent;
+  /** The first failed rows of a finished import (fetched by the island when it finishes live). */
+  errors?: ListedRowError[];
 }
 
-/** Live progress of one import: a bar, the counts and the outcome, fed by the SSE stream. */
-export default function ImportProgress({ initial }: ImportProgressProps) {
+/**
+ * Live progress of one job: a bar, the counts and the outcome, fed by the SSE stream; a Cancel
+ * button while an import runs; when it ends, its first errors and where to go next.
+ */
+export default function ImportProgress({ initial, errors: initialErrors }: ImportProgressProps) {
   const progress = useSignal(initial);
+  const errors = useSignal<ListedRowError[] | null>(initialErrors ?? null);
   const connection = useSignal<"live" | "reconnecting" | "idle">("idle");
+  const cancelProblem = useSignal<string | null>(null);
+  const { canChange, csrfToken } = usePageSession();
 
   useEffect(() => {
     if (isFinalStatus(initial.status) && initial.search_index === "ready") return;
     const source = new EventSource(`/api/progress/${initial.task_id}`);
+    let errorsAsked = false;
     source.onopen = () => (connection.value = "live");
     source.onmessage = (message) => {
       const event = JSON.parse(message.data) as ProgressEvent;
       progress.value = event;
+      if (isFinalStatus(event.status) && event.failed > 0 && errors.value === null && !errorsAsked) {
+        errorsAsked = true;
+        loadErrors(event.task_id);
+      }
       // The stream goes on after `complete` until search has caught up, then ends.
       if (isFinalStatus(event.status) && event.search_index === "ready") {
         source.close();
@@ -35,59 +53,142 @@ export default function ImportProgress({ initial }: ImportProgressProps) {
     return () => source.close();
   }, []);
 
+  const loadErrors = async (taskId: string) => {
+    try {
+      const answer = await fetch(`/api/imports/${taskId}/errors?limit=${LISTED_ERRORS}`);
+      if (answer.ok) errors.value = ((await answer.json()) as { items: ListedRowError[] }).items;
+    } catch {
+      // The download link below still has every failed row.
+    }
+  };
+
+  const onCancel = async (event: SubmitEvent) => {
+    event.preventDefault();
+    progress.value = { ...progress.value, cancelling: true };
+    cancelProblem.value = null;
+    try {
+      const answer = await fetch(`/api/imports/${initial.task_id}/cancel`, {
+        method: "POST",
+        headers: csrfToken ? { "X-CSRF-Token": csrfToken } : {},
+      });
+      if (answer.ok) return;
+      const body = await answer.json().catch(() => null);
+      cancelProblem.value = body?.error?.message ?? `Cancelling failed (HTTP ${answer.status}).`;
+    } catch {
+      cancelProblem.value = "Cancelling failed: the server could not be reached. Try again.";
+    }
+    progress.value = { ...progress.value, cancelling: false };
+  };
+
   const p = progress.value;
+  const final = isFinalStatus(p.status);
+  const outcome = jobOutcome(p);
   const percent = p.status === "complete" ? 100 : p.percent;
+  const elapsed: [string, string] = ["Elapsed", p.elapsed_ms ? formatDuration(p.elapsed_ms) : "—"];
   const stats: [string, string][] = p.kind === "bulk_delete"
-    ? [["Deleted", formatCount(p.current)], ["Elapsed", p.elapsed_ms ? formatDuration(p.elapsed_ms) : "—"]]
+    ? [["Deleted", formatCount(p.current)], elapsed]
     : [
       ["Rows read", formatCount(p.current)],
-      ["Rows / second", p.rows_per_sec ? formatCount(p.rows_per_sec) : "—"],
       ["New", formatCount(p.inserted)],
       ["Updated", formatCount(p.updated)],
       ["Unchanged", formatCount(p.unchanged)],
-      ["Repeated SKUs", formatCount(p.duplicates)],
+      ["Repeated in the file", formatCount(p.duplicates)],
       ["Failed", formatCount(p.failed)],
-      ["Elapsed", p.elapsed_ms ? formatDuration(p.elapsed_ms) : "—"],
+      ["Rows / second", p.rows_per_sec ? formatCount(p.rows_per_sec) : "—"],
+      elapsed,
     ];
+  // A job that failed before reading a row has nothing to count: its reason says it all.
+  const showStats = !(p.status === "error" && p.current === 0);
+  const written = p.inserted + p.updated + p.unchanged + p.duplicates > 0;
   return (
-    <section class="card progress-card" data-status={p.status}>
+    <section class="card progress-card" data-status={p.status} data-outcome={outcome.tone}>
       <div class="progress-head">
-        <StatusBadge status={p.status} />
-        <span class="progress-percent">{percent}%</span>
+        <StatusBadge progress={p} />
+        {showStats ? <span class="progress-percent">{percent}%</span> : null}
       </div>
-      <ProgressBar percent={percent} tone={p.status} label="Import progress" />
-      {/* What a screen reader announces: the status and every tenth percent, not each tick of every figure. */}
-      <p class="visually-hidden" aria-live="polite" aria-atomic="true">
-        {isFinalStatus(p.status) ? p.message : `${Math.floor(percent / 10) * 10}% done`}
-      </p>
+      {showStats
+        ? <ProgressBar percent={percent} tone={outcome.tone} label={`${p.file_name}: progress`} />
+        : null}
       <p class={p.status === "error" ? "alert alert--error" : "progress-message"}>{p.message}</p>
       {p.search_index === "catching_up"
         ? (
           <p class="muted search-catch-up">
-            {isFinalStatus(p.status)
-              ? "Search is catching up: the search index is being rebuilt. Searches find every product meanwhile, only more slowly."
+            {final
+              ? "Search is catching up: its index is being rebuilt. Searches find every product meanwhile, only more slowly."
               : "The search index is set aside while this large file is written, and rebuilt right after."}
           </p>
         )
         : null}
-      <dl class="stats">
-        {stats.map(([label, value]) => (
-          <div class="stat" key={label}>
-            <dt>{label}</dt>
-            <dd>{value}</dd>
-          </div>
-        ))}
-      </dl>
-      {p.failed > 0 && isFinalStatus(p.status)
+      {/* Only the outcome is announced, not every batch's figures. */}
+      <p class="visually-hidden" role="status">{final ? `${outcome.label}. ${p.message}` : ""}</p>
+      {showStats
         ? (
-          <p>
-            <a class="btn btn--secondary" href={`/api/imports/${p.task_id}/errors.csv`} download>
-              Download the {formatCount(p.failed)} failed rows (CSV)
-            </a>
+          <dl class="stats">
+            {stats.map(([label, value]) => (
+              <div class="stat" key={label}>
+                <dt>{label}</dt>
+                <dd>{value}</dd>
+              </div>
+            ))}
+          </dl>
+        )
+        : null}
+      {!final && p.kind === "import" && canChange
+        ? (
+          <form class="actions" method="post" action={`/imports/${p.task_id}/cancel`} onSubmit={onCancel}>
+            <CsrfField />
+            <button class="btn btn--danger-outline" type="submit" disabled={p.cancelling}>
+              {p.cancelling ? "Cancelling after this batch…" : "Cancel import"}
+            </button>
+            <span class="muted">Rows already committed stay imported.</span>
+          </form>
+        )
+        : null}
+      {cancelProblem.value ? <p class="alert alert--error" role="alert">{cancelProblem.value}</p> : null}
+      {final && p.failed > 0
+        ? <RowErrors taskId={p.task_id} failed={p.failed} errors={errors.value} />
+        : null}
+      {final && p.kind === "import"
+        ? (
+          <p class="actions">
+            {written ? <a class="btn" href="/?sort=updated&order=desc">View imported products</a> : null}
+            <a class="btn btn--secondary" href="/imports">Import another file</a>
           </p>
         )
         : null}
       {connection.value === "reconnecting" ? <p class="muted">Connection lost — reconnecting…</p> : null}
     </section>
+  );
+}
+
+/** The first failed rows, with their line and reason, and the full report to download. */
+function RowErrors(props: { taskId: string; failed: number; errors: ListedRowError[] | null }) {
+  const { errors, failed } = props;
+  return (
+    <div class="row-errors">
+      <h2>
+        {errors && errors.length < failed
+          ? `The first ${formatCount(errors.length)} of ${formatCount(failed)} failed rows`
+          : `${formatCount(failed)} failed ${failed === 1 ? "row" : "rows"}`}
+      </h2>
+      {errors
+        ? (
+          <ul class="row-error-list">
+            {errors.map((error) => (
+              <li key={error.line}>
+                <span class="row-error-line">Line {formatCount(error.line)}</span>{" "}
+                <span>{error.message.replace(/^line \d+: /, "")}</span>
+              </li>
+            ))}
+          </ul>
+        )
+        : null}
+      <p>
+        <a class="btn btn--secondary" href={`/api/imports/${props.taskId}/errors.csv`} download>
+          Download the {formatCount(failed)} failed rows (CSV)
+        </a>{" "}
+        <span class="muted">Fix them in the file it gives you and import that file.</span>
+      </p>
+    </div>
   );
 }

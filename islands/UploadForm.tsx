@@ -10,8 +10,9 @@ export interface UploadFormProps {
 }
 
 /**
- * The import form. Without JavaScript it posts to `/imports` and the server redirects to the
- * job page; with it, the upload shows its own progress first, then opens the job page.
+ * The import form, step one: the file is uploaded and kept for its preview, where the user checks
+ * the columns and confirms. Without JavaScript it posts to `/imports` and the server redirects to
+ * the preview; with it, the upload shows its own progress first, then opens the preview.
  */
 export default function UploadForm({ maxBytes }: UploadFormProps) {
   const { csrfToken } = usePageSession();
@@ -32,15 +33,15 @@ export default function UploadForm({ maxBytes }: UploadFormProps) {
     const body = new FormData();
     body.append("file", file);
     const request = new XMLHttpRequest();
-    request.open("POST", "/api/upload");
+    request.open("POST", "/api/imports/previews");
     if (csrfToken) request.setRequestHeader("X-CSRF-Token", csrfToken);
     request.upload.onprogress = (progress) => {
       if (progress.lengthComputable) uploading.value = Math.floor((progress.loaded / progress.total) * 100);
     };
     request.onload = () => {
       const answer = parseJson(request.responseText);
-      if (request.status === 202 && typeof answer?.task_id === "string") {
-        location.assign(`/imports/${answer.task_id}`);
+      if (request.status === 201 && typeof answer?.url === "string") {
+        location.assign(answer.url);
         return;
       }
       uploading.value = null;
@@ -70,14 +71,15 @@ export default function UploadForm({ maxBytes }: UploadFormProps) {
           {" "}
           <code>price</code>, <code>active</code>, in any order. Up to{" "}
           {formatBytes(maxBytes)}. A SKU that already exists (in any letter case) updates that product; the
-          last row wins.
+          last row wins. You see the first rows and the columns before anything is imported.{" "}
+          <a href="/imports/sample.csv" download>Download a sample CSV</a>
         </span>
       </label>
       {error.value ? <p class="alert alert--error" role="alert">{error.value}</p> : null}
       {uploading.value !== null ? <UploadBar percent={uploading.value} /> : null}
       <div class="actions">
         <button class="btn" type="submit" disabled={uploading.value !== null}>
-          {uploading.value !== null ? "Uploading…" : "Import"}
+          {uploading.value !== null ? "Uploading…" : "Upload and preview"}
         </button>
       </div>
     </form>
@@ -104,8 +106,8 @@ function uploadFailure(request: XMLHttpRequest, answer: Record<string, unknown> 
       formatBytes(maxBytes)
     }, but a proxy in front of it may allow less. Split the file into smaller ones, or ask your administrator to raise the limit.`;
   }
-  if (request.status === 202) {
-    return "The upload was received, but the server's answer could not be read. Reload the page to find it in the history.";
+  if (request.status === 201) {
+    return "The upload was received, but the server's answer could not be read. Upload the file again.";
   }
   return `The upload failed (${status}). Try again in a moment; if it keeps failing, tell your administrator.`;
 }

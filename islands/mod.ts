@@ -10,6 +10,7 @@ import CopyButton from "./CopyButton.tsx";
 import DeleteAllForm from "./DeleteAllForm.tsx";
 import EventTypesField from "./EventTypesField.tsx";
 import ImportProgress from "./ImportProgress.tsx";
+import LiveJobStatus from "./LiveJobStatus.tsx";
 import ProductForm from "./ProductForm.tsx";
 import SendButton from "./SendButton.tsx";
 import UploadForm from "./UploadForm.tsx";
@@ -22,6 +23,7 @@ const COMPONENTS = {
   DeleteAllForm,
   EventTypesField,
   ImportProgress,
+  LiveJobStatus,
   ProductForm,
   SendButton,
   UploadForm,

@@ -5,7 +5,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { auditActor, type AuditContext } from "../core/audit/mod.ts";
-import { findImportJob, type ImportJob } from "../core/imports/mod.ts";
+import { findImportJob, type ImportJob, MAPPING_CHOICES, type MappingChoice } from "../core/imports/mod.ts";
 import { type Actor, canChange } from "../core/accounts/mod.ts";
 import {
   ForbiddenError,
@@ -315,6 +315,38 @@ export const AuditQuery = z.object({
     .max(MAX_AUDIT_LIMIT, `limit must be at most ${MAX_AUDIT_LIMIT}`).default(50),
   before: z.coerce.number().int("before must be an entry id").min(1, "before must be an entry id")
     .max(Number.MAX_SAFE_INTEGER, "before must be an entry id").optional(),
+});
+
+/** `?mapping=` of `POST /api/upload`: a JSON object from header to product field or "ignore". */
+export const UploadQuery = z.object({
+  mapping: z.string().optional().transform((text, context) => {
+    if (text === undefined) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      context.addIssue({ code: "custom", message: "mapping must be a JSON object" });
+      return z.NEVER;
+    }
+    // Header names are stored (jsonb): no control characters, no lone surrogates, 200 characters at most.
+    const header = z.string().max(200).regex(/^[^\u0000-\u001f]*$/).refine((name) => name.isWellFormed());
+    const parsed = z.record(header, z.enum(MAPPING_CHOICES as [MappingChoice, ...MappingChoice[]]))
+      .safeParse(value);
+    if (!parsed.success) {
+      context.addIssue({
+        code: "custom",
+        message: `mapping must be a JSON object from header to one of ${MAPPING_CHOICES.join(", ")}`,
+      });
+      return z.NEVER;
+    }
+    return parsed.data;
+  }),
+});
+
+/** `?limit=` of an import's listed row errors (the CSV report has them all). */
+export const RowErrorsQuery = z.object({
+  limit: z.coerce.number().int("limit must be a whole number").min(1, "limit must be at least 1")
+    .max(100, "limit must be at most 100; download the CSV report for every failed row").default(20),
 });
 
 /** The most log rows one request may return. */

@@ -1,66 +1,129 @@
-/** The import pages: the upload form with the history, and one job's live progress. */
+/**
+ * The import pages: the upload form with the history; the preview of an uploaded file (map its
+ * columns, then Import or Cancel); one job's live progress and result, with Cancel while it runs.
+ */
 import { Hono } from "hono";
 import { Island } from "../components/island.tsx";
 import { Layout } from "../components/layout.tsx";
 import { LocalTime } from "../components/local_time.tsx";
 import { IfCanChange } from "../components/session.tsx";
 import { htmlResponse } from "../components/render.ts";
+import { ImportHistory, PreviewForm, type PreviewPageProps } from "../components/imports.tsx";
 import {
+  checkMapping,
+  confirmPreview,
+  createPreview,
+  discardPreview,
+  firstRowErrors,
   type ImportJob,
   isFinalStatus,
+  JOBS_CANCEL_CHANNEL,
+  type ListedRowError,
   listImportJobs,
+  previewColumns,
   progressFromJob,
-  submitUpload,
+  requestCancel,
+  requirePreview,
 } from "../core/imports/mod.ts";
-import { formatBytes, formatCount, formatDuration } from "../components/format.ts";
-import { StatusBadge } from "../components/status_badge.tsx";
+import { ConflictError } from "../core/platform/mod.ts";
+import { formatBytes } from "../components/format.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { describeError } from "./errors.ts";
+import { saveForm } from "./forms.ts";
 import { reportUnexpected } from "./request_log.ts";
-import { auditContext, requireJob } from "./http.ts";
-import { DataTable } from "../components/table.tsx";
+import { auditContext, csvResponse, formBody, requireJob } from "./http.ts";
+import { LISTED_ERRORS } from "../islands/ImportProgress.tsx";
 
-/** The import pages: upload form + history, and one job's live progress. */
+/** The sample file offered for download: every column the importer reads, and the forms it accepts. */
+const SAMPLE_CSV = [
+  "sku,name,description,price,active",
+  'TEE-001,Classic T-shirt,"Soft cotton, crew neck",19.90,true',
+  'MUG-002,Enamel mug,"Holds 350 ml.\nDishwasher safe.",8.50,yes',
+  "CAP-003,Baseball cap,,12,false",
+  "GIFT-004,Gift card,Any amount; price left empty,,1",
+].join("\n") + "\n";
+
+/** The import pages: upload form + history, preview, and one job's progress. */
 export function importPages(ctx: AppContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
-  app.get("/", async () => {
-    const jobs = await listImportJobs(ctx.sql, { limit: 50 });
-    return htmlResponse(<ImportsPage jobs={jobs} maxBytes={ctx.config.maxUploadBytes} />);
-  });
+  app.get("/", async () => htmlResponse(await importsPage(ctx)));
 
-  // The no-JavaScript path: a plain form post, answered with a redirect to the job page.
+  // Step one without JavaScript: the file is stored with its preview, which the next page shows.
   app.post("/", async (c) => {
     try {
-      const job = await submitUpload(ctx.sql, c.req.raw, {
+      const preview = await createPreview(ctx.sql, c.req.raw, {
         uploadDir: ctx.config.uploadDir,
         maxBytes: ctx.config.maxUploadBytes,
-        queue: ctx.jobs,
         instanceId: ctx.instanceId,
+      });
+      return c.redirect(`/imports/preview/${preview.id}`, 303);
+    } catch (error) {
+      const { status, body } = describeError(error, reportUnexpected(ctx.log, c));
+      return htmlResponse(await importsPage(ctx, body.error.message), status);
+    }
+  });
+
+  app.get("/sample.csv", () => {
+    const bytes = new TextEncoder().encode(SAMPLE_CSV);
+    return csvResponse(new Blob([bytes]).stream(), "products-sample.csv");
+  });
+
+  app.get("/preview/:id", async (c) => {
+    const preview = await requirePreview(ctx.sql, c.req.param("id"));
+    return htmlResponse(<PreviewPage preview={preview} columns={await previewColumns(ctx.sql, preview)} />);
+  });
+
+  // Step two: Import (with the mapping chosen) or Cancel; a refused mapping shows the form again.
+  app.post("/preview/:id", async (c) => {
+    const preview = await requirePreview(ctx.sql, c.req.param("id"));
+    const form = await formBody(c);
+    if (form.get("action") === "cancel") {
+      await discardPreview(ctx.sql, preview, ctx.instanceId);
+      return c.redirect("/imports", 303);
+    }
+    const choices = preview.header.map((_, index) => form.get(`map.${index}`));
+    const columns = (await previewColumns(ctx.sql, preview)).map((column, index) => ({
+      ...column,
+      choice: (choices[index] as PreviewPageProps["columns"][number]["choice"] | null) ?? column.choice,
+    }));
+    return await saveForm(async () => {
+      if (preview.problem) throw new ConflictError(preview.problem);
+      const mapping = checkMapping(preview.header, choices);
+      const job = await confirmPreview(ctx.sql, preview, mapping, {
+        queue: ctx.jobs,
         audit: auditContext(c),
       });
       return c.redirect(`/imports/${job.id}`, 303);
-    } catch (error) {
-      const { status, body } = describeError(error, reportUnexpected(ctx.log, c));
-      const jobs = await listImportJobs(ctx.sql, { limit: 50 });
-      return htmlResponse(
-        <ImportsPage jobs={jobs} maxBytes={ctx.config.maxUploadBytes} error={body.error.message} />,
-        status,
-      );
-    }
+    }, (errors) => <PreviewPage preview={preview} columns={columns} errors={errors} />);
+  });
+
+  app.post("/:id/cancel", async (c) => {
+    const job = await requestCancel(ctx.sql, await requireJob(ctx.sql, c.req.param("id")), ctx.instanceId);
+    if (job.status === "processing") await ctx.notifications.send(JOBS_CANCEL_CHANNEL, job.id);
+    return c.redirect(`/imports/${job.id}`, 303);
   });
 
   app.get("/:id", async (c) => {
     const job = await requireJob(ctx.sql, c.req.param("id"));
-    return htmlResponse(<ImportJobPage job={job} />);
+    const errors = isFinalStatus(job.status) && job.failed > 0
+      ? await firstRowErrors(ctx.sql, job.id, LISTED_ERRORS)
+      : undefined;
+    return htmlResponse(<ImportJobPage job={job} errors={errors} />);
   });
 
   return app;
 }
 
+async function importsPage(ctx: AppContext, error?: string) {
+  const jobs = await listImportJobs(ctx.sql, { limit: 50 });
+  return <ImportsPage jobs={jobs} maxBytes={ctx.config.maxUploadBytes} error={error} />;
+}
+
 function ImportsPage(props: { jobs: ImportJob[]; maxBytes: number; error?: string }) {
+  const running = props.jobs.some((job) => !isFinalStatus(job.status));
   return (
-    <Layout title="Imports" current="imports">
+    <Layout title="Imports" current="imports" refreshSeconds={running ? 5 : undefined}>
       <h1>Import products</h1>
       {props.error ? <p class="alert alert--error" role="alert">{props.error}</p> : null}
       <IfCanChange>
@@ -74,59 +137,20 @@ function ImportsPage(props: { jobs: ImportJob[]; maxBytes: number; error?: strin
   );
 }
 
-function ImportHistory(props: { jobs: ImportJob[] }) {
+function PreviewPage(props: PreviewPageProps) {
   return (
-    <DataTable
-      head={
-        <>
-          <th>File</th>
-          <th class="num">Size</th>
-          <th>Status</th>
-          <th class="num">Rows read</th>
-          <th class="num">New</th>
-          <th class="num">Updated</th>
-          <th class="num">Unchanged</th>
-          <th class="num">Repeated</th>
-          <th class="num">Failed</th>
-          <th class="num">Duration</th>
-          <th>Uploaded</th>
-        </>
-      }
-    >
-      {props.jobs.map((job) => {
-        const progress = progressFromJob(job);
-        return (
-          <tr key={job.id}>
-            <td>
-              <a href={`/imports/${job.id}`}>{job.file_name}</a>
-            </td>
-            <td class="num">{formatBytes(job.file_size)}</td>
-            <td>
-              <StatusBadge status={progress.status} />
-              {job.status === "processing" ? <span class="muted">{progress.percent}%</span> : null}
-            </td>
-            <td class="num">{formatCount(progress.current)}</td>
-            <td class="num">{formatCount(progress.inserted)}</td>
-            <td class="num">{formatCount(progress.updated)}</td>
-            <td class="num">{formatCount(progress.unchanged)}</td>
-            <td class="num">{formatCount(progress.duplicates)}</td>
-            <td class="num">
-              {progress.failed > 0
-                ? <a href={`/api/imports/${job.id}/errors.csv`} download>{formatCount(progress.failed)}</a>
-                : "0"}
-            </td>
-            <td class="num">{progress.elapsed_ms ? formatDuration(progress.elapsed_ms) : "—"}</td>
-            <td>
-              <LocalTime at={job.created_at} />
-            </td>
-          </tr>
-        );
-      })}
-    </DataTable>
+    <Layout title={`Preview of ${props.preview.file_name}`} current="imports">
+      <p class="breadcrumb">
+        <a href="/imports">Imports</a> /
+      </p>
+      <h1>Check “{props.preview.file_name}” before importing</h1>
+      <p class="muted">Nothing has been imported yet.</p>
+      <PreviewForm {...props} />
+    </Layout>
   );
 }
 
-function ImportJobPage(props: { job: ImportJob }) {
+function ImportJobPage(props: { job: ImportJob; errors?: ListedRowError[] }) {
   const initial = progressFromJob(props.job);
   const running = !isFinalStatus(initial.status);
   return (
@@ -138,7 +162,7 @@ function ImportJobPage(props: { job: ImportJob }) {
       <p class="muted">
         {formatBytes(props.job.file_size)} · uploaded <LocalTime at={props.job.created_at} seconds />
       </p>
-      <Island name="ImportProgress" props={{ initial }} />
+      <Island name="ImportProgress" props={{ initial, errors: props.errors }} />
       {running
         ? (
           <noscript>

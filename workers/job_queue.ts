@@ -7,9 +7,13 @@
  * this thread: see `onThisThread`).
  */
 import {
+  cancelRequested,
   claimNextJob,
   findImportJob,
+  finishAbandonedCancels,
+  finishCancelledJob,
   type JobQueue,
+  JOBS_CANCEL_CHANNEL,
   type ProgressEvent,
   progressFromJob,
   releaseJob,
@@ -26,6 +30,8 @@ export const JOBS_WAKE_CHANNEL = "jobs_wake";
 
 /** How long a stopping worker may take to commit the batches it handed over before it is ended. */
 const STOP_GRACE_MS = 3_000;
+/** A cancelled job's worker is not in a hurry (no deploy waits): its current batches may take this long. */
+const CANCEL_GRACE_MS = 30_000;
 
 /** What the consumer needs to run jobs. */
 export interface JobQueueOptions {
@@ -63,8 +69,11 @@ export class JobQueueConsumer implements JobQueue {
   #loop = new SerialDrain("job queue", () => this.#drain());
   #sweepTimer: ReturnType<typeof setInterval> | undefined;
   #unsubscribe: (() => void) | null = null;
-  /** Asks the running worker to stop; set while one runs. */
-  #interrupt: (() => void) | null = null;
+  /** Asks the running worker to stop, ending it after `graceMs`; set while one runs. */
+  #interrupt: ((graceMs: number) => void) | null = null;
+  /** The job running now, so a cancel request for it can stop it. */
+  #runningJobId: string | null = null;
+  #unsubscribeCancel: (() => void) | null = null;
 
   constructor(options: JobQueueOptions) {
     this.#options = options;
@@ -78,6 +87,12 @@ export class JobQueueConsumer implements JobQueue {
     const { sql, instanceId, notifications, leaseSeconds } = this.#options;
     await requeueOwnJobs(sql, instanceId);
     this.#unsubscribe = notifications?.subscribe(JOBS_WAKE_CHANNEL, () => this.wake()) ?? null;
+    // A lost notification is caught by the heartbeat's check; null (missed notifications) too.
+    this.#unsubscribeCancel = notifications?.subscribe(JOBS_CANCEL_CHANNEL, (jobId) => {
+      if (this.#runningJobId !== null && (jobId === null || jobId === this.#runningJobId)) {
+        this.#checkCancel(this.#runningJobId);
+      }
+    }) ?? null;
     // A notification can be missed and a dead process's ownerless job is found only by its stale
     // heartbeat: look for work periodically as well.
     const sweepMs = Math.max(500, (leaseSeconds * 1000) / 3);
@@ -110,8 +125,9 @@ export class JobQueueConsumer implements JobQueue {
   async stop(): Promise<void> {
     clearInterval(this.#sweepTimer);
     this.#unsubscribe?.();
+    this.#unsubscribeCancel?.();
     const stopped = this.#loop.stop();
-    this.#interrupt?.();
+    this.#interrupt?.(STOP_GRACE_MS);
     await stopped;
   }
 
@@ -120,6 +136,10 @@ export class JobQueueConsumer implements JobQueue {
     while (!this.#loop.stopped) {
       let job;
       try {
+        // Jobs cancelled while nobody ran them end here rather than being claimed (issue 12).
+        for (const cancelled of await finishAbandonedCancels(sql, { instanceId, leaseSeconds })) {
+          this.#options.onProgress?.(progressFromJob(cancelled));
+        }
         job = await claimNextJob(sql, { leaseSeconds, instanceId });
       } catch (error) {
         console.error("could not look for jobs:", error);
@@ -134,13 +154,38 @@ export class JobQueueConsumer implements JobQueue {
     const { sql, leaseSeconds } = this.#options;
     const heartbeat = setInterval(() => {
       touchJob(sql, jobId).catch((error) => console.error("job heartbeat failed:", error));
+      this.#checkCancel(jobId);
     }, (leaseSeconds * 1000) / 3);
+    this.#runningJobId = jobId;
     try {
       await (this.#options.onThisThread ? this.#runOnThisThread(jobId) : this.#runInWorker(jobId));
     } finally {
       clearInterval(heartbeat);
-      if (this.#loop.stopped) await this.#release(jobId);
+      this.#runningJobId = null;
+      // A job stopped by its cancel ends here, even when the process is stopping too.
+      if (!(await this.#finishIfCancelled(jobId)) && this.#loop.stopped) await this.#release(jobId);
       this.#options.onJobEnded?.();
+    }
+  }
+
+  /** Stops the running job if someone asked to cancel it (it then ends after its current batch). */
+  #checkCancel(jobId: string): void {
+    cancelRequested(this.#options.sql, jobId).then((asked) => {
+      if (asked && this.#runningJobId === jobId) this.#interrupt?.(CANCEL_GRACE_MS);
+    }).catch((error) => console.error(`could not check whether job ${jobId} was cancelled:`, error));
+  }
+
+  /** Ends a job whose run stopped because it was cancelled; true if it was. */
+  async #finishIfCancelled(jobId: string): Promise<boolean> {
+    try {
+      const cancelled = await finishCancelledJob(this.#options.sql, jobId);
+      if (!cancelled) return false;
+      this.#options.onProgress?.(progressFromJob(cancelled));
+      return true;
+    } catch (error) {
+      // Its heartbeat stops, so finishAbandonedCancels ends it once the lease runs out.
+      console.error(`could not end cancelled job ${jobId}:`, error);
+      return false;
     }
   }
 
@@ -173,12 +218,13 @@ export class JobQueueConsumer implements JobQueue {
     let graceTimer: ReturnType<typeof setTimeout> | undefined;
     try {
       await new Promise<void>((resolve) => {
-        this.#interrupt = () => {
+        this.#interrupt = (graceMs) => {
           send({ kind: "stop" });
+          clearTimeout(graceTimer);
           graceTimer = setTimeout(() => {
-            console.error(`job ${jobId} did not stop within ${STOP_GRACE_MS} ms; ending its worker`);
+            console.error(`job ${jobId} did not stop within ${graceMs} ms; ending its worker`);
             resolve();
-          }, STOP_GRACE_MS);
+          }, graceMs);
         };
         worker.onmessage = (message: MessageEvent<JobWorkerMessage>) => {
           if (message.data.kind === "progress") this.#options.onProgress?.(message.data.event);

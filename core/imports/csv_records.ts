@@ -35,12 +35,16 @@ export interface CsvChunk {
 }
 
 /**
- * Streams a UTF-8 CSV file through papaparse; the parser pauses while the caller works on earlier
+ * Streams a UTF-8 CSV file through papaparse (comma-separated unless `options.delimiter` says
+ * otherwise, as the preview detected it); the parser pauses while the caller works on earlier
  * chunks. Blank lines are skipped (but counted in line numbers). A quote that is never closed
  * yields its record with a problem naming the lines it swallowed, then throws
  * {@linkcode ImportFileError}.
  */
-export async function* readCsvRecords(path: string): AsyncGenerator<CsvChunk> {
+export async function* readCsvRecords(
+  path: string,
+  options: { delimiter?: string } = {},
+): AsyncGenerator<CsvChunk> {
   let bytesRead = 0;
   let charsRead = 0;
   const file = await Deno.open(path, { read: true });
@@ -84,7 +88,7 @@ export async function* readCsvRecords(path: string): AsyncGenerator<CsvChunk> {
   };
 
   Papa.parse<string[]>(input, {
-    delimiter: ",",
+    delimiter: options.delimiter ?? ",",
     // Blank lines are skipped here rather than by papaparse, so that they still count as lines and
     // error rows keep pointing at the right records.
     skipEmptyLines: false,

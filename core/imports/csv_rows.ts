@@ -10,8 +10,10 @@ import {
 } from "../products/mod.ts";
 import { ImportFileError } from "../platform/errors.ts";
 
-const KNOWN_COLUMNS = ["sku", "name", "description", "price", "active"] as const;
-type KnownColumn = typeof KNOWN_COLUMNS[number];
+/** The product fields a CSV column can fill, by the header name that fills it. */
+export const KNOWN_COLUMNS = ["sku", "name", "description", "price", "active"] as const;
+/** A product field a CSV column can fill. */
+export type KnownColumn = typeof KNOWN_COLUMNS[number];
 
 /** Where each known column sits in a row; optional columns may be absent from the file. */
 export interface ColumnMap {
@@ -28,7 +30,7 @@ export interface ColumnMap {
 export type RowResult = { ok: true; row: ProductRow } | { ok: false; error: string };
 
 /** Normalizes a header cell: case, surrounding space, inner spaces/dashes and a BOM don't matter. */
-function normalizeHeaderName(cell: string): string {
+export function normalizeHeaderName(cell: string): string {
   return cell.replace(/^\uFEFF/, "").trim().toLowerCase().replace(/[\s-]+/g, "_");
 }
 

@@ -3,6 +3,7 @@ import { csvStream } from "../platform/csv_stream.ts";
 import type { Sql } from "../platform/db.ts";
 import { neutralizeFormula, neutralizeUploadedCell } from "../products/mod.ts";
 import { type ImportJob, iterateRowErrors } from "./jobs.ts";
+import type { ListedRowError } from "./progress.ts";
 
 /** The report's file name: the upload's name with `-errors.csv`. */
 export function errorReportFileName(job: ImportJob): string {
@@ -29,4 +30,15 @@ async function* reportRows(sql: Sql, job: ImportJob): AsyncGenerator<string[][]>
       neutralizeFormula(message),
     ]);
   }
+}
+
+/** The most row errors one request lists (the CSV report has them all). */
+export const MAX_LISTED_ROW_ERRORS = 100;
+
+/** The first `limit` failed rows of a job, in line order. */
+export async function firstRowErrors(sql: Sql, id: string, limit: number): Promise<ListedRowError[]> {
+  const rows = await sql<ListedRowError[]>`
+    SELECT line, message FROM import_row_errors WHERE job_id = ${id}
+    ORDER BY line LIMIT ${Math.min(limit, MAX_LISTED_ROW_ERRORS)}`;
+  return [...rows];
 }

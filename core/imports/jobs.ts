@@ -125,6 +125,8 @@ export async function claimNextJob(sql: Sql, options: ClaimOptions): Promise<Imp
       WHERE (status = 'queued'
           OR (status = 'processing' AND heartbeat_at < now() - make_interval(secs => ${options.leaseSeconds})))
         AND (owner_instance IS NULL OR owner_instance = ${options.instanceId})
+        -- A job marked for cancelling is ended by cancel.ts, never resumed.
+        AND cancel_requested_at IS NULL
       ORDER BY created_at
       LIMIT 1
       FOR UPDATE SKIP LOCKED
@@ -260,7 +262,7 @@ export async function searchDeferringImportRuns(sql: Sql): Promise<boolean> {
 export async function importsAwaitingSearch(sql: Sql): Promise<number> {
   const [{ count }] = await sql<{ count: number }[]>`
     SELECT count(*)::int AS count FROM import_jobs
-    WHERE search_deferred AND search_ready_at IS NULL AND status IN ('complete', 'error')`;
+    WHERE search_deferred AND search_ready_at IS NULL AND status IN ('complete', 'error', 'cancelled')`;
   return count;
 }
 
@@ -268,7 +270,7 @@ export async function importsAwaitingSearch(sql: Sql): Promise<number> {
 export async function markSearchReady(sql: Sql): Promise<ImportJob[]> {
   return await sql<ImportJob[]>`
     UPDATE import_jobs SET search_ready_at = now()
-    WHERE search_deferred AND search_ready_at IS NULL AND status IN ('complete', 'error')
+    WHERE search_deferred AND search_ready_at IS NULL AND status IN ('complete', 'error', 'cancelled')
     RETURNING *`;
 }
 
@@ -376,6 +378,7 @@ export function importJobJson(job: ImportJob) {
     file_name: job.file_name,
     file_size: job.file_size,
     status: job.status,
+    cancelling: progress.cancelling,
     message: job.message,
     error: job.error,
     rows: job.rows_done,

@@ -4,7 +4,8 @@
  * in PostgreSQL (`jobs.ts`), run by the job worker (`run_job.ts` → `run_import.ts`, `bulk_delete.ts`
  * or `bulk_action.ts`), and followed through one progress model
  * (`progress.ts`, browser-safe; `progress_feed.ts`). Failed rows download as a CSV report
- * (`error_report.ts`).
+ * (`error_report.ts`). The imports page previews a file before it is imported (`preview.ts`, with
+ * `column_mapping.ts`), and a running import can be cancelled (`cancel.ts`).
  */
 export {
   bulkActionOf,
@@ -12,7 +13,38 @@ export {
   type BulkActionRequest,
   submitBulkAction,
 } from "./bulk_action.ts";
-export { errorReportCsv, errorReportFileName } from "./error_report.ts";
+export {
+  cancelRequested,
+  finishAbandonedCancels,
+  finishCancelledJob,
+  JOBS_CANCEL_CHANNEL,
+  requestCancel,
+} from "./cancel.ts";
+export {
+  applyColumnMapping,
+  checkMapping,
+  type ColumnMapping,
+  type MappedColumn,
+  MAPPING_CHOICES,
+  type MappingChoice,
+  normalizeMapping,
+} from "./column_mapping.ts";
+export {
+  clearExpiredPreviews,
+  confirmPreview,
+  createPreview,
+  delimiterName,
+  discardPreview,
+  type ImportPreview,
+  previewColumns,
+  requirePreview,
+} from "./preview.ts";
+export {
+  errorReportCsv,
+  errorReportFileName,
+  firstRowErrors,
+  MAX_LISTED_ROW_ERRORS,
+} from "./error_report.ts";
 export {
   claimNextJob,
   type ClaimOptions,
@@ -34,7 +66,7 @@ export {
   type ProgressPublisher,
   progressPublisher,
 } from "./progress_feed.ts";
-export { isFinalStatus, type ProgressEvent, progressFromJob } from "./progress.ts";
+export { isFinalStatus, type ListedRowError, type ProgressEvent, progressFromJob } from "./progress.ts";
 export { runJob } from "./run_job.ts";
 export {
   type JobQueue,

@@ -16,7 +16,9 @@ export interface ProgressEvent {
   /** What the task does: a CSV import, deleting all products, or a bulk action on a selection. */
   kind: JobKind;
   /** `started` is a processing job that has not committed a row yet. */
-  status: "queued" | "started" | "processing" | "complete" | "error";
+  status: "queued" | "started" | "processing" | "complete" | "error" | "cancelled";
+  /** Someone asked to cancel the job; it stops after its current batch. */
+  cancelling: boolean;
   /**
    * Rows read whose outcome is committed (data rows, header excluded): always inserted + updated +
    * unchanged + duplicates + failed. For a delete-all, the products deleted; for a bulk action, the
@@ -54,8 +56,15 @@ export interface ProgressEvent {
 export const READING_SHARE = 0.3;
 
 /** True once a job can no longer change: it completed or failed. */
+/** One failed row as the import page and `GET /api/imports/{id}/errors` list it: where and why. */
+export interface ListedRowError {
+  line: number;
+  message: string;
+}
+
+/** True once a job can no longer change: it completed, failed or was cancelled. */
 export function isFinalStatus(status: JobStatus | ProgressEvent["status"]): boolean {
-  return status === "complete" || status === "error";
+  return status === "complete" || status === "error" || status === "cancelled";
 }
 
 /** The progress event of a stored job, as of `now`. */
@@ -66,6 +75,7 @@ export function progressFromJob(job: ImportJob, now = new Date()): ProgressEvent
     task_id: job.id,
     kind: job.kind,
     status: job.status === "processing" && job.rows_done === 0 ? "started" : job.status,
+    cancelling: job.cancel_requested_at !== null && !isFinalStatus(job.status),
     current: job.rows_done,
     total: job.rows_total ?? (job.status === "complete" ? job.rows_done : null),
     percent: job.status === "complete" ? 100 : percentDone(job),

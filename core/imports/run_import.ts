@@ -11,6 +11,7 @@ import type { Sql } from "../platform/db.ts";
 import { dropSearchIndexes, type PresentColumns, writeStagedChunk } from "../products/mod.ts";
 import { type CsvRecord, readCsvRecords, swallowedLines } from "./csv_records.ts";
 import { type ColumnMap, mapColumns, validateRow } from "./csv_rows.ts";
+import { applyColumnMapping, type ColumnMapping } from "./column_mapping.ts";
 import { checkFileIsText } from "./file_check.ts";
 import {
   completeImportJob,
@@ -146,14 +147,15 @@ async function stageFile(
 
   let fileProblem: ImportFileError | null = null;
   try {
-    for await (const chunk of readCsvRecords(job.file_path)) {
+    for await (const chunk of readCsvRecords(job.file_path, { delimiter: job.delimiter })) {
       const { records, bytesStart } = chunk;
       const chunkBytes = chunk.bytesRead - bytesStart;
       for (let position = 0; position < records.length; position++) {
         const record = records[position];
         const { fields, index, problem } = record;
         if (columns === null) {
-          columns = headerColumns(fields);
+          // The preview's column mapping (issue 12) renames or blanks header cells before they are read.
+          columns = headerColumns(applyColumnMapping(fields, job.column_mapping as ColumnMapping | null));
           if (!again) await saveImportHeader(sql, job.id, fields);
           continue;
         }
@@ -207,7 +209,9 @@ async function writeStagedRows(
   options: JobRunOptions,
 ): Promise<ImportJob> {
   let current = await setSearchIndexesAside(sql, job, stage, options);
-  const columns = presentColumns(mapColumns(job.header ?? []));
+  const columns = presentColumns(
+    mapColumns(applyColumnMapping(job.header ?? [], job.column_mapping as ColumnMapping | null)),
+  );
   const total = job.rows_total!;
   const resumePoints = (job.lane_rows_done ?? []).map(Number);
   const size = options.batchSize;

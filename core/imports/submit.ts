@@ -1,6 +1,7 @@
 /** Starting work: an uploaded file or a delete-all becomes a queued job, and the queue is rung. */
 import { type AuditContext, recordAuditSql } from "../audit/mod.ts";
 import type { Sql } from "../platform/db.ts";
+import type { ColumnMapping } from "./column_mapping.ts";
 import { createBulkDeleteJob, createImportJob, type ImportJob } from "./jobs.ts";
 import { receiveUpload, type UploadOptions } from "./uploads.ts";
 
@@ -21,6 +22,8 @@ export interface SubmitUploadOptions extends UploadOptions, SubmitAuditOptions {
   queue: JobQueue;
   /** This instance's id: the file lands on its volume, so only it may run the import. */
   instanceId: string;
+  /** How the file's headers map to product fields (normalized header → field or "ignore"); by name if absent. */
+  columnMapping?: ColumnMapping;
 }
 
 /**
@@ -40,6 +43,11 @@ export async function submitUpload(
       fileSize: upload.size,
       ownerInstance: options.instanceId,
     });
+    if (options.columnMapping) {
+      await tx`UPDATE import_jobs SET column_mapping = ${
+        tx.json(options.columnMapping)
+      } WHERE id = ${job.id}`;
+    }
     await recordAuditSql(tx, options.audit, {
       action: "import.started",
       targetType: "import",

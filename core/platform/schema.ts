@@ -42,8 +42,8 @@ export interface ProductStatsTable {
   total: ColumnType<number, never, never>;
 }
 
-/** The lifecycle of a job: queued → processing → complete | error. */
-export type JobStatus = "queued" | "processing" | "complete" | "error";
+/** The lifecycle of a job: queued → processing → complete | error | cancelled. */
+export type JobStatus = "queued" | "processing" | "complete" | "error" | "cancelled";
 
 /** What a job does: import a CSV file, delete every product, or change a selection of products. */
 export type JobKind = "import" | "bulk_delete" | "bulk_action";
@@ -86,6 +86,12 @@ export interface ImportJobTable {
   search_ready_at: Date | null;
   /** A bulk action's what, which and how far (migration 014); null for other jobs. */
   params: Record<string, unknown> | null;
+  /** When someone asked to cancel the import (migration 016); it ends `cancelled` after its current batch. */
+  cancel_requested_at: Date | null;
+  /** Normalized header → product field or "ignore", as confirmed in the preview; null reads headers by name. */
+  column_mapping: Record<string, string> | null;
+  /** The field separator the preview detected; "," for API uploads. */
+  delimiter: Defaulted<string>;
 }
 
 /** `import_row_errors`: each CSV row that could not be imported, with its line and original fields. */
@@ -258,4 +264,33 @@ export interface Database {
   rate_limit_counters: RateLimitCounterTable;
   setup_links: SetupLinkTable;
   schema_migrations: SchemaMigrationTable;
+  import_previews: ImportPreviewTable;
+  import_column_mappings: ImportColumnMappingTable;
+}
+
+/** `import_previews` (migration 016): an uploaded file waiting for its preview to be confirmed. */
+export interface ImportPreviewTable {
+  id: string;
+  file_name: string;
+  file_path: string;
+  file_size: number;
+  /** The instance whose volume holds the file; the import runs there. */
+  owner_instance: string;
+  delimiter: string;
+  /** "UTF-8", "UTF-8 with BOM", or what the file looks like when it is not UTF-8. */
+  encoding: string;
+  header: string[];
+  /** The first data rows as parsed, each field cut for display. */
+  sample_rows: string[][];
+  /** Why the file cannot be imported as it is (not UTF-8, empty…), or null. */
+  problem: string | null;
+  created_at: CreatedAt;
+  expires_at: Date;
+}
+
+/** `import_column_mappings` (migration 016): how a header was last mapped, for the next preview. */
+export interface ImportColumnMappingTable {
+  header: string;
+  field: string;
+  updated_at: Defaulted<Date>;
 }

@@ -21,6 +21,7 @@ import {
   ProductExportParameters,
   ProductFilterParameters,
   ProductPageParameters,
+  RowErrorsQuery,
 } from "../http.ts";
 
 type JsonSchema = Record<string, unknown>;
@@ -119,28 +120,53 @@ const webhookWrite = (status: 200 | 201, schema: z.ZodType) => ({
   },
 });
 
+/** The body of an upload: a multipart `file` field, or the CSV itself. */
+const UPLOAD_BODY = {
+  required: true,
+  content: {
+    "multipart/form-data": {
+      schema: {
+        type: "object",
+        properties: { file: { type: "string", format: "binary", minLength: 1 } },
+        required: ["file"],
+        // Other fields are ignored, but a control character cannot be written in a part's header.
+        propertyNames: { pattern: "^[^\\u0000-\\u001f\\u007f]*$" },
+      },
+    },
+    // Any bytes are a CSV to try: the import reports what it cannot read, row by row.
+    "text/csv": { schema: { minLength: 1 } },
+  },
+};
+
 /** The routes, with only what is particular to each; {@linkcode withSharedResponses} adds the rest. */
 const PATHS = {
   "/api/upload": {
     post: {
       summary: "Upload a products CSV to import",
-      description: "Send the file as the `file` field of multipart/form-data, or the CSV itself as text/csv.",
-      requestBody: {
-        required: true,
+      description:
+        "Send the file as the `file` field of multipart/form-data, or the CSV itself as text/csv. " +
+        "`mapping` (optional, JSON) says which product field each header fills, or `ignore`, as the imports " +
+        "page's preview does; headers it does not name are read by their name. A mapping that leaves the file " +
+        "without sku or name, or fills a field twice, fails the import before any row is written.",
+      parameters: [{
+        name: "mapping",
+        in: "query",
+        required: false,
+        description: 'e.g. {"Item title": "name", "Notes": "ignore"}',
         content: {
-          "multipart/form-data": {
+          "application/json": {
             schema: {
               type: "object",
-              properties: { file: { type: "string", format: "binary", minLength: 1 } },
-              required: ["file"],
-              // Other fields are ignored, but a control character cannot be written in a part's header.
-              propertyNames: { pattern: "^[^\\u0000-\\u001f\\u007f]*$" },
+              propertyNames: { maxLength: 200, pattern: "^[^\\u0000-\\u001f]*$" },
+              additionalProperties: {
+                type: "string",
+                enum: ["sku", "name", "description", "price", "active", "ignore"],
+              },
             },
           },
-          // Any bytes are a CSV to try: the import reports what it cannot read, row by row.
-          "text/csv": { schema: { minLength: 1 } },
         },
-      },
+      }],
+      requestBody: UPLOAD_BODY,
       responses: {
         202: {
           ...json(ref("Task"), "Queued"),
@@ -193,8 +219,61 @@ const PATHS = {
       },
     },
   },
+  "/api/imports/previews": {
+    post: {
+      summary: "Upload a CSV for a preview: its delimiter, encoding, header mapping and first rows",
+      description:
+        "The file is kept for an hour for the imports page to confirm (with a column mapping) or " +
+        "cancel; nothing is imported by this call. `problem` says why a file could not be imported as it is.",
+      requestBody: UPLOAD_BODY,
+      responses: {
+        201: json(ref("ImportPreview"), "Created"),
+        413: errorResponse("Larger than MAX_UPLOAD_MB"),
+        415: errorResponse("Not multipart/form-data or text/csv"),
+        422: errorResponse("No file, or an empty one"),
+      },
+    },
+  },
   "/api/imports/{id}": {
     get: { summary: "One import", parameters: [uuid("id")], responses: { 200: json(ref("ImportJob")) } },
+  },
+  "/api/imports/{id}/cancel": {
+    post: {
+      summary: "Cancel an import: queued, it never starts; running, it stops after its current batch",
+      description: "Rows committed before the cancel stay (the job's counts say how many). Asking again " +
+        "is harmless. 202 while the running import stops (follow /api/progress/{task_id} to its " +
+        "`cancelled` event), 200 once it is cancelled.",
+      parameters: [uuid("id")],
+      responses: {
+        200: json(ref("ImportJob"), "Cancelled"),
+        202: json(ref("ImportJob"), "Stopping after its current batch"),
+        409: errorResponse("The import already finished or failed, or the job is a delete-all"),
+      },
+    },
+  },
+  "/api/imports/{id}/errors": {
+    get: {
+      summary: "The first failed rows of an import, with their line and reason",
+      parameters: [uuid("id"), ...queryParameters(RowErrorsQuery)],
+      responses: {
+        200: json({
+          type: "object",
+          properties: {
+            total: { type: "integer", description: "Every failed row of the import" },
+            items: {
+              type: "array",
+              items: {
+                type: "object",
+                properties: { line: { type: "integer" }, message: { type: "string" } },
+                required: ["line", "message"],
+              },
+            },
+            csv_url: { type: ["string", "null"] },
+          },
+          required: ["total", "items", "csv_url"],
+        }),
+      },
+    },
   },
   "/api/imports/{id}/errors.csv": {
     get: {
@@ -549,7 +628,11 @@ export const OPENAPI_DOCUMENT = {
           id: { type: "string", format: "uuid" },
           file_name: { type: ["string", "null"] },
           file_size: { type: ["integer", "null"] },
-          status: { type: "string", enum: ["queued", "processing", "complete", "error"] },
+          status: { type: "string", enum: ["queued", "processing", "complete", "error", "cancelled"] },
+          cancelling: {
+            type: "boolean",
+            description: "A cancel was asked for; it stops after its current batch",
+          },
           message: { type: ["string", "null"] },
           error: { type: ["string", "null"] },
           rows: { type: "integer" },
@@ -575,6 +658,43 @@ export const OPENAPI_DOCUMENT = {
           search_ready_at: { type: ["string", "null"], format: "date-time" },
         },
         required: ["id", "status", "rows", "inserted", "updated", "failed", "created_at", "search_index"],
+      },
+      ImportPreview: {
+        type: "object",
+        properties: {
+          id: { type: "string", format: "uuid" },
+          url: { type: "string", description: "The page that confirms or cancels it" },
+          file_name: { type: "string" },
+          file_size: { type: "integer" },
+          delimiter: { type: "string" },
+          encoding: { type: "string" },
+          problem: { type: ["string", "null"] },
+          columns: {
+            type: "array",
+            items: {
+              type: "object",
+              properties: {
+                header: { type: "string" },
+                field: { type: "string", enum: ["sku", "name", "description", "price", "active", "ignore"] },
+                source: { type: "string", enum: ["name", "remembered", "unknown"] },
+              },
+              required: ["header", "field", "source"],
+            },
+          },
+          rows: { type: "array", items: { type: "array", items: { type: "string" } } },
+          expires_at: { type: "string", format: "date-time" },
+        },
+        required: [
+          "id",
+          "url",
+          "file_name",
+          "delimiter",
+          "encoding",
+          "problem",
+          "columns",
+          "rows",
+          "expires_at",
+        ],
       },
       WebhookWithSecret: {
         allOf: [

@@ -31,7 +31,9 @@ appTest("in the browser, an uploaded CSV's progress bar moves live to done", asy
       mimeType: "text/csv",
       buffer: Buffer.from(csvWithOneBadRow),
     });
-    await page.getByRole("button", { name: "Import" }).click();
+    await page.getByRole("button", { name: "Upload and preview" }).click();
+    await page.waitForURL(/\/imports\/preview\//);
+    await page.getByRole("button", { name: "Import", exact: true }).click();
     await page.waitForURL(/\/imports\/[0-9a-f-]{36}$/);
 
     const card = page.locator(".progress-card");
@@ -42,7 +44,7 @@ appTest("in the browser, an uploaded CSV's progress bar moves live to done", asy
     );
     ok(seen.some((value) => Number(value) > 0 && Number(value) < 100), `the bar moved: ${seen.join(", ")}`);
     equal(await page.getByRole("progressbar").getAttribute("aria-valuenow"), "100");
-    match(await card.textContent() ?? "", /Done/);
+    match(await card.textContent() ?? "", /Completed with 1 error/);
     match(await page.locator(".stat", { hasText: "New" }).textContent() ?? "", /135,000/);
     const download = page.getByRole("link", { name: /Download the 1 failed rows/ });
     await download.waitFor();
@@ -69,7 +71,9 @@ appTest("without JavaScript the form still uploads and the job page shows the st
       mimeType: "text/csv",
       buffer: Buffer.from("name,sku\nPlain form,pf-1\n"),
     });
-    await page.getByRole("button", { name: "Import" }).click();
+    await page.getByRole("button", { name: "Upload and preview" }).click();
+    await page.waitForURL(/\/imports\/preview\//);
+    await page.getByRole("button", { name: "Import", exact: true }).click();
     await page.waitForURL(/\/imports\/[0-9a-f-]{36}$/);
     // The page refreshes itself (a <noscript> meta refresh) until the import is done.
     await page.locator(".progress-card[data-status=complete]").waitFor({ timeout: 30_000 });
@@ -83,7 +87,7 @@ appTest("without JavaScript the form still uploads and the job page shows the st
       mimeType: "text/csv",
       buffer: Buffer.alloc(0),
     });
-    await page.getByRole("button", { name: "Import" }).click();
+    await page.getByRole("button", { name: "Upload and preview" }).click();
     match(await page.locator(".alert--error").textContent() ?? "", /The uploaded file is empty/);
   } finally {
     await browser.close();

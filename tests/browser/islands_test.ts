@@ -58,7 +58,7 @@ appTest(
     try {
       const page = await signedInPage(browser, app, { viewport: { width: 1200, height: 900 } });
       // Stands in for a reverse proxy that refuses the body before the app sees it.
-      await page.route("**/api/upload", (route) =>
+      await page.route("**/api/imports/previews", (route) =>
         route.fulfill({
           status: 413,
           contentType: "text/html",
@@ -70,14 +70,14 @@ appTest(
         mimeType: "text/csv",
         buffer: Buffer.from("name,sku\nSmall,sm-1\n"),
       });
-      await page.getByRole("button", { name: "Import" }).click();
+      await page.getByRole("button", { name: "Upload and preview" }).click();
       const alert = page.locator(".upload-form .alert--error");
       await alert.waitFor({ timeout: 5_000 });
       const text = await alert.textContent() ?? "";
       match(text, /The upload failed \(HTTP 413/);
       match(text, /larger than the server accepts/);
       equal(await page.locator(".upload-form [role=progressbar]").count(), 0);
-      ok(await page.getByRole("button", { name: "Import" }).isEnabled());
+      ok(await page.getByRole("button", { name: "Upload and preview" }).isEnabled());
       ok(await page.locator("input[name=file]").isEnabled());
       await page.screenshot({ path: `${ARTIFACTS_DIR}upload-413.png`, fullPage: true });
     } finally {

@@ -40,7 +40,9 @@ appTest(
         mimeType: "text/csv",
         buffer: Buffer.from(CSV),
       });
-      await page.getByRole("button", { name: "Import" }).click();
+      await page.getByRole("button", { name: "Upload and preview" }).click();
+      await page.waitForURL(/\/imports\/preview\//);
+      await page.getByRole("button", { name: "Import", exact: true }).click();
       await page.waitForURL(/\/imports\/[0-9a-f-]{36}$/);
       const jobUrl = page.url();
       const firstStatus = await page.locator(".progress-card").getAttribute("data-status");
@@ -78,7 +80,7 @@ appTest(
         active: true,
       });
 
-      await page.getByRole("link", { name: "Products" }).click();
+      await page.getByRole("link", { name: "Products", exact: true }).click();
       await page.waitForURL(`${app.url}/`);
       await page.fill("input[name=search]", "NOJS-00042");
       await Promise.all([page.waitForURL(/search=NOJS-00042/), page.press("input[name=search]", "Enter")]);

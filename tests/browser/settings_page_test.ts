@@ -24,7 +24,9 @@ appTest(
         mimeType: "text/csv",
         buffer: Buffer.from(CSV),
       });
-      await page.getByRole("button", { name: "Import" }).click();
+      await page.getByRole("button", { name: "Upload and preview" }).click();
+      await page.waitForURL(/\/imports\/preview\//);
+      await page.getByRole("button", { name: "Import", exact: true }).click();
       await page.waitForURL(/\/imports\/[0-9a-f-]{36}$/);
       await page.locator(".progress-card[data-status=complete]").waitFor({ timeout: 30_000 });
       match(await page.locator(".stat", { hasText: "New" }).textContent() ?? "", /3/);

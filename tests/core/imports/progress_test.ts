@@ -31,6 +31,9 @@ function job(changes: Partial<ImportJob>): ImportJob {
     search_deferred: false,
     search_ready_at: null,
     params: null,
+    cancel_requested_at: null,
+    column_mapping: null,
+    delimiter: ",",
     ...changes,
   };
 }
