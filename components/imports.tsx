@@ -1,5 +1,6 @@
 /** The import pages' server-rendered parts: the history table and the preview with its column mapping. */
 import { Island } from "./island.tsx";
+import { LocalTime } from "./local_time.tsx";
 import { CsrfField } from "./session.tsx";
 import { DataTable } from "./table.tsx";
 import { formatBytes, formatCount, formatDuration } from "./format.ts";
@@ -14,15 +15,6 @@ import {
   type MappingChoice,
   progressFromJob,
 } from "../core/imports/mod.ts";
-
-/** A time in UTC, labelled so (the page does not know the viewer's time zone). */
-function UtcTime(props: { date: Date }) {
-  return (
-    <time dateTime={props.date.toISOString()}>
-      {props.date.toISOString().slice(0, 16).replace("T", " ")} UTC
-    </time>
-  );
-}
 
 /**
  * The job history, newest first. A running job's status cell follows it live (with JavaScript; the
@@ -71,7 +63,7 @@ function HistoryRow(props: { job: ImportJob }) {
   );
   const started = (
     <td class="history-time">
-      <UtcTime date={job.created_at} />
+      <LocalTime at={job.created_at} />
     </td>
   );
   if (running) {

@@ -166,10 +166,11 @@ appTest(
         const page = await signedInPage(context, app);
         const upload = await uploadCsv(app, LONG.csv, `long-${label}.csv`);
         const taskId = upload.body.task_id as string;
+        // An import reads (stages) the whole file before it commits its first rows.
         await waitUntil("the import to commit its first rows", async () => {
           const job = await apiJson(app, "GET", `/api/imports/${taskId}`);
           return job.body.rows > 0;
-        }, 30_000);
+        }, 90_000);
         await page.goto(`${app.url}/imports/${taskId}`);
         await page.screenshot({ path: `${ARTIFACTS_DIR}import-running-${label}.png`, fullPage: true });
         await page.getByRole("button", { name: "Cancel import" }).click();
