@@ -329,6 +329,7 @@ export const UploadQuery = z.object({
       return z.NEVER;
     }
     // Header names are stored (jsonb): no control characters, no lone surrogates, 200 characters at most.
+    // deno-lint-ignore no-control-regex -- matching control characters is the point of this rule
     const header = z.string().max(200).regex(/^[^\u0000-\u001f]*$/).refine((name) => name.isWellFormed());
     const parsed = z.record(header, z.enum(MAPPING_CHOICES as [MappingChoice, ...MappingChoice[]]))
       .safeParse(value);
