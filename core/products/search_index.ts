@@ -18,12 +18,18 @@ type SearchIndexName = (typeof SEARCH_INDEXES)[number]["name"];
 /** SQLSTATE lock_not_available: a lock wait ran past `lock_timeout`. */
 const LOCK_NOT_AVAILABLE = "55P03";
 
-/** The search indexes that exist and are usable (valid): an interrupted build leaves an invalid one. */
+/** Each search index that exists, and whether it is usable: an interrupted drop leaves one invalid. */
+async function existingSearchIndexes(sql: Sql): Promise<{ name: SearchIndexName; usable: boolean }[]> {
+  return await sql<{ name: SearchIndexName; usable: boolean }[]>`
+    SELECT c.relname AS name, i.indisvalid AND i.indisready AS usable
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+    WHERE c.relname = ANY(${SEARCH_INDEXES.map((index) => index.name)})`;
+}
+
+/** The search indexes that exist and are usable. */
 export async function usableSearchIndexes(sql: Sql): Promise<Set<SearchIndexName>> {
-  const rows = await sql<{ name: SearchIndexName }[]>`
-    SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-    WHERE c.relname = ANY(${SEARCH_INDEXES.map((index) => index.name)}) AND i.indisvalid AND i.indisready`;
-  return new Set(rows.map((row) => row.name));
+  const existing = await existingSearchIndexes(sql);
+  return new Set(existing.filter((index) => index.usable).map((index) => index.name));
 }
 
 /** True when every search index exists and is usable. */
@@ -34,10 +40,9 @@ export async function searchIndexesWhole(sql: Sql): Promise<boolean> {
 /**
  * Drops the search indexes before a large write. `CONCURRENTLY` lets reads and writes go on; a
  * drop that cannot get its lock within a second (a rebuild is running) is skipped, and the
- * import then keeps that index up to date as it writes. Returns true when no search index is
- * left usable, i.e. the import writes without them.
+ * import then keeps that index up to date as it writes.
  */
-export async function dropSearchIndexes(sql: Sql): Promise<boolean> {
+export async function dropSearchIndexes(sql: Sql): Promise<void> {
   // CONCURRENTLY cannot run in a transaction block, so the timeout is set on a reserved session.
   const connection = await sql.reserve();
   try {
@@ -53,7 +58,6 @@ export async function dropSearchIndexes(sql: Sql): Promise<boolean> {
   } finally {
     connection.release();
   }
-  return (await usableSearchIndexes(sql)).size === 0;
 }
 
 /**
@@ -63,9 +67,8 @@ export async function dropSearchIndexes(sql: Sql): Promise<boolean> {
  * but holds writes to `products` until it ends; `CONCURRENTLY` would not, but two concurrent
  * builds on one table deadlock, and one after the other take longer than the three together.
  * `signal` cancels the builds (a stopping server does not wait for them; they leave nothing behind).
- * Returns the names it built.
  */
-export async function rebuildSearchIndexes(sql: Sql, signal?: AbortSignal): Promise<string[]> {
+export async function rebuildSearchIndexes(sql: Sql, signal?: AbortSignal): Promise<void> {
   const invalid = await sql<{ name: string }[]>`
     SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
     WHERE c.relname = ANY(${
@@ -95,5 +98,4 @@ export async function rebuildSearchIndexes(sql: Sql, signal?: AbortSignal): Prom
       connection.release();
     }
   }));
-  return missing.map((index) => index.name);
 }
