@@ -196,7 +196,8 @@ export function RedeliverButton(props: { webhookId: number; deliveryId: string; 
 
 function Headers(props: { headers: HeaderPair[]; label: string }) {
   return (
-    <div class="table-wrap">
+    // Long header values scroll sideways on a phone: the box takes focus to scroll by keyboard.
+    <div class="table-wrap" tabindex={0} role="region" aria-label={props.label}>
       <table class="table headers-table" aria-label={props.label}>
         <tbody>
           {props.headers.map(([name, value], index) => (

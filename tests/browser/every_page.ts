@@ -136,6 +136,38 @@ async function seed(app: TestApp, receiver: WebhookReceiver): Promise<AppPage[]>
   await readBody(viewer);
   if (viewer.status !== 303) throw new Error(`adding a viewer answered ${viewer.status}`);
 
+  // A file waiting at its preview (step one of an import, as the form without JavaScript sends it).
+  const upload = new FormData();
+  upload.append(
+    "file",
+    new Blob([
+      "Product code,name,Colour,price\nPREV-1,Walnut kettle,brown,12.50\nPREV-2,Oak tray,natural,8\n",
+    ]),
+    "supplier-feed.csv",
+  );
+  const previewed = await session.fetch(`/imports?_csrf=${session.csrfToken}`, {
+    method: "POST",
+    body: upload,
+    redirect: "manual",
+  });
+  await readBody(previewed);
+  const previewPath = previewed.headers.get("location");
+  if (previewed.status !== 303 || !previewPath) {
+    throw new Error(`uploading for a preview answered ${previewed.status}`);
+  }
+
+  // A bulk action run as a job (the API always runs one), so its progress page exists.
+  const bulkAction = await apiJson(app, "POST", "/api/products/bulk", {
+    action: "deactivate",
+    filter: { search: "kettle 2" },
+  });
+  if (bulkAction.status !== 202) throw new Error(`a bulk action answered ${bulkAction.status}`);
+  await readProgress(app, bulkAction.body.task_id);
+
+  const attemptId = await pageIdsWhere(
+    app,
+    `SELECT id FROM webhook_logs WHERE webhook_id = ${Number(hook.body.id)} ORDER BY id DESC LIMIT 1`,
+  );
   const productId = await pageIdsWhere(app, "SELECT id FROM products WHERE sku = 'LAYOUT-003'");
   const tokenId = await pageIdsWhere(app, "SELECT id FROM api_tokens ORDER BY id LIMIT 1");
   const viewerId = await pageIdsWhere(app, "SELECT id FROM users WHERE email = 'viewer@example.com'");
@@ -149,14 +181,22 @@ async function seed(app: TestApp, receiver: WebhookReceiver): Promise<AppPage[]>
     ok("product-delete", `/products/${productId}/delete`),
     ok("delete-all", "/products/delete-all"),
     ok("delete-all-progress", `/products/delete-all/${bulk.body.task_id}`),
+    ok(
+      "bulk-confirm",
+      "/products/bulk?action=deactivate&scope=matching&search=kettle&return=%2F%3Fsearch%3Dkettle",
+    ),
+    ok("bulk-progress", `/products/bulk/${bulkAction.body.task_id}?return=%2F`),
     ok("imports", "/imports"),
     ok("import-done", `/imports/${job.id}`),
     ok("import-failed", `/imports/${failed.job.id}`),
+    ok("import-preview", previewPath),
     ok("webhooks", "/webhooks"),
     ok("webhook-new", "/webhooks/new"),
     ok("webhook", `/webhooks/${hook.body.id}`),
     ok("webhook-off", `/webhooks/${off.body.id}`),
+    ok("webhook-attempt", `/webhooks/${hook.body.id}/attempts/${attemptId}`),
     ok("webhook-edit", `/webhooks/${hook.body.id}/edit`),
+    ok("webhook-rotate", `/webhooks/${hook.body.id}/rotate-secret`),
     ok("webhook-delete", `/webhooks/${hook.body.id}/delete`),
     ok("tokens", "/settings/tokens"),
     ok("token-revoke", `/settings/tokens/${tokenId}/revoke`),

@@ -8,7 +8,18 @@ import { checkEveryPage, contextFor, DESKTOP, PHONE, settled } from "./every_pag
 const SCREENSHOTS_DIR = new URL("../../docs/screenshots/", import.meta.url).pathname;
 
 /** The pages the README shows. */
-const MAIN_PAGES = ["login", "products", "product-edit", "imports", "import-done", "webhook", "tokens"];
+const MAIN_PAGES = [
+  "login",
+  "products",
+  "bulk-confirm",
+  "product-edit",
+  "imports",
+  "import-preview",
+  "import-done",
+  "webhook",
+  "webhook-attempt",
+  "tokens",
+];
 
 Deno.test({
   name: "the main pages are photographed on a desktop and a phone for the README",
