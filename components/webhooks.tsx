@@ -17,6 +17,7 @@ const EVENT_HINTS: Record<string, string> = {
   "products.bulk_deleted": "All products were deleted (one event with the count)",
   "import.completed": "A CSV import finished (one event with its counts)",
   "import.failed": "A CSV import failed",
+  "import.cancelled": "A CSV import was cancelled (with what it committed before)",
 };
 
 /** The add / edit form: a plain POST form. */

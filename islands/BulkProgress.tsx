@@ -1,8 +1,8 @@
-import { useSignal } from "@preact/signals";
-import { useEffect } from "preact/hooks";
-import { isFinalStatus, type ProgressEvent } from "../core/imports/progress.ts";
+import type { ProgressEvent } from "../core/imports/progress.ts";
 import { formatCount, formatDuration } from "../components/format.ts";
+import { useJobProgress } from "../components/job_progress.ts";
 import { ProgressBar } from "../components/progress_bar.tsx";
+import { StatsList } from "../components/stats_list.tsx";
 import { StatusBadge } from "../components/status_badge.tsx";
 
 /** Props of {@linkcode BulkProgress}: the job's state when the page was rendered. */
@@ -16,22 +16,7 @@ export interface BulkProgressProps {
  * that were already as asked (activating an active product changes nothing).
  */
 export default function BulkProgress({ initial }: BulkProgressProps) {
-  const progress = useSignal(initial);
-  const reconnecting = useSignal(false);
-
-  useEffect(() => {
-    if (isFinalStatus(initial.status)) return;
-    const source = new EventSource(`/api/progress/${initial.task_id}`);
-    source.onopen = () => (reconnecting.value = false);
-    source.onmessage = (message) => {
-      const event = JSON.parse(message.data) as ProgressEvent;
-      progress.value = event;
-      if (isFinalStatus(event.status)) source.close();
-    };
-    // EventSource reconnects by itself; the stream replays the current state on reconnect.
-    source.onerror = () => (reconnecting.value = source.readyState !== EventSource.CLOSED);
-    return () => source.close();
-  }, []);
+  const { progress, reconnecting } = useJobProgress(initial);
 
   const p = progress.value;
   const percent = p.status === "complete" ? 100 : p.percent;
@@ -54,14 +39,7 @@ export default function BulkProgress({ initial }: BulkProgressProps) {
       <p class={p.status === "error" ? "alert alert--error" : "progress-message"} role="status">
         {p.message}
       </p>
-      <dl class="stats">
-        {stats.map(([label, value]) => (
-          <div class="stat" key={label}>
-            <dt>{label}</dt>
-            <dd>{value}</dd>
-          </div>
-        ))}
-      </dl>
+      <StatsList stats={stats} />
       {reconnecting.value ? <p class="muted">Connection lost — reconnecting…</p> : null}
     </section>
   );

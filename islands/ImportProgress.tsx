@@ -1,10 +1,12 @@
 import { useSignal } from "@preact/signals";
-import { useEffect } from "preact/hooks";
+import { useRef } from "preact/hooks";
 import { isFinalStatus, type ListedRowError, type ProgressEvent } from "../core/imports/progress.ts";
 import { formatCount, formatDuration } from "../components/format.ts";
 import { jobOutcome } from "../components/job_outcome.ts";
+import { useJobProgress } from "../components/job_progress.ts";
 import { ProgressBar } from "../components/progress_bar.tsx";
 import { CsrfField, usePageSession } from "../components/session.tsx";
+import { StatsList } from "../components/stats_list.tsx";
 import { StatusBadge } from "../components/status_badge.tsx";
 
 /** How many failed rows the page lists; the CSV report has every one. */
@@ -22,36 +24,16 @@ export interface ImportProgressProps {
  * button while an import runs; when it ends, its first errors and where to go next.
  */
 export default function ImportProgress({ initial, errors: initialErrors }: ImportProgressProps) {
-  const progress = useSignal(initial);
   const errors = useSignal<ListedRowError[] | null>(initialErrors ?? null);
-  const connection = useSignal<"live" | "reconnecting" | "idle">("idle");
   const cancelProblem = useSignal<string | null>(null);
   const { canChange, csrfToken } = usePageSession();
-
-  useEffect(() => {
-    if (isFinalStatus(initial.status) && initial.search_index === "ready") return;
-    const source = new EventSource(`/api/progress/${initial.task_id}`);
-    let errorsAsked = false;
-    source.onopen = () => (connection.value = "live");
-    source.onmessage = (message) => {
-      const event = JSON.parse(message.data) as ProgressEvent;
-      progress.value = event;
-      if (isFinalStatus(event.status) && event.failed > 0 && errors.value === null && !errorsAsked) {
-        errorsAsked = true;
-        loadErrors(event.task_id);
-      }
-      // The stream goes on after `complete` until search has caught up, then ends.
-      if (isFinalStatus(event.status) && event.search_index === "ready") {
-        source.close();
-        connection.value = "idle";
-      }
-    };
-    // EventSource reconnects by itself; the stream replays the current state on reconnect.
-    source.onerror = () => {
-      if (source.readyState !== EventSource.CLOSED) connection.value = "reconnecting";
-    };
-    return () => source.close();
-  }, []);
+  const errorsAsked = useRef(false);
+  const { progress, reconnecting } = useJobProgress(initial, (event) => {
+    if (isFinalStatus(event.status) && event.failed > 0 && errors.value === null && !errorsAsked.current) {
+      errorsAsked.current = true;
+      loadErrors(event.task_id);
+    }
+  });
 
   const loadErrors = async (taskId: string) => {
     try {
@@ -121,18 +103,7 @@ export default function ImportProgress({ initial, errors: initialErrors }: Impor
         : null}
       {/* Only the outcome is announced, not every batch's figures. */}
       <p class="visually-hidden" role="status">{final ? `${outcome.label}. ${p.message}` : ""}</p>
-      {showStats
-        ? (
-          <dl class="stats">
-            {stats.map(([label, value]) => (
-              <div class="stat" key={label}>
-                <dt>{label}</dt>
-                <dd>{value}</dd>
-              </div>
-            ))}
-          </dl>
-        )
-        : null}
+      {showStats ? <StatsList stats={stats} /> : null}
       {!final && p.kind === "import" && canChange
         ? (
           <form class="actions" method="post" action={`/imports/${p.task_id}/cancel`} onSubmit={onCancel}>
@@ -156,7 +127,7 @@ export default function ImportProgress({ initial, errors: initialErrors }: Impor
           </p>
         )
         : null}
-      {connection.value === "reconnecting" ? <p class="muted">Connection lost — reconnecting…</p> : null}
+      {reconnecting.value ? <p class="muted">Connection lost — reconnecting…</p> : null}
     </section>
   );
 }

@@ -365,8 +365,8 @@ export async function failJob(sql: Sql, id: string, reason: string): Promise<Imp
   });
 }
 
-/** What `import.completed` and `import.failed` tell a receiver: the job as the API shows it, under `task_id` too. */
-function importEventData(job: ImportJob) {
+/** What the `import.*` events tell a receiver: the job as the API shows it, under `task_id` too. */
+export function importEventData(job: ImportJob) {
   return { task_id: job.id, ...importJobJson(job) };
 }
 

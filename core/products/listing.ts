@@ -63,11 +63,13 @@ export function applyFilters<Q extends SelectQueryBuilder<any, any, any>>(
   // deno-lint-ignore no-explicit-any
   let filtered: SelectQueryBuilder<any, any, any> = query;
   if (filters.search) {
-    // Each side matches a trigram index of migration 002, one per field: the candidates of a
-    // phrase are then the rows where one field holds all its trigrams, not the three together.
+    // Each side matches a trigram index, one per field: the candidates of a phrase are then the
+    // rows where one field holds all its trigrams, not the three together. The description's
+    // index is in two halves by id (migration 017); naming each half lets the planner use both.
     const pattern = rawSql<string>`lower(${`%${escapeLike(filters.search)}%`})`;
     filtered = filtered.where(rawSql<boolean>`(lower(sku) LIKE ${pattern} OR lower(name) LIKE ${pattern}
-      OR lower(description) LIKE ${pattern})`);
+      OR (lower(description) LIKE ${pattern} AND id % 2 = 0)
+      OR (lower(description) LIKE ${pattern} AND id % 2 = 1))`);
   }
   if (filters.active !== undefined) filtered = filtered.where("active", "=", filters.active);
   if (filters.priceMin !== undefined) filtered = filtered.where("price", ">=", String(filters.priceMin));

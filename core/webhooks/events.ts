@@ -14,6 +14,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "products.bulk_deleted",
   "import.completed",
   "import.failed",
+  "import.cancelled",
 ] as const;
 
 /** One of {@linkcode WEBHOOK_EVENT_TYPES}. */

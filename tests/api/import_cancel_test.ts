@@ -8,6 +8,7 @@ import type { Sql } from "../../core/platform/mod.ts";
 import { productsFixture } from "../helpers/csv_fixture.ts";
 import { committedAtLeast, exitAfter, withTwoServers } from "../helpers/server_process.ts";
 import { apiJson, appTest, importCsv, readProgress, uploadCsv, waitUntil } from "../helpers/test_app.ts";
+import { startReceiver } from "../helpers/webhook_receiver.ts";
 
 /** Small batches, so a generated file of 150,000 rows takes many commits: time to cancel mid-way. */
 const SLOW = { IMPORT_BATCH_SIZE: "500" };
@@ -91,6 +92,45 @@ appTest("a queued import cancelled over the API never starts; the one running go
     .sql`SELECT count(*)::int AS count FROM products WHERE lower(sku) = 'never-1'`;
   equal(count, 0);
 }, SLOW);
+
+appTest(
+  "each cancelled import, queued or running, sends one import.cancelled event with what it committed",
+  async (app) => {
+    const receiver = startReceiver();
+    try {
+      const hook = await apiJson(app, "POST", "/api/webhooks", {
+        url: `${receiver.url}/imports`,
+        event_types: ["import.cancelled"],
+      });
+      equal(hook.status, 201, JSON.stringify(hook.body));
+      const running = await uploadCsv(app, fixture.csv, "running.csv");
+      const queued = await uploadCsv(app, "name,sku\nNever imported,never-1\n", "queued.csv");
+      await committedAtLeast(app.db.sql, running.body.task_id as string, 2_000);
+      equal((await apiJson(app, "POST", `/api/imports/${queued.body.task_id}/cancel`)).status, 200);
+      await apiJson(app, "POST", `/api/imports/${running.body.task_id}/cancel`);
+      const final = (await readProgress(app, running.body.task_id as string, 30_000)).at(-1)!;
+      equal(final.status, "cancelled", final.message);
+
+      const received = (await receiver.waitFor("/imports", 2)).map((request) => JSON.parse(request.body));
+      // Asking again sends nothing more.
+      await apiJson(app, "POST", `/api/imports/${queued.body.task_id}/cancel`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      equal(receiver.on("/imports").length, 2, "one event per cancelled import");
+      equal(received.every((event) => event.type === "import.cancelled"), true);
+      const byTask = new Map(received.map((event) => [event.data.task_id, event.data]));
+      const queuedEvent = byTask.get(queued.body.task_id)!;
+      equal(queuedEvent.status, "cancelled");
+      equal(queuedEvent.rows, 0);
+      const runningEvent = byTask.get(running.body.task_id)!;
+      equal(runningEvent.status, "cancelled");
+      equal(runningEvent.rows, final.current);
+      equal(runningEvent.inserted, final.inserted);
+    } finally {
+      await receiver.close();
+    }
+  },
+  { ...SLOW, WEBHOOK_ALLOW_PRIVATE: "true" },
+);
 
 appTest(
   "a finished import, a delete-all and an unknown id cannot be cancelled, each with its reason",
