@@ -8,9 +8,9 @@
 import {
   importsAwaitingSearch,
   markSearchReady,
+  productJobsRun,
   type ProgressEvent,
   progressFromJob,
-  searchDeferringImportRuns,
 } from "../core/imports/mod.ts";
 import type { Sql } from "../core/platform/mod.ts";
 import { rebuildSearchIndexes, searchIndexesWhole, tidyAfterBulkChange } from "../core/products/mod.ts";
@@ -74,8 +74,9 @@ export class SearchIndexKeeper {
     const { sql, singleProcess } = this.#options;
     const indexesMissing = !singleProcess && !(await searchIndexesWhole(sql));
     if (!this.#tidyDue && !indexesMissing && (await importsAwaitingSearch(sql)) === 0) return;
-    // An import still writes without them: it wakes this keeper when it ends.
-    if (await searchDeferringImportRuns(sql)) return;
+    // A job is queued or running (it may write without them, or would wait for a rebuild): it
+    // wakes this keeper when it ends.
+    if (await productJobsRun(sql)) return;
     if (singleProcess) return await this.#upkeep(false);
 
     const connection = await sql.reserve();

@@ -249,12 +249,15 @@ export async function markSearchDeferred(sql: Sql, id: string): Promise<ImportJo
   return row;
 }
 
-/** True while an import that set the search indexes aside has not ended: they must not be rebuilt yet. */
-export async function searchDeferringImportRuns(sql: Sql): Promise<boolean> {
+/**
+ * True while any job (they all write products) is queued or running: the search indexes are not
+ * rebuilt yet. An import that set them aside needs them missing until it ends, and a rebuild (a
+ * plain `CREATE INDEX`) would hold any other job's writes until it is done; an import still
+ * reading may yet set them aside. Each job wakes the keeper when it ends.
+ */
+export async function productJobsRun(sql: Sql): Promise<boolean> {
   const [{ running }] = await sql<{ running: boolean }[]>`
-    SELECT EXISTS (
-      SELECT 1 FROM import_jobs WHERE search_deferred AND status IN ('queued', 'processing')
-    ) AS running`;
+    SELECT EXISTS (SELECT 1 FROM import_jobs WHERE status IN ('queued', 'processing')) AS running`;
   return running;
 }
 

@@ -54,9 +54,9 @@ export {
   importsAwaitingSearch,
   listImportJobs,
   markSearchReady,
+  productJobsRun,
   releaseJob,
   requeueOwnJobs,
-  searchDeferringImportRuns,
   touchJob,
 } from "./jobs.ts";
 export {

@@ -50,10 +50,14 @@ export async function writeStagedChunk(
   if (columns.active) assigned.push("active");
   const tuple = (table: string) => tx.unsafe(assigned.map((column) => `${table}.${column}`).join(", "));
   const setList = tx.unsafe(assigned.map((column) => `${column} = excluded.${column}`).join(", "));
-  // During an import the table grows faster than its statistics: planned from them, the join
-  // below hashes all of `products` for every chunk (the import slows as it goes). Probing the SKU
-  // index row by row is what a chunk of a few thousand rows wants at any table size.
-  await tx`SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`;
+  // Each row finds its stored product by one probe of the unique SKU index, which is what a chunk
+  // of a few thousand rows wants at any table size; the planner, left alone, does worse. During an
+  // import the table grows faster than its statistics: planned from them, the join hashed all of
+  // `products` for every chunk (a 500k import took twice as long). And the SKU's trigram index
+  // also answers `=`, through a bitmap: probed that way, each row cost ~2 ms instead of µs.
+  await tx`
+    SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true),
+      set_config('enable_bitmapscan', 'off', true)`;
   // Rows equal to the stored product are left out before the INSERT: `ON CONFLICT … WHERE false`
   // would still lock (and so write) each of them, which is most of a re-import's cost.
   const [counts] = await tx<{ staged: number; latest: number; inserted: number; updated: number }[]>`
