@@ -53,11 +53,12 @@ export async function writeStagedChunk(
   // Each row finds its stored product by one probe of the unique SKU index, which is what a chunk
   // of a few thousand rows wants at any table size; the planner, left alone, does worse. During an
   // import the table grows faster than its statistics: planned from them, the join hashed all of
-  // `products` for every chunk (a 500k import took twice as long). And the SKU's trigram index
-  // also answers `=`, through a bitmap: probed that way, each row cost ~2 ms instead of µs.
+  // `products` for every chunk (a 500k import took twice as long), or, planned while the table was
+  // empty and another import filled it, scanned the whole table once per row (15 s for one chunk).
+  // And the SKU's trigram index also answers `=`, through a bitmap: ~2 ms a probe.
   await tx`
     SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true),
-      set_config('enable_bitmapscan', 'off', true)`;
+      set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)`;
   // Rows equal to the stored product are left out before the INSERT: `ON CONFLICT … WHERE false`
   // would still lock (and so write) each of them, which is most of a re-import's cost.
   const [counts] = await tx<{ staged: number; latest: number; inserted: number; updated: number }[]>`
