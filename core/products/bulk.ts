@@ -55,10 +55,13 @@ export async function writeStagedChunk(
   // import the table grows faster than its statistics: planned from them, the join hashed all of
   // `products` for every chunk (a 500k import took twice as long), or, planned while the table was
   // empty and another import filled it, scanned the whole table once per row (15 s for one chunk).
-  // And the SKU's trigram index also answers `=`, through a bitmap: ~2 ms a probe.
+  // And the SKU's trigram index also answers `=`, through a bitmap: ~2 ms a probe. The penalty
+  // those settings put on what remains (the count trigger's one-row table) would price the
+  // statements past `jit_above_cost`, and compiling them cost ~15 ms a chunk: JIT is off too.
   await tx`
     SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true),
-      set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)`;
+      set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true),
+      set_config('jit', 'off', true)`;
   // Rows equal to the stored product are left out before the INSERT: `ON CONFLICT … WHERE false`
   // would still lock (and so write) each of them, which is most of a re-import's cost.
   const [counts] = await tx<{ staged: number; latest: number; inserted: number; updated: number }[]>`
