@@ -309,7 +309,8 @@ async function follow(app: AppApi, instance: string, taskId: string): Promise<Fo
         const status = JSON.parse(data.slice(5)).status;
         if (status === "complete") {
           follower.complete = true;
-          follower.completeAt = Date.now();
+          // The first `complete`: the stream goes on until search has caught up, repeating it.
+          follower.completeAt ??= Date.now();
         }
       }
     }
