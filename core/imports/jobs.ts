@@ -5,6 +5,7 @@
 import type postgres from "postgres";
 import type { Sql } from "../platform/db.ts";
 import { recordEvent } from "../webhooks/mod.ts";
+import type { ColumnMapping } from "./column_mapping.ts";
 import { type ImportJob, progressFromJob } from "./progress.ts";
 
 export type { ImportJob };
@@ -60,18 +61,29 @@ export class JobInterruptedError extends Error {
 /** After this many starts that never finished, a job is failed instead of retried again. */
 export const MAX_ATTEMPTS = 3;
 
-/**
- * Records a new queued import of an uploaded file. `ownerInstance` is the instance whose volume
- * holds the file: only it may claim the job.
- */
+/** An uploaded file to import, and how to read it. */
+export interface NewImportJob {
+  fileName: string;
+  filePath: string;
+  fileSize: number;
+  /** The instance whose volume holds the file: only it may claim the job. */
+  ownerInstance: string | null;
+  /** How the file's headers map to product fields; by name when absent. */
+  columnMapping?: ColumnMapping;
+  /** The field separator the preview detected; a comma when absent. */
+  delimiter?: string;
+}
+
+/** Records a new queued import of an uploaded file. */
 export async function createImportJob(
   sql: Sql | postgres.TransactionSql,
-  file: { fileName: string; filePath: string; fileSize: number; ownerInstance: string | null },
+  file: NewImportJob,
 ): Promise<ImportJob> {
   const [row] = await sql<ImportJob[]>`
-    INSERT INTO import_jobs (id, file_name, file_path, file_size, owner_instance, message)
+    INSERT INTO import_jobs (id, file_name, file_path, file_size, owner_instance, column_mapping, delimiter, message)
     VALUES (${crypto.randomUUID()}, ${file.fileName}, ${file.filePath}, ${file.fileSize},
-      ${file.ownerInstance}, 'Waiting in the import queue')
+      ${file.ownerInstance}, ${file.columnMapping ? sql.json(file.columnMapping) : null},
+      ${file.delimiter ?? ","}, 'Waiting in the import queue')
     RETURNING *`;
   return row;
 }

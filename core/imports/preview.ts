@@ -6,7 +6,6 @@
  */
 import Papa from "papaparse";
 import type { AuditContext } from "../audit/mod.ts";
-import { recordAuditSql } from "../audit/mod.ts";
 import type { Sql } from "../platform/db.ts";
 import { NotFoundError } from "../platform/errors.ts";
 import type { ImportPreviewTable } from "../platform/schema.ts";
@@ -19,8 +18,8 @@ import {
   suggestMapping,
 } from "./column_mapping.ts";
 import { normalizeHeaderName } from "./csv_rows.ts";
-import { createImportJob, type ImportJob } from "./jobs.ts";
-import type { JobQueue } from "./submit.ts";
+import type { ImportJob } from "./jobs.ts";
+import { type JobQueue, queueImportJob } from "./submit.ts";
 import { receiveUpload, type UploadOptions } from "./uploads.ts";
 
 /** A stored preview. */
@@ -198,23 +197,15 @@ export async function confirmPreview(
     const [taken] =
       await tx`DELETE FROM import_previews WHERE id = ${preview.id} AND expires_at > now() RETURNING id`;
     if (!taken) throw new NotFoundError("This preview was already imported, cancelled, or it expired.");
-    const job = await createImportJob(tx, {
+    await rememberMappings(tx, mapping);
+    return await queueImportJob(tx, {
       fileName: preview.file_name,
       filePath: preview.file_path,
       fileSize: preview.file_size,
       ownerInstance: preview.owner_instance,
-    });
-    const [withMapping] = await tx<ImportJob[]>`
-      UPDATE import_jobs SET column_mapping = ${tx.json(mapping)}, delimiter = ${preview.delimiter}
-      WHERE id = ${job.id} RETURNING *`;
-    await rememberMappings(tx, mapping);
-    await recordAuditSql(tx, options.audit, {
-      action: "import.started",
-      targetType: "import",
-      targetId: job.id,
-      summary: `Started importing "${job.file_name}" (${job.file_size} bytes)`,
-    });
-    return withMapping;
+      columnMapping: mapping,
+      delimiter: preview.delimiter,
+    }, options.audit);
   });
   await options.queue.ring();
   return job;

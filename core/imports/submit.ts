@@ -1,8 +1,9 @@
 /** Starting work: an uploaded file or a delete-all becomes a queued job, and the queue is rung. */
+import type postgres from "postgres";
 import { type AuditContext, recordAuditSql } from "../audit/mod.ts";
 import type { Sql } from "../platform/db.ts";
 import type { ColumnMapping } from "./column_mapping.ts";
-import { createBulkDeleteJob, createImportJob, type ImportJob } from "./jobs.ts";
+import { createBulkDeleteJob, createImportJob, type ImportJob, type NewImportJob } from "./jobs.ts";
 import { receiveUpload, type UploadOptions } from "./uploads.ts";
 
 /** The job queue's doorbell: a ring makes a consumer look for queued jobs. */
@@ -36,27 +37,32 @@ export async function submitUpload(
   options: SubmitUploadOptions,
 ): Promise<ImportJob> {
   const upload = await receiveUpload(request, options);
-  const job = await sql.begin(async (tx) => {
-    const job = await createImportJob(tx, {
+  const job = await sql.begin((tx) =>
+    queueImportJob(tx, {
       fileName: upload.fileName,
       filePath: upload.path,
       fileSize: upload.size,
       ownerInstance: options.instanceId,
-    });
-    if (options.columnMapping) {
-      await tx`UPDATE import_jobs SET column_mapping = ${
-        tx.json(options.columnMapping)
-      } WHERE id = ${job.id}`;
-    }
-    await recordAuditSql(tx, options.audit, {
-      action: "import.started",
-      targetType: "import",
-      targetId: job.id,
-      summary: `Started importing "${job.file_name}" (${job.file_size} bytes)`,
-    });
-    return job;
-  });
+      columnMapping: options.columnMapping,
+    }, options.audit)
+  );
   await options.queue.ring();
+  return job;
+}
+
+/** Records a queued import of `file` and, given `audit`, its `import.started` entry, in `tx`. */
+export async function queueImportJob(
+  tx: postgres.TransactionSql,
+  file: NewImportJob,
+  audit?: AuditContext,
+): Promise<ImportJob> {
+  const job = await createImportJob(tx, file);
+  await recordAuditSql(tx, audit, {
+    action: "import.started",
+    targetType: "import",
+    targetId: job.id,
+    summary: `Started importing "${job.file_name}" (${job.file_size} bytes)`,
+  });
   return job;
 }
 
