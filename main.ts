@@ -99,6 +99,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     batchSize: config.importBatchSize,
     lanes: embedded ? 1 : config.importLanes,
     deferSearchIndexRows: embedded ? null : config.searchIndexDeferRows,
+    copyCleanRecords: embedded === null,
     leaseSeconds: config.jobLeaseSeconds,
     instanceId,
     notifications,

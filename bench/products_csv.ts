@@ -23,7 +23,7 @@ export interface ProductsCsvSummary {
 }
 
 /** mulberry32: a tiny, fast, seedable PRNG; the same seed always gives the same file. */
-function randomSource(seed: number): () => number {
+export function randomSource(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

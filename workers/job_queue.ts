@@ -42,6 +42,8 @@ export interface JobQueueOptions {
   lanes: number;
   /** See `JobRunOptions.deferSearchIndexRows`: null never sets the search indexes aside. */
   deferSearchIndexRows: number | null;
+  /** See `JobRunOptions.copyCleanRecords`. */
+  copyCleanRecords: boolean;
   leaseSeconds: number;
   /** This instance's stable id: it may claim the jobs it owns and ownerless ones. */
   instanceId: string;
@@ -190,7 +192,7 @@ export class JobQueueConsumer implements JobQueue {
   }
 
   async #runOnThisThread(jobId: string): Promise<void> {
-    const { sql, batchSize, lanes, deferSearchIndexRows } = this.#options;
+    const { sql, batchSize, lanes, deferSearchIndexRows, copyCleanRecords } = this.#options;
     const stopping = new AbortController();
     this.#interrupt = () => stopping.abort();
     try {
@@ -200,6 +202,7 @@ export class JobQueueConsumer implements JobQueue {
         batchSize,
         lanes,
         deferSearchIndexRows,
+        copyCleanRecords,
         signal: stopping.signal,
         publish: (event) => this.#options.onProgress?.(event),
       });
@@ -212,7 +215,7 @@ export class JobQueueConsumer implements JobQueue {
   }
 
   async #runInWorker(jobId: string): Promise<void> {
-    const { databaseUrl, batchSize, lanes, deferSearchIndexRows } = this.#options;
+    const { databaseUrl, batchSize, lanes, deferSearchIndexRows, copyCleanRecords } = this.#options;
     const worker = new Worker(new URL("./job_worker.ts", import.meta.url).href, { type: "module" });
     const send = (request: JobWorkerRequest) => worker.postMessage(request);
     let graceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -235,7 +238,15 @@ export class JobQueueConsumer implements JobQueue {
           console.error(`job worker for ${jobId} crashed:`, event.message);
           resolve();
         };
-        send({ kind: "start", jobId, databaseUrl, batchSize, lanes, deferSearchIndexRows });
+        send({
+          kind: "start",
+          jobId,
+          databaseUrl,
+          batchSize,
+          lanes,
+          deferSearchIndexRows,
+          copyCleanRecords,
+        });
       });
     } finally {
       this.#interrupt = null;

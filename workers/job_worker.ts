@@ -14,6 +14,7 @@ export interface JobWorkerStart {
   batchSize: number;
   lanes: number;
   deferSearchIndexRows: number | null;
+  copyCleanRecords: boolean;
 }
 
 /** The message the queue sends when the process stops: commit what was handed over, then end. */
@@ -36,7 +37,7 @@ self.onmessage = async (message: MessageEvent<JobWorkerRequest>) => {
     stopping.abort();
     return;
   }
-  const { jobId, databaseUrl, batchSize, lanes, deferSearchIndexRows } = message.data;
+  const { jobId, databaseUrl, batchSize, lanes, deferSearchIndexRows, copyCleanRecords } = message.data;
   const post = (reply: JobWorkerMessage) => self.postMessage(reply);
   // One connection per lane, and one to set the search indexes aside while the lanes wait.
   const sql = connectDatabase(databaseUrl, { max: lanes + 1 });
@@ -47,6 +48,7 @@ self.onmessage = async (message: MessageEvent<JobWorkerRequest>) => {
         batchSize,
         lanes,
         deferSearchIndexRows,
+        copyCleanRecords,
         signal: stopping.signal,
         publish: (event) => post({ kind: "progress", event }),
       });

@@ -32,6 +32,15 @@ export interface CsvChunk {
   bytesStart: number;
   /** The bytes of the file parsed by the end of this chunk (not the bytes read ahead of the parser). */
   bytesRead: number;
+  /**
+   * The file's text from where the previous chunk ended to the end of this chunk's last record:
+   * exactly these records, blank lines included, so they can be handed to PostgreSQL's own CSV reader.
+   */
+  text: string;
+  /** Blank lines among the records (skipped here, but PostgreSQL's CSV reader refuses them). */
+  blankLines: number;
+  /** The line break the file uses: "\n", "\r\n" or "\r". */
+  lineBreak: string;
 }
 
 /**
@@ -47,6 +56,10 @@ export async function* readCsvRecords(
 ): AsyncGenerator<CsvChunk> {
   let bytesRead = 0;
   let charsRead = 0;
+  // The text read but not yet handed out with a chunk, in the pieces it was read in; it starts at
+  // the parser's last cursor. (One string, cut at every chunk, was copied whole each time.)
+  const unparsed: string[] = [];
+  let unparsedFrom = 0;
   const file = await Deno.open(path, { read: true });
   const text = file.readable
     .pipeThrough(
@@ -62,6 +75,7 @@ export async function* readCsvRecords(
       new TransformStream<string, string>({
         transform(chunk, controller) {
           charsRead += chunk.length;
+          unparsed.push(chunk);
           controller.enqueue(chunk);
         },
       }),
@@ -82,6 +96,23 @@ export async function* readCsvRecords(
   let line = 1;
   let parsedBefore = 0;
 
+  /** Takes the first `length` characters of the unparsed text. */
+  const takeText = (length: number): string => {
+    let taken = "";
+    while (taken.length < length && unparsed.length > 0) {
+      const piece = unparsed[0];
+      const wanted = length - taken.length;
+      if (piece.length <= wanted) {
+        taken += piece;
+        unparsed.shift();
+      } else {
+        taken += piece.slice(0, wanted);
+        unparsed[0] = piece.slice(wanted);
+      }
+    }
+    return taken;
+  };
+
   const stop = (error: unknown) => {
     failure ??= error;
     parser?.abort();
@@ -101,13 +132,23 @@ export async function* readCsvRecords(
       // The parser's position is in characters; bytes follow it in the proportion read so far.
       const parsedBytes = charsRead > 0 ? Math.round(results.meta.cursor * (bytesRead / charsRead)) : 0;
       const parsed = Math.max(parsedBefore, Math.min(bytesRead, parsedBytes));
-      const chunk: CsvChunk = { records: [], bytesStart: parsedBefore, bytesRead: parsed };
+      const cursor = results.meta.cursor;
+      const chunk: CsvChunk = {
+        records: [],
+        bytesStart: parsedBefore,
+        bytesRead: parsed,
+        text: takeText(cursor - unparsedFrom),
+        blankLines: 0,
+        lineBreak: results.meta.linebreak,
+      };
+      unparsedFrom = cursor;
       parsedBefore = parsed;
       const lineBreak = results.meta.linebreak === "\r" ? "\r" : "\n";
       for (const [row, fields] of results.data.entries()) {
         const error = quoteErrors.get(row);
         const breaks = lineBreaksIn(fields, lineBreak);
         if (fields.length === 1 && fields[0] === "" && error === undefined) {
+          chunk.blankLines += 1;
           line += 1;
           continue;
         }

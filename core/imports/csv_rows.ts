@@ -120,3 +120,17 @@ export function validateRow(fields: string[], columns: ColumnMap): RowResult {
   }
   return { ok: true, row: { sku, name, description: description || null, price: price || null, active } };
 }
+
+/**
+ * Whether a valid row stores exactly what its fields say as written, so PostgreSQL's CSV reader
+ * can read them into the staging table itself: nothing trimmed or restored, and an `active` word
+ * without spaces (PostgreSQL reads the same words as {@linkcode validateRow}). Empty optional
+ * fields are no value either way.
+ */
+export function storesAsWritten(fields: string[], row: ProductRow, columns: ColumnMap): boolean {
+  const written = (position: number | undefined, value: string | null) =>
+    position === undefined || fields[position] === (value ?? "");
+  return written(columns.sku, row.sku) && written(columns.name, row.name) &&
+    written(columns.description, row.description) && written(columns.price, row.price) &&
+    (columns.active === undefined || fields[columns.active] === fields[columns.active].trim());
+}

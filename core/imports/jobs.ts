@@ -41,6 +41,11 @@ export interface JobRunOptions {
    * the search indexes and has them rebuilt after it ends; null never does (the embedded database).
    */
   deferSearchIndexRows: number | null;
+  /**
+   * Whether PostgreSQL's own CSV reader stages the records that need nothing changed (a `COPY`
+   * from the client; false on the embedded database, whose socket does not take one).
+   */
+  copyCleanRecords: boolean;
   /** Receives the job as stored after each step and batch, and at the end. */
   report(job: ImportJob): void;
   /**

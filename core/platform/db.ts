@@ -1,5 +1,6 @@
 /** The one database pool (postgres.js) and the typed query builder (Kysely) that shares it. */
 import postgres from "postgres";
+import net from "node:net";
 import { Kysely } from "kysely";
 import { PostgresJSDialect } from "kysely-postgres-js";
 import type { Database } from "./schema.ts";
@@ -18,6 +19,8 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Sql 
   return postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
+    // A documented option (README, "Custom socket") that the package's types leave out.
+    ...({ socket: connectWithoutDelay } as object),
     // numeric and bigint come back as strings by default; counts fit in a JS number.
     types: {
       bigint: {
@@ -27,6 +30,23 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Sql 
         parse: (value: string) => Number(value),
       },
     },
+  });
+}
+
+/**
+ * Opens the TCP (or Unix) socket a pool connection runs on, with Nagle's algorithm off. With it on,
+ * a message sent right behind another one the server has not yet acknowledged waited for the
+ * server's delayed acknowledgement: each `COPY` of an import's records took 40 ms longer to end.
+ */
+function connectWithoutDelay(
+  options: { host: string[]; port: number[]; path?: string | false },
+): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = options.path
+      ? net.connect(options.path)
+      : net.connect({ host: options.host[0], port: options.port[0], noDelay: true });
+    socket.once("connect", () => resolve(socket));
+    socket.once("error", reject);
   });
 }
 

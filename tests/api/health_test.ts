@@ -80,6 +80,7 @@ Deno.test({
       batchSize: 10,
       lanes: 1,
       deferSearchIndexRows: null,
+      copyCleanRecords: true,
       leaseSeconds: 15,
       instanceId: "health-test",
     });
