@@ -132,20 +132,25 @@ export async function stageFile(
     copying: options.copyCleanRecords,
   });
   current = read.job;
-  if (read.copied !== null) {
-    const staged = await copiedTotals(sql, stage, read.copied.layout);
-    if (staged.rows !== read.copied.rows || staged.characters !== read.copied.characters) {
-      // PostgreSQL's CSV reader took some text otherwise than the file reader: stage it all validated.
-      console.error(
-        `import ${job.id}: copied rows differ (${staged.rows} rows, ${staged.characters} characters staged; ` +
-          `${read.copied.rows} and ${read.copied.characters} read); staging the file again without copying`,
-      );
-      read = await readIntoStage(sql, current, stage, options, { counting: false, copying: false });
-    }
-  }
   current = again ? current : await setJobMessage(sql, job.id, "Preparing to write");
   options.report(current);
-  await indexStage(sql, stage);
+  // The copied rows are counted while the staging table is indexed.
+  const [staged] = await Promise.all([
+    read.copied && copiedTotals(sql, stage, read.copied.layout),
+    indexStage(sql, stage),
+  ]);
+  if (
+    read.copied && staged &&
+    (staged.rows !== read.copied.rows || staged.characters !== read.copied.characters)
+  ) {
+    // PostgreSQL's CSV reader took some text otherwise than the file reader: stage it all validated.
+    console.error(
+      `import ${job.id}: copied rows differ (${staged.rows} rows, ${staged.characters} characters staged; ` +
+        `${read.copied.rows} and ${read.copied.characters} read); staging the file again without copying`,
+    );
+    read = await readIntoStage(sql, current, stage, options, { counting: false, copying: false });
+    await indexStage(sql, stage);
+  }
   if (!again) current = await markStaged(sql, job.id, { rowsTotal: read.lastRecord, lanes: options.lanes });
   return { job: current, fileProblem: read.fileProblem, copiedRows: read.copied?.rows ?? 0 };
 }

@@ -189,14 +189,14 @@ export async function copiedTotals(
 
 /**
  * Indexes the staged rows for the writes: by record number (each chunk is a range of records) and
- * by SKU (is a later row of the same SKU staged?), built side by side; then gathers statistics.
+ * by SKU (is a later row of the same SKU staged?), and gathers statistics, all side by side.
  */
 export async function indexStage(sql: Sql, stage: string): Promise<void> {
   await Promise.all([
     sql`CREATE INDEX ON ${sql(stage)} (ord)`,
     sql`CREATE INDEX ON ${sql(stage)} (lower(sku), ord)`,
+    sql`ANALYZE ${sql(stage)}`,
   ]);
-  await sql`ANALYZE ${sql(stage)}`;
 }
 
 /** How many rows the staging table holds, or null when it does not exist. */
@@ -210,7 +210,8 @@ export async function stagedRowCount(sql: Sql, stage: string): Promise<number | 
 /**
  * The share of a sample of the staged rows (about 5,000) that would change `products`: a SKU not
  * stored yet, or stored with other values. It tells whether an import is large enough to write
- * without the search indexes (an estimate: a repeated SKU's earlier rows are sampled too).
+ * without the search indexes (an estimate: a repeated SKU's earlier rows are sampled too). It samples
+ * whole pages: a row-by-row sample reads every page of the table (0.4 s at 500k).
  */
 export async function sampledWriteShare(sql: Sql, stage: string, stagedRows: number): Promise<number> {
   const percent = Math.min(100, (100 * 5000) / Math.max(1, stagedRows));
@@ -220,7 +221,7 @@ export async function sampledWriteShare(sql: Sql, stage: string, stagedRows: num
           IS DISTINCT FROM (s.sku, s.name, coalesce(s.description, p.description),
             coalesce(s.price, p.price), coalesce(s.active, p.active))
       THEN 1 ELSE 0 END)::float8 AS share
-    FROM ${sql(stage)} s TABLESAMPLE BERNOULLI (${percent})
+    FROM ${sql(stage)} s TABLESAMPLE SYSTEM (${percent})
     LEFT JOIN products p ON lower(p.sku) = lower(s.sku)`;
   return share ?? 0;
 }
