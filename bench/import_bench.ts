@@ -274,12 +274,13 @@ async function appImports(
     await server.ready();
     const api = { base: server.base, token: await mintToken(databaseUrl(database)) };
     server.resetPeak();
-    const fresh = await importOverHttp(api, csvPath, { watch: true });
+    // Only the 500k case is timed until search answers; the 2M case is timed to `complete`.
+    const fresh = await importOverHttp(api, csvPath, { watch: withReimport });
     const freshRss = server.peakMb;
     const stored = await countProducts(database);
     if (stored !== distinctSkus) console.log(`FAIL: ${stored} products stored, expected ${distinctSkus}`);
-    if (fresh.search!.wrongAnswers > 0) {
-      console.log(`FAIL: ${fresh.search!.wrongAnswers} of ${fresh.search!.answers} searches were wrong`);
+    if (fresh.search && fresh.search.wrongAnswers > 0) {
+      console.log(`FAIL: ${fresh.search.wrongAnswers} of ${fresh.search.answers} searches were wrong`);
     }
     let again = null;
     let againRss = null;
@@ -301,7 +302,7 @@ async function appImports(
     }
     return {
       fresh: fresh.seconds,
-      searchable: fresh.search!.searchableSeconds,
+      searchable: fresh.search?.searchableSeconds ?? NaN,
       freshRss,
       again: again?.seconds ?? NaN,
       againRss,

@@ -103,11 +103,15 @@ export interface SearchWatch {
   answers: number;
 }
 
+/** How long after search has caught up a search may keep missing its budget before the watch gives up. */
+const GIVE_UP_AFTER_MS = 60_000;
+
 /**
  * Asks `path` again and again (a pause of 250 ms between answers) until `stop` resolves and an
- * answer after it came within `budgetMs`. The last answer is the reference: search has caught up
- * by then, so every earlier answer must equal it.
+ * answer after it came within `budgetMs` (or a minute has passed: searchable is then NaN). The last
+ * answer is the reference: search has caught up by then, so every earlier answer must equal it.
  */
+
 export async function watchSearch(
   api: AppApi,
   path: string,
@@ -116,10 +120,20 @@ export async function watchSearch(
   budgetMs = 50,
 ): Promise<SearchWatch> {
   let stopped = false;
-  stop.finally(() => (stopped = true));
+  let giveUpAt = Infinity;
+  stop.finally(() => {
+    stopped = true;
+    giveUpAt = performance.now() + GIVE_UP_AFTER_MS;
+  });
   const answers: { at: number; ms: number; body: string }[] = [];
   while (true) {
     const wasStopped = stopped;
+    if (performance.now() > giveUpAt) {
+      console.log(`FAIL: ${path} never answered within ${budgetMs} ms once search had caught up`);
+      const reference = answers.at(-1)?.body;
+      const wrongAnswers = answers.filter((answer) => answer.body !== reference).length;
+      return { searchableSeconds: NaN, wrongAnswers, answers: answers.length };
+    }
     const started = performance.now();
     const response = await apiFetch(api, path);
     const body = await response.text();
