@@ -84,7 +84,7 @@ export interface FileLayout {
 
 const encoder = new TextEncoder();
 /** A copy's text waiting to be sent beyond this holds the file reader up. */
-const MAX_QUEUED_BYTES = 2 * 1024 * 1024;
+const MAX_QUEUED_BYTES = 1024 * 1024;
 
 /**
  * Consecutive records of the file appended as their own text, by `COPY … FROM STDIN (FORMAT csv)`
