@@ -133,7 +133,7 @@ export class StageCopy {
 
   /**
    * Sends more records' text, each ending with a line break. Returns a promise to wait for when
-   * more than a few megabytes wait to be sent (PostgreSQL reads slower than the file is parsed).
+   * more than a megabyte waits to be sent (PostgreSQL may read slower than the file is parsed).
    */
   write(text: string): Promise<void> | null {
     const bytes = encoder.encode(text);
