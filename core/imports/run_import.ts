@@ -36,6 +36,7 @@ import {
   createStage,
   dropStage,
   type FileLayout,
+  holdsText,
   indexStage,
   sampledWriteShare,
   stageColumns,
@@ -131,8 +132,7 @@ export async function stageFile(
     counting: !again,
     copying: options.copyCleanRecords,
   });
-  current = read.job;
-  current = again ? current : await setJobMessage(sql, job.id, "Preparing to write");
+  current = again ? read.job : await setJobMessage(sql, job.id, "Preparing to write");
   options.report(current);
   // The copied rows are counted while the staging table is indexed.
   const [staged] = await Promise.all([
@@ -278,7 +278,7 @@ async function readIntoStage(
         if (result.ok) {
           chunkRows.push({ ord: index, row: result.row });
           if (clean && storesAsWritten(fields, result.row, columns)) {
-            characters += copiedCharacters(fields, columns);
+            characters += copiedCharacters(fields, layout!);
           } else clean = false;
         } else {
           errors.push(rowError(record, result.error, columns.width));
@@ -376,11 +376,11 @@ function copiesAsWritten(text: string, lineBreak: string): boolean {
   return !/\r(?!\n)|(?<!\r)\n/.test(text);
 }
 
-/** The characters the staging table holds of a copied record: every column but price and active. */
-function copiedCharacters(fields: string[], columns: ColumnMap): number {
+/** The characters the staging table holds of a copied record, counted as `copiedTotals` counts them. */
+function copiedCharacters(fields: string[], layout: FileLayout): number {
   let characters = 0;
   for (let position = 0; position < fields.length; position++) {
-    if (position !== columns.price && position !== columns.active) characters += fields[position].length;
+    if (holdsText(layout.columns[position])) characters += fields[position].length;
   }
   return characters;
 }

@@ -169,6 +169,11 @@ function quoteLiteral(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
+/** Whether a staging column holds a field's text as written (price and active are converted). */
+export function holdsText(column: string): boolean {
+  return column !== "price" && column !== "active";
+}
+
 /**
  * The copied rows and their characters (in the product fields and unused columns, as the file
  * reader saw them): when these differ from what the file reader counted, the two readers parsed
@@ -179,7 +184,7 @@ export async function copiedTotals(
   stage: string,
   layout: FileLayout,
 ): Promise<{ rows: number; characters: number }> {
-  const counted = layout.columns.filter((column) => column !== "price" && column !== "active")
+  const counted = layout.columns.filter(holdsText)
     .map((column) => `coalesce(char_length(${column}), 0)`).join(" + ");
   const [totals] = await sql<{ rows: number; characters: string }[]>`
     SELECT count(*)::int AS rows, coalesce(sum(${sql.unsafe(counted)}), 0)::text AS characters

@@ -20,7 +20,7 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Sql 
     max: options.max ?? 10,
     onnotice: () => {},
     // A documented option (README, "Custom socket") that the package's types leave out.
-    ...({ socket: connectWithoutDelay } as object),
+    ...({ socket: socketsWithoutDelay() } as object),
     // numeric and bigint come back as strings by default; counts fit in a JS number.
     types: {
       bigint: {
@@ -34,20 +34,20 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Sql 
 }
 
 /**
- * Opens the TCP (or Unix) socket a pool connection runs on, with Nagle's algorithm off. With it on,
+ * Opens the TCP (or Unix) sockets of a pool's connections with Nagle's algorithm off. With it on,
  * a message sent right behind another one the server has not yet acknowledged waited for the
  * server's delayed acknowledgement: each `COPY` of an import's records took 40 ms longer to end.
+ * Each socket is handed over still connecting, so postgres.js's connect timeout and error handling
+ * cover the connection as they do for its own sockets; each new one tries the URL's next host,
+ * as postgres.js does.
  */
-function connectWithoutDelay(
-  options: { host: string[]; port: number[]; path?: string | false },
-): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = options.path
-      ? net.connect(options.path)
-      : net.connect({ host: options.host[0], port: options.port[0], noDelay: true });
-    socket.once("connect", () => resolve(socket));
-    socket.once("error", reject);
-  });
+function socketsWithoutDelay() {
+  let attempts = 0;
+  return (options: { host: string[]; port: number[]; path?: string | false }): net.Socket => {
+    if (options.path) return net.connect(options.path);
+    const at = attempts++ % options.host.length;
+    return net.connect({ host: options.host[at], port: options.port[at] ?? options.port[0], noDelay: true });
+  };
 }
 
 /** A typed query builder sharing the given postgres.js pool. */
