@@ -8,7 +8,7 @@
 import type postgres from "postgres";
 import type { Writable } from "node:stream";
 import type { Sql } from "../platform/db.ts";
-import type { ProductRow } from "../products/mod.ts";
+import { probeProductsBySku, type ProductRow } from "../products/mod.ts";
 import { type ColumnMap, KNOWN_COLUMNS } from "./csv_rows.ts";
 
 const INT8_OID = 20;
@@ -193,14 +193,15 @@ export async function copiedTotals(
 }
 
 /**
- * Indexes the staged rows for the writes: by record number (each chunk is a range of records) and
- * by SKU (is a later row of the same SKU staged?), and gathers statistics, all side by side.
+ * Indexes the staged rows for the writes, both indexes side by side: by record number (each chunk
+ * is a range of records) and by SKU (is a later row of the same SKU staged?). The SKU index only
+ * answers equality, so it compares bytes (collation "C"): built in half the time of the database's
+ * collation. No statistics are gathered: the writes' plans are fixed (see `writeStagedChunk`).
  */
 export async function indexStage(sql: Sql, stage: string): Promise<void> {
   await Promise.all([
     sql`CREATE INDEX ON ${sql(stage)} (ord)`,
-    sql`CREATE INDEX ON ${sql(stage)} (lower(sku), ord)`,
-    sql`ANALYZE ${sql(stage)}`,
+    sql`CREATE INDEX ON ${sql(stage)} ((lower(sku) COLLATE "C"), ord)`,
   ]);
 }
 
@@ -220,15 +221,19 @@ export async function stagedRowCount(sql: Sql, stage: string): Promise<number | 
  */
 export async function sampledWriteShare(sql: Sql, stage: string, stagedRows: number): Promise<number> {
   const percent = Math.min(100, (100 * 5000) / Math.max(1, stagedRows));
-  const [{ share }] = await sql<{ share: number | null }[]>`
+  return await sql.begin(async (tx) => {
+    // Hashing all of `products` instead took 0.17 s at 500k.
+    await probeProductsBySku(tx);
+    const [{ share }] = await tx<{ share: number | null }[]>`
     SELECT avg(CASE WHEN p.id IS NULL
         OR (p.sku, p.name, p.description, p.price, p.active)
           IS DISTINCT FROM (s.sku, s.name, coalesce(s.description, p.description),
             coalesce(s.price, p.price), coalesce(s.active, p.active))
       THEN 1 ELSE 0 END)::float8 AS share
-    FROM ${sql(stage)} s TABLESAMPLE SYSTEM (${percent})
+    FROM ${tx(stage)} s TABLESAMPLE SYSTEM (${percent})
     LEFT JOIN products p ON lower(p.sku) = lower(s.sku)`;
-  return share ?? 0;
+    return share ?? 0;
+  });
 }
 
 /** Drops the job's staging table, if it is still there. */

@@ -50,18 +50,7 @@ export async function writeStagedChunk(
   if (columns.active) assigned.push("active");
   const tuple = (table: string) => tx.unsafe(assigned.map((column) => `${table}.${column}`).join(", "));
   const setList = tx.unsafe(assigned.map((column) => `${column} = excluded.${column}`).join(", "));
-  // Each row finds its stored product by one probe of the unique SKU index, which is what a chunk
-  // of a few thousand rows wants at any table size; the planner, left alone, does worse. During an
-  // import the table grows faster than its statistics: planned from them, the join hashed all of
-  // `products` for every chunk (a 500k import took twice as long), or, planned while the table was
-  // empty and another import filled it, scanned the whole table once per row (15 s for one chunk).
-  // And the SKU's trigram index also answers `=`, through a bitmap: ~2 ms a probe. The penalty
-  // those settings put on what remains (the count trigger's one-row table) would price the
-  // statements past `jit_above_cost`, and compiling them cost ~15 ms a chunk: JIT is off too.
-  await tx`
-    SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true),
-      set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true),
-      set_config('jit', 'off', true)`;
+  await probeProductsBySku(tx);
   // Rows equal to the stored product are left out before the INSERT: `ON CONFLICT … WHERE false`
   // would still lock (and so write) each of them, which is most of a re-import's cost.
   const [counts] = await tx<{ staged: number; latest: number; inserted: number; updated: number }[]>`
@@ -70,7 +59,9 @@ export async function writeStagedChunk(
       WHERE ord > ${range.after} AND ord <= ${range.through}
     ), latest AS (
       SELECT * FROM chunk c
-      WHERE NOT EXISTS (SELECT 1 FROM ${tx(stage)} l WHERE lower(l.sku) = lower(c.sku) AND l.ord > c.ord)
+      WHERE NOT EXISTS (
+        SELECT 1 FROM ${tx(stage)} l
+        WHERE lower(l.sku) COLLATE "C" = lower(c.sku) COLLATE "C" AND l.ord > c.ord)
     ), changing AS (
       SELECT l.* FROM latest l LEFT JOIN products p ON lower(p.sku) = lower(l.sku)
       WHERE p.id IS NULL OR (${tuple("p")}) IS DISTINCT FROM (${tuple("l")})
@@ -91,6 +82,23 @@ export async function writeStagedChunk(
     repeated: counts.staged - counts.latest,
     staged: counts.staged,
   };
+}
+
+/**
+ * Plans the rest of the transaction's joins with `products` as one probe of the unique SKU index
+ * per row, which is what a few thousand rows want at any table size; the planner, left alone, does
+ * worse. During an import the table grows faster than its statistics: planned from them, the join
+ * hashed all of `products` for every chunk (a 500k import took twice as long), or, planned while the
+ * table was empty and another import filled it, scanned the whole table once per row (15 s for one
+ * chunk). And the SKU's trigram index also answers `=`, through a bitmap: ~1–2 ms a probe. The
+ * penalty these settings put on what remains (the count trigger's one-row table) would price the
+ * statements past `jit_above_cost`, and compiling them cost ~15 ms a chunk: JIT is off too.
+ */
+export async function probeProductsBySku(tx: postgres.TransactionSql): Promise<void> {
+  await tx`
+    SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true),
+      set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true),
+      set_config('jit', 'off', true)`;
 }
 
 /**

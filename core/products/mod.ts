@@ -9,6 +9,7 @@ export {
   type ChunkCounts,
   deleteAllProducts,
   type PresentColumns,
+  probeProductsBySku,
   type ProductRow,
   tidyAfterBulkChange,
   writeStagedChunk,
