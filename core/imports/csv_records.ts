@@ -11,6 +11,12 @@ import { ImportFileError } from "../platform/errors.ts";
 const MAX_RECORD_CHARS = 8 * 1024 * 1024;
 /** Parsed chunks waiting for the reader before the parser pauses: one in use, one ready. */
 const CHUNKS_AHEAD = 2;
+/**
+ * The file is parsed this many bytes at a time (it is read 64 KB at a time). A chunk's records
+ * then die young: parsed 64 KB at a time, most outlived the server's 2 MB young generation and
+ * were collected as old objects, and reading a 500k file took ~1.7 s instead of ~1.1 s.
+ */
+const PARSE_BYTES = 16 * 1024;
 
 /** One record of the file. */
 export interface CsvRecord {
@@ -66,7 +72,9 @@ export async function* readCsvRecords(
       new TransformStream<Uint8Array, Uint8Array>({
         transform(chunk, controller) {
           bytesRead += chunk.byteLength;
-          controller.enqueue(chunk);
+          for (let at = 0; at < chunk.byteLength; at += PARSE_BYTES) {
+            controller.enqueue(chunk.subarray(at, at + PARSE_BYTES));
+          }
         },
       }),
     )
