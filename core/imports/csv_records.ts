@@ -3,6 +3,7 @@ import Papa from "papaparse";
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeWebReadableStream } from "node:stream/web";
 import { ImportFileError } from "../platform/errors.ts";
+import { decodeFileText } from "./file_check.ts";
 
 /**
  * A record longer than this (in characters) means a quote was never closed: stop instead of
@@ -52,9 +53,9 @@ export interface CsvChunk {
 /**
  * Streams a UTF-8 CSV file through papaparse (comma-separated unless `options.delimiter` says
  * otherwise, as the preview detected it); the parser pauses while the caller works on earlier
- * chunks. Blank lines are skipped (but counted in line numbers). A quote that is never closed
- * yields its record with a problem naming the lines it swallowed, then throws
- * {@linkcode ImportFileError}.
+ * chunks. Blank lines are skipped (but counted in line numbers). Bytes that are not UTF-8 text
+ * throw `FileNotTextError` (`file_check.ts`) where they are met. A quote that is never closed yields its
+ * record with a problem naming the lines it swallowed, then throws {@linkcode ImportFileError}.
  */
 export async function* readCsvRecords(
   path: string,
@@ -78,7 +79,7 @@ export async function* readCsvRecords(
         },
       }),
     )
-    .pipeThrough(new TextDecoderStream("utf-8", { fatal: true }) as TransformStream<Uint8Array, string>)
+    .pipeThrough(decodeFileText())
     .pipeThrough(
       new TransformStream<string, string>({
         transform(chunk, controller) {
@@ -155,7 +156,10 @@ export async function* readCsvRecords(
       for (const [row, fields] of results.data.entries()) {
         const error = quoteErrors.get(row);
         const breaks = lineBreaksIn(fields, lineBreak);
-        if (fields.length === 1 && fields[0] === "" && error === undefined) {
+        // Before the header, a line of spaces is blank too (a file of only such lines is empty).
+        const blank = fields.length === 1 && error === undefined &&
+          (records === 0 ? fields[0].trim() === "" : fields[0] === "");
+        if (blank) {
           chunk.blankLines += 1;
           line += 1;
           continue;

@@ -1,40 +1,47 @@
-/** The check an uploaded file passes before any row is written: UTF-8 text, not binary, not empty. */
+/**
+ * The check every byte of an uploaded file passes as it is read: UTF-8 text, not binary. The file
+ * is read once; a failure stops the reading before any product is written, since products are
+ * written only after the whole file has been read into the staging table.
+ */
 import { ImportFileError } from "../platform/errors.ts";
 
+/** A file that is not text: the import fails with this and writes nothing. */
+export class FileNotTextError extends ImportFileError {}
+
 /**
- * Reads the whole file once before any write and fails with a clear message if it is empty,
- * binary or not valid UTF-8 — guessing an encoding would store garbled text silently.
+ * Decodes the file's bytes as UTF-8, failing with a clear message on bytes that are not UTF-8 or
+ * on binary data (a NUL byte) — guessing an encoding would store garbled text silently.
  */
-export async function checkFileIsText(path: string): Promise<void> {
+export function decodeFileText(): TransformStream<Uint8Array, string> {
   const decoder = new TextDecoder("utf-8", { fatal: true });
-  const file = await Deno.open(path, { read: true });
   let offset = 0;
-  let sawText = false;
-  for await (const chunk of file.readable) {
-    let text: string;
-    try {
-      text = decoder.decode(chunk, { stream: true });
-    } catch {
-      throw new ImportFileError(
-        `The file is not valid UTF-8 text (the first invalid bytes are between byte ${offset} and ` +
-          `${offset + chunk.byteLength}). Save it as "CSV UTF-8" and upload it again; other encodings ` +
-          `such as Windows-1252 are refused rather than stored as garbled text.`,
-      );
-    }
-    const nul = text.indexOf("\0");
-    if (nul !== -1) {
-      throw new ImportFileError(
-        `This is not a CSV text file: it contains binary data (a NUL byte within the first ` +
-          `${offset + chunk.byteLength} bytes). Export the spreadsheet as CSV (UTF-8) and upload that.`,
-      );
-    }
-    if (!sawText && text.trim() !== "") sawText = true;
-    offset += chunk.byteLength;
-  }
-  try {
-    decoder.decode();
-  } catch {
-    throw new ImportFileError("The file is not valid UTF-8 text: it ends in the middle of a character.");
-  }
-  if (!sawText) throw new ImportFileError("The file is empty: it has no header row and no products.");
+  return new TransformStream({
+    transform(bytes, controller) {
+      let text: string;
+      try {
+        text = decoder.decode(bytes, { stream: true });
+      } catch {
+        throw new FileNotTextError(
+          `The file is not valid UTF-8 text (the first invalid bytes are between byte ${offset} and ` +
+            `${offset + bytes.byteLength}). Save it as "CSV UTF-8" and upload it again; other encodings ` +
+            `such as Windows-1252 are refused rather than stored as garbled text.`,
+        );
+      }
+      offset += bytes.byteLength;
+      if (text.includes("\0")) {
+        throw new FileNotTextError(
+          `This is not a CSV text file: it contains binary data (a NUL byte within the first ` +
+            `${offset} bytes). Export the spreadsheet as CSV (UTF-8) and upload that.`,
+        );
+      }
+      if (text !== "") controller.enqueue(text);
+    },
+    flush() {
+      try {
+        decoder.decode();
+      } catch {
+        throw new FileNotTextError("The file is not valid UTF-8 text: it ends in the middle of a character.");
+      }
+    },
+  });
 }

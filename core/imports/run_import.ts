@@ -13,7 +13,7 @@ import { dropSearchIndexes, type PresentColumns, writeStagedChunk } from "../pro
 import { type CsvRecord, readCsvRecords, swallowedLines } from "./csv_records.ts";
 import { type ColumnMap, mapColumns, storesAsWritten, validateRow } from "./csv_rows.ts";
 import { applyColumnMapping, type ColumnMapping } from "./column_mapping.ts";
-import { checkFileIsText } from "./file_check.ts";
+import { FileNotTextError } from "./file_check.ts";
 import {
   completeImportJob,
   failJob,
@@ -75,8 +75,6 @@ export async function runImport(sql: Sql, job: ImportJob, options: JobRunOptions
           `${numberFormat.format(job.rows_done)} rows were committed before that.`,
       );
     }
-    options.report(await setJobMessage(sql, job.id, "Checking the file"));
-    await checkFileIsText(job.file_path);
     let current = job;
     let fileProblem: ImportFileError | null = null;
     // Staged by an earlier attempt, and the staging table still whole (PostgreSQL empties UNLOGGED
@@ -325,7 +323,10 @@ async function readIntoStage(
     await endRun().catch(() => {});
     await Promise.allSettled([...appending, reporting]);
     // A file problem found mid-way keeps the valid rows before it; the job fails with the reason.
-    if (!(error instanceof ImportFileError && columns !== null)) throw error;
+    // A file that turns out not to be text writes nothing.
+    if (!(error instanceof ImportFileError && columns !== null) || error instanceof FileNotTextError) {
+      throw error;
+    }
     fileProblem = error;
   }
   await endRun();

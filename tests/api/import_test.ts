@@ -130,6 +130,11 @@ appTest("bad rows are reported with line numbers and the rest is imported", asyn
   ]);
 });
 
+/** A header and `count` valid rows. */
+function manyRows(count: number): string {
+  return "name,sku\n" + Array.from({ length: count }, (_, i) => `Product ${i},sku-${i}\n`).join("");
+}
+
 const fileProblems: [string, string | Uint8Array, RegExp][] = [
   ["no sku column", "name,code\nA,1\n", /no "sku" column/],
   ["semicolon separated", "name;sku\nA;1\n", /semicolons/],
@@ -145,6 +150,17 @@ const fileProblems: [string, string | Uint8Array, RegExp][] = [
     ]),
     /not valid UTF-8/,
   ],
+  [
+    // Far enough into the file that earlier rows were already staged (some by COPY).
+    "invalid UTF-8 after 20,000 good rows",
+    new Uint8Array([
+      ...new TextEncoder().encode(manyRows(20_000)),
+      0xe9,
+      ...new TextEncoder().encode(",c-1\n"),
+    ]),
+    /not valid UTF-8 text \(the first invalid bytes are between byte \d+/,
+  ],
+  ["a NUL byte after 20,000 good rows", manyRows(20_000) + "A\0,a-0\n", /binary data/],
   [
     "an unterminated quote",
     'name,sku,description\nA,a-1,fine\nB,b-2,"never closed\nC,c-3,x\n',
