@@ -3,7 +3,7 @@
  * PostgreSQL itself crashes) holding the file's valid rows with their record numbers, so the
  * writes that follow can keep each SKU's last row and write it once. Rows arrive two ways: as
  * validated values (`appendToStage`), or, for runs of records that need nothing changed, as the
- * file's own text read by PostgreSQL's CSV reader (`copyToStage`, several times faster).
+ * file's own text read by PostgreSQL's CSV reader (`StageCopy`, several times faster).
  */
 import type postgres from "postgres";
 import type { Writable } from "node:stream";

@@ -1,7 +1,4 @@
 /** The embedded default database: PGlite behind a PostgreSQL socket, when DATABASE_URL is unset. */
-import { PGlite } from "@electric-sql/pglite";
-import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import postgres from "postgres";
 import type { Config } from "./config.ts";
 
@@ -19,6 +16,13 @@ export interface EmbeddedPostgres {
  */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   await Deno.mkdir(dataDir, { recursive: true });
+  // Loaded only here: every process and job worker would otherwise parse PGlite's ~9 MB of code
+  // (a job worker started ~0.1 s later for it, and held the code in memory).
+  const [{ PGlite }, { pg_trgm }, { PGLiteSocketServer }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("@electric-sql/pglite/contrib/pg_trgm"),
+    import("@electric-sql/pglite-socket"),
+  ]);
   const db = await PGlite.create(dataDir, { extensions: { pg_trgm } });
   const port = freePort();
   const server = new PGLiteSocketServer({ db, port, host: "127.0.0.1", maxConnections: 16 });
