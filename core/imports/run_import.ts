@@ -139,7 +139,7 @@ export async function stageFile(
   const differ = read.copied && staged &&
     (staged.rows !== read.copied.rows || staged.characters !== read.copied.characters);
   if (read.copyRefused || differ) {
-    // PostgreSQL's CSV reader took some text otherwise than the file reader: stage it all validated.
+    // PostgreSQL's CSV reader refused some text or read it otherwise: stage the whole file validated.
     console.error(
       `import ${job.id}: ` +
         (read.copyRefused
@@ -181,9 +181,9 @@ interface CopyRun {
  * One pass over the file into a new staging table. Records go in validated batches; with
  * `copying`, a parsed chunk whose records all store as written (and whose text PostgreSQL's CSV
  * reader takes as the file reader did: no blank lines, one kind of line break, no characters
- * outside the BMP) goes as its own text instead, in runs of about
- * `batchSize * RUN_BATCHES` records. When
- * `counting`, failed rows are stored and progress reported as the file is read.
+ * outside the BMP) goes as its own text instead, in runs of about `batchSize * RUN_BATCHES`
+ * records; once PostgreSQL has refused one, nothing more is copied (the file is staged again).
+ * When `counting`, failed rows are stored and progress reported as the file is read.
  */
 async function readIntoStage(
   sql: Sql,
@@ -260,7 +260,8 @@ async function readIntoStage(
       const chunkBytes = chunk.bytesRead - bytesStart;
       const chunkRows: StagedRow[] = [];
       let characters = 0;
-      let clean = mode.copying && chunk.blankLines === 0 && copiesAsWritten(chunk.text, chunk.lineBreak);
+      let clean = mode.copying && !copyRefused && chunk.blankLines === 0 &&
+        copiesAsWritten(chunk.text, chunk.lineBreak);
       for (let position = 0; position < records.length; position++) {
         const record = records[position];
         const { fields, index, problem } = record;
