@@ -131,23 +131,22 @@ export async function stageFile(
   });
   current = again ? read.job : await setJobMessage(sql, job.id, "Preparing to write");
   options.report(current);
-  // The copied rows are counted while the staging table is indexed.
-  const [staged] = await Promise.all([
-    read.copied && copiedTotals(sql, stage, read.copied.layout),
-    indexStage(sql, stage),
-  ]);
-  const differ = read.copied && staged &&
-    (staged.rows !== read.copied.rows || staged.characters !== read.copied.characters);
-  if (read.copyRefused || differ) {
-    // PostgreSQL's CSV reader refused some text or read it otherwise: stage the whole file validated.
-    console.error(
-      `import ${job.id}: ` +
-        (read.copyRefused
-          ? "PostgreSQL refused a copy"
-          : `copied rows differ (${staged!.rows} rows, ${staged!.characters} characters staged; ` +
-            `${read.copied!.rows} and ${read.copied!.characters} read)`) +
-        "; staging the file again without copying",
-    );
+  // PostgreSQL's CSV reader refused some text, or read it otherwise (its copied rows are counted
+  // while the staging table is indexed): the whole file is staged again, validated.
+  let restaging = read.copyRefused ? "PostgreSQL refused a copy" : null;
+  if (restaging === null) {
+    const { copied } = read;
+    const [staged] = await Promise.all([
+      copied && copiedTotals(sql, stage, copied.layout),
+      indexStage(sql, stage),
+    ]);
+    if (copied && staged && (staged.rows !== copied.rows || staged.characters !== copied.characters)) {
+      restaging = `copied rows differ (${staged.rows} rows, ${staged.characters} characters staged; ` +
+        `${copied.rows} and ${copied.characters} read)`;
+    }
+  }
+  if (restaging !== null) {
+    console.error(`import ${job.id}: ${restaging}; staging the file again without copying`);
     read = await readIntoStage(sql, current, stage, options, { counting: false, copying: false });
     await indexStage(sql, stage);
   }
