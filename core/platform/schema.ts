@@ -40,6 +40,20 @@ export interface DeletedProductTable {
 export interface ProductStatsTable {
   singleton: boolean;
   total: ColumnType<number, never, never>;
+  /** Moved on by every statement that changes products (migration 018). */
+  version: ColumnType<number, never, never>;
+}
+
+/** `product_page_anchors`: for one sort order, the id of every `every`th product (migration 018). */
+export interface ProductPageAnchorTable {
+  /** `<sort> <order>`, e.g. `updated desc`. */
+  sort: string;
+  /** The `product_stats.version` the anchors were taken at; they serve only it. */
+  version: number;
+  every: number;
+  /** `ids[k]` (1-based) is the product at position `k × every` (0-based) in that order. */
+  ids: number[];
+  taken_at: Defaulted<Date>;
 }
 
 /** The lifecycle of a job: queued → processing → complete | error | cancelled. */
@@ -251,6 +265,7 @@ export interface SchemaMigrationTable {
 export interface Database {
   products: ProductTable;
   product_stats: ProductStatsTable;
+  product_page_anchors: ProductPageAnchorTable;
   deleted_products: DeletedProductTable;
   import_jobs: ImportJobTable;
   import_row_errors: ImportRowErrorTable;

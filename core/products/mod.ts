@@ -40,9 +40,8 @@ export {
   type ProductFilters,
   type ProductPage,
   type ProductQuery,
-  SORT_KEYS,
-  type SortKey,
 } from "./listing.ts";
+export { SORT_KEYS, type SortKey } from "./sort_order.ts";
 export {
   applyBulkActionNow,
   applyToNextBatch,

@@ -232,16 +232,17 @@ appTest("a filtered list counts up to COUNT_CAP matches and says when there are 
   equal(common.pages, COUNT_CAP / 10);
   equal(common.items.length, 10);
   equal(common.items[0].sku, "C-0", "the page is the first in sort order, not any ten matches");
-  const deep = (await api(app, "GET", "?search=common&limit=10&sort=sku&order=desc&page=420")).body;
+  const deep = (await api(app, "GET", "?search=common&limit=10&sort=sku&order=desc&page=102")).body;
   const offset = await app.db.sql<{ sku: string }[]>`SELECT sku FROM products WHERE name ILIKE '%common%'
-    ORDER BY lower(sku) DESC LIMIT 10 OFFSET 4190`;
+    ORDER BY lower(sku) DESC LIMIT 10 OFFSET 1010`;
+  equal(deep.items.length, 10, "a page past the counted matches is still there");
   deepStrictEqual(deep.items.map((item: { sku: string }) => item.sku), offset.map((row) => row.sku));
   const html = (await (await app.fetch("/?search=common")).text()).replace(/<[^>]+>/g, "").replace(
     /\s+/g,
     " ",
   );
-  match(html, /5,000\+ products match/, "the page says the count is capped");
-  match(html, /Page 1 of 100\+/);
+  match(html, /1,000\+ products match/, "the page says the count is capped");
+  match(html, /Page 1 of 20\+/);
   const inactive = (await api(app, "GET", "?active=true&limit=1")).body;
   equal(inactive.total, COUNT_CAP);
   equal(inactive.total_exact, false);
@@ -251,4 +252,19 @@ appTest("a filtered list counts up to COUNT_CAP matches and says when there are 
   const all = (await api(app, "GET", "?limit=1")).body;
   equal(all.total, COUNT_CAP + 50);
   equal(all.total_exact, true, "the unfiltered total is always exact");
+});
+
+appTest("a search over the count cap, none of it among the first rows, pages by its matches", async (app) => {
+  // 1,200 matches (over COUNT_CAP) that all sort after 2,000 other products: the first page's
+  // leading rows hold none of them, so the page comes from the matches themselves.
+  const others = Array.from({ length: 2000 }, (_, i) => `A-${String(i).padStart(4, "0")},Plain item ${i}`);
+  const matches = Array.from({ length: 1200 }, (_, i) => `M-${String(i).padStart(4, "0")},Rare gadget ${i}`);
+  await importCsv(app, ["sku,name", ...others, ...matches].join("\n"));
+  for (const page of [1, 7, 24]) {
+    const listed = (await api(app, "GET", `?search=gadget&limit=50&sort=sku&page=${page}`)).body;
+    equal(listed.total, COUNT_CAP);
+    equal(listed.total_exact, false);
+    const expected = matches.slice((page - 1) * 50, page * 50).map((row) => row.split(",")[0]);
+    deepStrictEqual(listed.items.map((item: { sku: string }) => item.sku), expected, `page ${page}`);
+  }
 });
