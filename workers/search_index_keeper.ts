@@ -1,7 +1,7 @@
 /**
- * The upkeep after imports and delete-alls, off the job's clock: the search indexes a large import
- * set aside are rebuilt once no such import still runs, the table is vacuumed and analyzed, and the
- * imports waiting for search are told it has caught up. One instance does it at a time (an
+ * The upkeep after imports and delete-alls, off the job's clock: the search and sort indexes a
+ * large import set aside are rebuilt once no such import still runs, the table is vacuumed and
+ * analyzed, and the imports waiting for search are told it has caught up. One instance does it at a time (an
  * advisory lock). Woken when a job ends, at start-up (a crash may have cut a rebuild short) and
  * every few seconds (another instance may have died during one).
  */
@@ -13,7 +13,7 @@ import {
   progressFromJob,
 } from "../core/imports/mod.ts";
 import type { Sql } from "../core/platform/mod.ts";
-import { rebuildSearchIndexes, searchIndexesWhole, tidyAfterBulkChange } from "../core/products/mod.ts";
+import { deferredIndexesWhole, rebuildDeferredIndexes, tidyAfterBulkChange } from "../core/products/mod.ts";
 import { SerialDrain } from "./serial_drain.ts";
 
 /** The advisory lock key of the upkeep (any constant; "search" in ASCII). */
@@ -33,7 +33,7 @@ export interface SearchIndexKeeperOptions {
   sweepMs?: number;
 }
 
-/** Tidies after bulk changes and rebuilds the search indexes; see the module comment. */
+/** Tidies after bulk changes and rebuilds the set-aside indexes; see the module comment. */
 export class SearchIndexKeeper {
   #options: SearchIndexKeeperOptions;
   #loop = new SerialDrain("search index upkeep", () => this.#pass());
@@ -72,7 +72,7 @@ export class SearchIndexKeeper {
 
   async #pass(): Promise<void> {
     const { sql, singleProcess } = this.#options;
-    const indexesMissing = !singleProcess && !(await searchIndexesWhole(sql));
+    const indexesMissing = !singleProcess && !(await deferredIndexesWhole(sql));
     if (!this.#tidyDue && !indexesMissing && (await importsAwaitingSearch(sql)) === 0) return;
     // A job is queued or running (it may write without them, or would wait for a rebuild): it
     // wakes this keeper when it ends.
@@ -103,10 +103,10 @@ export class SearchIndexKeeper {
   async #upkeep(rebuild: boolean): Promise<void> {
     const { sql, onProgress } = this.#options;
     this.#tidyDue = false;
-    if (rebuild) await rebuildSearchIndexes(sql, this.#stopping.signal);
+    if (rebuild) await rebuildDeferredIndexes(sql, this.#stopping.signal);
     await tidyAfterBulkChange(sql);
     // A large import that started meanwhile may have set them aside again: its jobs wait for the next pass.
-    if (!this.#options.singleProcess && !(await searchIndexesWhole(sql))) return;
+    if (!this.#options.singleProcess && !(await deferredIndexesWhole(sql))) return;
     for (const job of await markSearchReady(sql)) onProgress?.(progressFromJob(job));
   }
 }

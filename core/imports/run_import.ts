@@ -8,7 +8,7 @@
  */
 import { ImportFileError } from "../platform/errors.ts";
 import type { Sql } from "../platform/db.ts";
-import { dropSearchIndexes, type PresentColumns, writeStagedChunk } from "../products/mod.ts";
+import { dropDeferredIndexes, type PresentColumns, writeStagedChunk } from "../products/mod.ts";
 import { type CsvRecord, readCsvRecords, swallowedLines } from "./csv_records.ts";
 import { type ColumnMap, mapColumns, storesAsWritten, validateRow } from "./csv_rows.ts";
 import { applyColumnMapping, type ColumnMapping } from "./column_mapping.ts";
@@ -412,8 +412,9 @@ async function writeStagedRows(
 }
 
 /**
- * Drops the search indexes before writing when the import is large: expected to write at least
- * `deferSearchIndexRows` products and at least half the table (a sample of the staged rows says).
+ * Drops the search and sort indexes (`DEFERRED_INDEXES`) before writing when the import is large:
+ * expected to write at least `deferSearchIndexRows` products and at least half the table (a sample
+ * of the staged rows says).
  * The job is marked first, so no rebuild starts while it writes; a resumed job drops them again.
  */
 async function setSearchIndexesAside(
@@ -433,7 +434,7 @@ async function setSearchIndexesAside(
     current = await markSearchDeferred(sql, job.id);
     options.report(current);
   }
-  await dropSearchIndexes(sql);
+  await dropDeferredIndexes(sql);
   return current;
 }
 

@@ -1,7 +1,7 @@
 /** The statements that change many products at once: an import's chunk, the clean-up after it, delete-all. */
 import type postgres from "postgres";
 import type { Sql } from "../platform/db.ts";
-import { usableSearchIndexes } from "./search_index.ts";
+import { SEARCH_INDEXES, usableDeferredIndexes } from "./deferred_indexes.ts";
 
 /** A validated, normalized product row ready to upsert. */
 export interface ProductRow {
@@ -110,8 +110,9 @@ export async function probeProductsBySku(tx: postgres.TransactionSql): Promise<v
  * ms instead of ~15 ms).
  */
 export async function tidyAfterBulkChange(sql: Sql): Promise<void> {
-  for (const index of await usableSearchIndexes(sql)) {
-    await sql`SELECT gin_clean_pending_list(${index}::regclass)`;
+  const usable = await usableDeferredIndexes(sql);
+  for (const { name } of SEARCH_INDEXES.filter((index) => usable.has(index.name))) {
+    await sql`SELECT gin_clean_pending_list(${name}::regclass)`;
   }
   await sql`VACUUM (ANALYZE) products`;
 }

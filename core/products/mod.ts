@@ -2,7 +2,7 @@
  * Products: the field rules (`fields.ts`, browser-safe), validated input (`input.ts`), one-at-a-time
  * changes with their webhook events (`store.ts`), listing and search (`listing.ts`), the CSV export
  * (`export.ts`), the bulk statements an import or a delete-all runs (`bulk.ts`), the search
- * indexes a large import drops and rebuilds (`search_index.ts`), and bulk actions on a selection
+ * indexes a large import drops and rebuilds (`deferred_indexes.ts`), and bulk actions on a selection
  * (`selection.ts`, their API input in `bulk_input.ts`).
  */
 export {
@@ -15,12 +15,13 @@ export {
   writeStagedChunk,
 } from "./bulk.ts";
 export {
-  dropSearchIndexes,
-  rebuildSearchIndexes,
+  DEFERRED_INDEXES,
+  deferredIndexesWhole,
+  dropDeferredIndexes,
+  rebuildDeferredIndexes,
   SEARCH_INDEXES,
-  searchIndexesWhole,
-  usableSearchIndexes,
-} from "./search_index.ts";
+  usableDeferredIndexes,
+} from "./deferred_indexes.ts";
 export { neutralizeFormula, neutralizeUploadedCell, restoreNeutralized } from "./csv_formula.ts";
 export { productsCsvStream } from "./export.ts";
 export {

@@ -16,6 +16,17 @@ export const ANCHOR_EVERY = 1_000;
  */
 const RETAKE_AFTER = "2 seconds";
 
+/**
+ * The index each anchored order is read through. Anchors are taken only while it is usable: a
+ * large import sets the name index aside, and without it each step would sort the table.
+ */
+const ORDER_INDEXES: Record<SortKey, string> = {
+  updated: "products_updated_at_idx",
+  sku: "products_sku_lower_key",
+  name: "products_name_idx",
+  price: "products_price_idx",
+};
+
 /** A sort order of the whole list. */
 export interface ListOrder {
   sort: SortKey;
@@ -82,7 +93,8 @@ export async function anchorBefore(
 
 /**
  * Takes the anchors of `listOrder` again, in one statement (so one snapshot): from the first
- * product on, each step skips `ANCHOR_EVERY` entries of the order's index, from the previous anchor's key.
+ * product on, each step skips `ANCHOR_EVERY` entries of the order's index, from the previous anchor's
+ * key. Takes none while that index is missing (they stay outdated; pages are then read by OFFSET).
  */
 export async function takeAnchors(db: Kysely<Database>, listOrder: ListOrder): Promise<void> {
   const { sort, order } = listOrder;
@@ -103,6 +115,8 @@ export async function takeAnchors(db: Kysely<Database>, listOrder: ListOrder): P
     INSERT INTO product_page_anchors (sort, version, every, ids, taken_at)
     SELECT ${anchorName(listOrder)}, (SELECT version FROM product_stats), ${ANCHOR_EVERY},
       coalesce((SELECT array_agg(anchor ORDER BY n) FROM anchors), '{}'), now()
+    WHERE EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+      WHERE c.relname = ${ORDER_INDEXES[sort]} AND i.indisvalid AND i.indisready)
     ON CONFLICT (sort) DO UPDATE SET version = excluded.version, every = excluded.every, ids = excluded.ids,
       taken_at = excluded.taken_at`.execute(db);
 }
