@@ -53,8 +53,12 @@ const numberFormat = new Intl.NumberFormat("en-US");
 /** While the file is read, progress is stored at least every 1 % of the file or 250 ms. */
 const PROGRESS_STEP = 0.01;
 const PROGRESS_STEP_MS = 250;
-/** A copy of clean records ends after this many batches' worth (each copy costs a few round trips). */
-const RUN_BATCHES = 2;
+/**
+ * When a sample of the staged rows says fewer than this share would change `products`, each chunk
+ * looks its rows up first and leaves the unchanged ones alone (see `StagedChunk`); otherwise the
+ * lookup is skipped: for a new file it was a wasted index probe per row (~1 s of a 500k import).
+ */
+const LOOK_UP_FIRST_BELOW_SHARE = 0.8;
 
 /**
  * Imports a claimed job's file into `products`, resuming where a previous attempt stopped (a file
@@ -180,8 +184,10 @@ interface CopyRun {
  * One pass over the file into a new staging table. Records go in validated batches; with
  * `copying`, a parsed chunk whose records all store as written (and whose text PostgreSQL's CSV
  * reader takes as the file reader did: no blank lines, one kind of line break, no characters
- * outside the BMP) goes as its own text instead, in runs of about `batchSize * RUN_BATCHES`
- * records; once PostgreSQL has refused one, nothing more is copied (the file is staged again).
+ * outside the BMP) goes as its own text instead: a run of such chunks is one copy, which ends with
+ * the first chunk that is not (each copy's start and end hold the reading up for a few round trips:
+ * ending one every 10,000 records made reading a 500k file ~0.3 s slower). Once PostgreSQL has
+ * refused a copy, nothing more is copied (the file is staged again).
  * When `counting`, failed rows are stored and progress reported as the file is read.
  */
 async function readIntoStage(
@@ -299,7 +305,7 @@ async function readIntoStage(
         const sending = run.copy.write(text);
         run.records += records.length;
         run.characters += characters;
-        if (run.records >= options.batchSize * RUN_BATCHES) await endRun();
+        if (run.copy.refused) await endRun();
         else if (sending) await sending;
       } else {
         // A copy's records are consecutive: one that stops here ends now.
@@ -371,7 +377,10 @@ async function writeStagedRows(
   stage: string,
   options: JobRunOptions,
 ): Promise<ImportJob> {
-  let current = await setSearchIndexesAside(sql, job, stage, options);
+  const stagedRows = job.rows_total! - job.failed;
+  const writeShare = await sampledWriteShare(sql, stage, stagedRows);
+  let current = await setSearchIndexesAside(sql, job, { stagedRows, writeShare }, options);
+  const leaveOutUnchanged = writeShare < LOOK_UP_FIRST_BELOW_SHARE;
   const columns = presentColumns(
     mapColumns(applyColumnMapping(job.header ?? [], job.column_mapping as ColumnMapping | null)),
   );
@@ -387,7 +396,7 @@ async function writeStagedRows(
       if (failure !== null || options.signal?.aborted) return;
       try {
         const stored = await sql.begin(async (tx) => {
-          const counts = await writeStagedChunk(tx, stage, { after, through }, columns);
+          const counts = await writeStagedChunk(tx, stage, { after, through, columns, leaveOutUnchanged });
           return await recordChunkProgress(tx, job.id, {
             lane,
             laneThrough: through,
@@ -413,22 +422,21 @@ async function writeStagedRows(
 
 /**
  * Drops the search and sort indexes (`DEFERRED_INDEXES`) before writing when the import is large:
- * expected to write at least `deferSearchIndexRows` products and at least half the table (a sample
- * of the staged rows says).
+ * expected to write at least `deferSearchIndexRows` products and at least half the table (its
+ * staged rows times the share of a sample that would change products).
  * The job is marked first, so no rebuild starts while it writes; a resumed job drops them again.
  */
 async function setSearchIndexesAside(
   sql: Sql,
   job: ImportJob,
-  stage: string,
+  staged: { stagedRows: number; writeShare: number },
   options: JobRunOptions,
 ): Promise<ImportJob> {
   let current = job;
   if (!job.search_deferred) {
     if (options.deferSearchIndexRows === null) return job;
-    const stagedRows = job.rows_total! - job.failed;
-    if (stagedRows < options.deferSearchIndexRows) return job;
-    const writes = stagedRows * await sampledWriteShare(sql, stage, stagedRows);
+    if (staged.stagedRows < options.deferSearchIndexRows) return job;
+    const writes = staged.stagedRows * staged.writeShare;
     const [{ total }] = await sql<{ total: number }[]>`SELECT total::int FROM product_stats`;
     if (writes < options.deferSearchIndexRows || writes < (total + writes) / 2) return job;
     current = await markSearchDeferred(sql, job.id);

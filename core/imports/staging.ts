@@ -97,6 +97,7 @@ export class StageCopy {
   readonly #started: Promise<{ connection: postgres.ReservedSql; stream: Writable; refused: Promise<void> }>;
   #writing: Promise<unknown>;
   #queuedBytes = 0;
+  #refused = false;
 
   constructor(sql: Sql, stage: string, layout: FileLayout, firstOrd: number, after: Promise<unknown>) {
     // Empty fields of optional columns are no value, quoted or not (unquoted ones already are).
@@ -121,7 +122,7 @@ export class StageCopy {
           (copy as unknown as { reject: (error: unknown) => void }).reject = reject;
           stream.on("error", reject);
         });
-        refused.catch(() => {});
+        refused.catch(() => (this.#refused = true));
         return { connection, stream, refused };
       } catch (error) {
         connection.release();
@@ -144,6 +145,11 @@ export class StageCopy {
     }).finally(() => (this.#queuedBytes -= bytes.length));
     this.#writing = written.catch(() => {});
     return this.#queuedBytes > MAX_QUEUED_BYTES ? this.#writing as Promise<void> : null;
+  }
+
+  /** Whether PostgreSQL has refused the text sent so far (nothing more need be sent). */
+  get refused(): boolean {
+    return this.#refused;
   }
 
   /** Ends the copy: true when every record was staged, false when PostgreSQL refused the text. */

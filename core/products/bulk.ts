@@ -31,19 +31,32 @@ export interface ChunkCounts {
   staged: number;
 }
 
+/** Which staged rows {@linkcode writeStagedChunk} writes, and how. */
+export interface StagedChunk {
+  /** The file's records `after < ord <= through`. */
+  after: number;
+  through: number;
+  /** The file's optional columns: only these are assigned on update. */
+  columns: PresentColumns;
+  /**
+   * Look each row up in `products` first and leave the unchanged ones out of the INSERT: worth it
+   * when many are unchanged (a re-import), a wasted index probe per row when few are (a new file).
+   */
+  leaveOutUnchanged: boolean;
+}
+
 /**
- * Writes the staged rows of the file's records `after < ord <= through` into `products`, in one
- * statement: of each SKU only its last row in the whole file (last row wins), so a SKU repeated
- * across the file is written once; the earlier rows count as repeated. Rows equal to what is
- * stored are not rewritten, which keeps `updated_at` honest and makes re-imports cheap. Only the
- * file's columns are assigned on update. `xmax = 0` tells a fresh insert from an update.
+ * Writes a chunk of the staged rows into `products`, in one statement: of each SKU only its last
+ * row in the whole file (last row wins), so a SKU repeated across the file is written once; the
+ * earlier rows count as repeated. Rows equal to what is stored are not rewritten, which keeps
+ * `updated_at` honest and makes re-imports cheap. `xmax = 0` tells a fresh insert from an update.
  */
 export async function writeStagedChunk(
   tx: postgres.TransactionSql,
   stage: string,
-  range: { after: number; through: number },
-  columns: PresentColumns,
+  chunk: StagedChunk,
 ): Promise<ChunkCounts> {
+  const { columns } = chunk;
   const assigned = ["sku", "name"];
   if (columns.description) assigned.push("description");
   if (columns.price) assigned.push("price");
@@ -51,20 +64,23 @@ export async function writeStagedChunk(
   const tuple = (table: string) => tx.unsafe(assigned.map((column) => `${table}.${column}`).join(", "));
   const setList = tx.unsafe(assigned.map((column) => `${column} = excluded.${column}`).join(", "));
   await probeProductsBySku(tx);
-  // Rows equal to the stored product are left out before the INSERT: `ON CONFLICT … WHERE false`
-  // would still lock (and so write) each of them, which is most of a re-import's cost.
+  // Left out before the INSERT, rows equal to the stored product are not locked: `ON CONFLICT …
+  // WHERE false` still locks (and so writes) each of them, which was most of a re-import's cost.
+  const changing = chunk.leaveOutUnchanged
+    ? tx`SELECT l.* FROM latest l LEFT JOIN products p ON lower(p.sku) = lower(l.sku)
+      WHERE p.id IS NULL OR (${tuple("p")}) IS DISTINCT FROM (${tuple("l")})`
+    : tx`SELECT * FROM latest`;
   const [counts] = await tx<{ staged: number; latest: number; inserted: number; updated: number }[]>`
     WITH chunk AS (
       SELECT ord, sku, name, description, price, active FROM ${tx(stage)}
-      WHERE ord > ${range.after} AND ord <= ${range.through}
+      WHERE ord > ${chunk.after} AND ord <= ${chunk.through}
     ), latest AS (
       SELECT * FROM chunk c
       WHERE NOT EXISTS (
         SELECT 1 FROM ${tx(stage)} l
         WHERE lower(l.sku) COLLATE "C" = lower(c.sku) COLLATE "C" AND l.ord > c.ord)
     ), changing AS (
-      SELECT l.* FROM latest l LEFT JOIN products p ON lower(p.sku) = lower(l.sku)
-      WHERE p.id IS NULL OR (${tuple("p")}) IS DISTINCT FROM (${tuple("l")})
+      ${changing}
     ), written AS (
       INSERT INTO products AS p (sku, name, description, price, active)
       SELECT sku, name, description, price, coalesce(active, true) FROM changing

@@ -11,6 +11,7 @@ export {
   type PresentColumns,
   probeProductsBySku,
   type ProductRow,
+  type StagedChunk,
   tidyAfterBulkChange,
   writeStagedChunk,
 } from "./bulk.ts";
