@@ -104,9 +104,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     instanceId,
     notifications,
     onProgress: progress.publish,
-    onJobEnded: () => {
+    onJobEnded: (jobId) => {
       webhooks.wake();
-      searchIndex.afterBulkChange();
+      searchIndex.afterJob(jobId);
     },
     onThisThread: embedded !== null,
   });

@@ -52,7 +52,7 @@ export interface JobQueueOptions {
   /** Receives each progress event of the running job, in order. */
   onProgress?: (event: ProgressEvent) => void;
   /** Called after each job ends (its webhook event is queued by then). */
-  onJobEnded?: () => void;
+  onJobEnded?: (jobId: string) => void;
   /**
    * Runs jobs on this thread's `sql` instead of a Web Worker with its own connection: for the
    * embedded database, whose one session cannot take two connections' statements interleaved.
@@ -166,7 +166,7 @@ export class JobQueueConsumer implements JobQueue {
       this.#runningJobId = null;
       // A job stopped by its cancel ends here, even when the process is stopping too.
       if (!(await this.#finishIfCancelled(jobId)) && this.#loop.stopped) await this.#release(jobId);
-      this.#options.onJobEnded?.();
+      this.#options.onJobEnded?.(jobId);
     }
   }
 

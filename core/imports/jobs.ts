@@ -278,6 +278,17 @@ export async function productJobsRun(sql: Sql): Promise<boolean> {
   return running;
 }
 
+/**
+ * Whether any of these jobs may have changed products: every one but an import that completed
+ * having inserted and updated nothing (a re-import of an unchanged file). A job not found counts.
+ */
+export async function jobsChangedProducts(sql: Sql, ids: string[]): Promise<boolean> {
+  const [{ unchanging }] = await sql<{ unchanging: number }[]>`
+    SELECT count(*)::int AS unchanging FROM import_jobs
+    WHERE id = ANY(${ids}::uuid[]) AND kind = 'import' AND status = 'complete' AND inserted = 0 AND updated = 0`;
+  return unchanging < ids.length;
+}
+
 /** The ended imports still waiting for the search indexes they set aside. */
 export async function importsAwaitingSearch(sql: Sql): Promise<number> {
   const [{ count }] = await sql<{ count: number }[]>`

@@ -52,6 +52,7 @@ export {
   type ImportJob,
   importJobJson,
   importsAwaitingSearch,
+  jobsChangedProducts,
   listImportJobs,
   markSearchReady,
   productJobsRun,

@@ -3,6 +3,7 @@ import {
   claimNextJob,
   createBulkDeleteJob,
   createImportJob,
+  jobsChangedProducts,
   releaseJob,
   requeueOwnJobs,
 } from "../../../core/imports/jobs.ts";
@@ -78,6 +79,38 @@ Deno.test({
       equal(a, "queued");
       equal(b, "processing", "another instance's running job is left alone");
       equal((await claimNextJob(sql, { ...LEASE, instanceId: "a" }))?.id, mine.id, "no lease to wait out");
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "only an import that completed writing nothing leaves the table untouched; any other ended job changed it",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await withMigratedDatabase(async ({ sql }) => {
+      const ended = async (kind: "import" | "delete", counts: { inserted: number; updated: number }) => {
+        const job = kind === "import"
+          ? await createImportJob(sql, { ...file, ownerInstance: "a" })
+          : await createBulkDeleteJob(sql);
+        await sql`UPDATE import_jobs SET status = 'complete', inserted = ${counts.inserted},
+          updated = ${counts.updated} WHERE id = ${job.id}`;
+        return job.id;
+      };
+      const unchangedFile = await ended("import", { inserted: 0, updated: 0 });
+      const newRows = await ended("import", { inserted: 3, updated: 0 });
+      const changedRows = await ended("import", { inserted: 0, updated: 2 });
+      const deleteAll = await ended("delete", { inserted: 0, updated: 0 });
+      const failed = await createImportJob(sql, { ...file, ownerInstance: "a" });
+      await sql`UPDATE import_jobs SET status = 'error' WHERE id = ${failed.id}`;
+
+      equal(await jobsChangedProducts(sql, [unchangedFile]), false);
+      equal(await jobsChangedProducts(sql, [unchangedFile, newRows]), true);
+      equal(await jobsChangedProducts(sql, [changedRows]), true);
+      equal(await jobsChangedProducts(sql, [deleteAll]), true, "a delete-all counts however it ended");
+      equal(await jobsChangedProducts(sql, [failed.id]), true, "a failed import may have written rows");
+      equal(await jobsChangedProducts(sql, [crypto.randomUUID()]), true, "a job not found counts");
     });
   },
 });
