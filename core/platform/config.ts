@@ -15,7 +15,7 @@ const EnvSchema = z.object({
   KV_PATH: z.string().optional(),
   UPLOAD_DIR: z.string().optional(),
   MAX_UPLOAD_MB: z.coerce.number().positive().default(500),
-  IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(5000),
+  IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(10_000),
   IMPORT_LANES: z.coerce.number().int().min(1).max(8).default(2),
   SEARCH_INDEX_DEFER_ROWS: z.coerce.number().int().min(1).default(50_000),
   JOB_LEASE_SECONDS: z.coerce.number().positive().default(15),
