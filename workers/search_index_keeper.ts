@@ -2,8 +2,9 @@
  * The upkeep after imports and delete-alls, off the job's clock: the search and sort indexes a
  * large import set aside are rebuilt once no such import still runs, the table is vacuumed and
  * analyzed (unless the jobs that ended changed no product), and the imports waiting for search are
- * told it has caught up. One instance does it at a time (an advisory lock). Woken when a job ends, at start-up (a crash may have cut a rebuild short) and
- * every few seconds (another instance may have died during one).
+ * told it has caught up. One instance does it at a time (an advisory lock). Woken when a job
+ * ends, at start-up (a crash may have cut a rebuild short) and every few seconds (another instance
+ * may have died during one).
  */
 import {
   importsAwaitingSearch,

@@ -95,13 +95,11 @@ export async function dropDeferredIndexes(sql: Sql): Promise<void> {
  * leave nothing behind).
  */
 export async function rebuildDeferredIndexes(sql: Sql, signal?: AbortSignal): Promise<void> {
-  const invalid = await sql<{ name: string }[]>`
-    SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-    WHERE c.relname = ANY(${
-    DEFERRED_INDEXES.map((index) => index.name)
-  }) AND NOT (i.indisvalid AND i.indisready)`;
-  for (const { name } of invalid) await sql.unsafe(`DROP INDEX CONCURRENTLY IF EXISTS ${name}`);
-  const usable = await usableDeferredIndexes(sql);
+  const existing = await existingDeferredIndexes(sql);
+  for (const { name } of existing.filter((index) => !index.usable)) {
+    await sql.unsafe(`DROP INDEX CONCURRENTLY IF EXISTS ${name}`);
+  }
+  const usable = new Set(existing.filter((index) => index.usable).map((index) => index.name));
   const missing = DEFERRED_INDEXES.filter((index) => !usable.has(index.name));
   const build = async () => {
     const connection = await sql.reserve();

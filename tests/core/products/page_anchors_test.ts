@@ -4,11 +4,11 @@
  */
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
 import type { Kysely } from "kysely";
-import { migrate, queryBuilder } from "../../../core/platform/mod.ts";
+import { queryBuilder } from "../../../core/platform/mod.ts";
 import type { Database } from "../../../core/platform/schema.ts";
 import { listProducts, SORT_KEYS, type SortKey } from "../../../core/products/mod.ts";
 import { ANCHOR_EVERY, anchorBefore } from "../../../core/products/page_anchors.ts";
-import { createTestDatabase, type TestDatabase } from "../../helpers/test_app.ts";
+import { type TestDatabase, withMigratedDatabase } from "../../helpers/test_app.ts";
 
 const PRODUCTS = 3_600;
 const LIMIT = 50;
@@ -21,7 +21,6 @@ function orderBy(sort: SortKey, order: "asc" | "desc"): string {
 
 /** Products with ties in every order: one statement's time for most, repeated names and prices. */
 async function seed(db: TestDatabase): Promise<void> {
-  await migrate(db.sql);
   await db.sql`
     INSERT INTO products (sku, name, price)
     SELECT 'SKU-' || lpad(n::text, 5, '0') || CASE WHEN n % 2 = 0 THEN 'a' ELSE 'B' END,
@@ -29,6 +28,14 @@ async function seed(db: TestDatabase): Promise<void> {
       CASE WHEN n % 7 = 0 THEN NULL ELSE (n % 4) * 2.5 END
     FROM generate_series(1, ${PRODUCTS}) n`;
   await db.sql`UPDATE products SET updated_at = updated_at + (id % 3) * interval '1 second' WHERE id % 5 = 0`;
+}
+
+/** Runs `fn` on a migrated database holding the seeded products, dropped afterwards. */
+function withProducts(fn: (db: TestDatabase, kysely: Kysely<Database>) => Promise<void>): Promise<void> {
+  return withMigratedDatabase(async (db) => {
+    await seed(db);
+    await fn(db, queryBuilder(db.sql));
+  });
 }
 
 async function offsetPage(db: TestDatabase, sort: SortKey, order: "asc" | "desc", page: number) {
@@ -47,10 +54,7 @@ async function listedPage(kysely: Kysely<Database>, sort: SortKey, order: "asc" 
 const DEEP_PAGES = [20, 21, 22, 40, 41, 61, 72, 73, 500];
 
 Deno.test("every deep page of every order is the page OFFSET gives, anchors or not", async () => {
-  const db = await createTestDatabase();
-  try {
-    await seed(db);
-    const kysely = queryBuilder(db.sql);
+  await withProducts(async (db, kysely) => {
     for (const sort of SORT_KEYS) {
       for (const order of ["asc", "desc"] as const) {
         for (const page of DEEP_PAGES) {
@@ -78,16 +82,11 @@ Deno.test("every deep page of every order is the page OFFSET gives, anchors or n
         `${row.sort}: one anchor per ${ANCHOR_EVERY}`,
       );
     }
-  } finally {
-    await db.drop();
-  }
+  });
 });
 
 Deno.test("a change outdates the anchors: the next deep pages are still OFFSET's, and they are taken again", async () => {
-  const db = await createTestDatabase();
-  try {
-    await seed(db);
-    const kysely = queryBuilder(db.sql);
+  await withProducts(async (db, kysely) => {
     const deep = (sort: SortKey) => listedPage(kysely, sort, "desc", 41);
     await deep("updated");
     await deep("sku");
@@ -119,23 +118,16 @@ Deno.test("a change outdates the anchors: the next deep pages are still OFFSET's
       deepStrictEqual(await deep("updated"), await offsetPage(db, "updated", "desc", 41));
       equal(await anchored(), "found");
     }
-  } finally {
-    await db.drop();
-  }
+  });
 });
 
 Deno.test("while a large import has set the name index aside, no name anchors are taken and pages are OFFSET's", async () => {
-  const db = await createTestDatabase();
-  try {
-    await seed(db);
+  await withProducts(async (db, kysely) => {
     await db.sql`DROP INDEX products_name_idx`;
-    const kysely = queryBuilder(db.sql);
     for (const order of ["asc", "desc"] as const) {
       deepStrictEqual(await listedPage(kysely, "name", order, 41), await offsetPage(db, "name", order, 41));
     }
     const anchors = await db.sql`SELECT sort FROM product_page_anchors`;
     equal(anchors.length, 0, "taking them would sort the table once per anchor");
-  } finally {
-    await db.drop();
-  }
+  });
 });
