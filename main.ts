@@ -72,7 +72,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(`${config.dataDir}/pglite`);
   const databaseUrl = config.databaseUrl ?? embedded!.url;
   // PGlite is one session: concurrent connections interleave protocol messages ("portal does not exist").
-  const sql = connectDatabase(databaseUrl, { max: embedded ? 1 : 10 });
+  // On PostgreSQL: ten for requests, and the running import's own (one per lane, one for its copy).
+  const sql = connectDatabase(databaseUrl, { max: embedded ? 1 : 10 + config.importLanes + 1 });
   await migrate(sql);
   const db = queryBuilder(sql);
   if (config.owner) await ensureOwner(db, config.owner);
@@ -95,7 +96,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const jobs = new JobQueueConsumer({
     sql,
     kv,
-    databaseUrl,
     batchSize: config.importBatchSize,
     lanes: embedded ? 1 : config.importLanes,
     deferSearchIndexRows: embedded ? null : config.searchIndexDeferRows,
@@ -108,7 +108,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       webhooks.wake();
       searchIndex.afterJob(jobId);
     },
-    onThisThread: embedded !== null,
   });
   // One listener per KV handle: the queue is a doorbell for both consumers.
   kv.listenQueue((message: unknown) => {

@@ -3,8 +3,8 @@
  * message says "look for work"), and so is the `jobs_wake` notification that reaches the other
  * instances; PostgreSQL decides which job runs, so a lost or repeated message changes nothing.
  * An instance runs its own imports (their files are on its volume) and ownerless jobs, one at a
- * time, in the order they were submitted, each in a fresh Web Worker (on the embedded database, on
- * this thread: see `onThisThread`).
+ * time, in the order they were submitted, on this thread's connections (not in a Web Worker: a
+ * worker's own heap cost the server 40–90 MB at the peak of a 2M-row import; see docs/decisions.md).
  */
 import {
   cancelRequested,
@@ -22,22 +22,15 @@ import {
   touchJob,
 } from "../core/imports/mod.ts";
 import type { Notifications, Sql } from "../core/platform/mod.ts";
-import type { JobWorkerMessage, JobWorkerRequest } from "./job_worker.ts";
 import { SerialDrain } from "./serial_drain.ts";
 
 /** The notification channel that asks every instance to look for work. */
 export const JOBS_WAKE_CHANNEL = "jobs_wake";
 
-/** How long a stopping worker may take to commit the batches it handed over before it is ended. */
-const STOP_GRACE_MS = 3_000;
-/** A cancelled job's worker is not in a hurry (no deploy waits): its current batches may take this long. */
-const CANCEL_GRACE_MS = 30_000;
-
 /** What the consumer needs to run jobs. */
 export interface JobQueueOptions {
   sql: Sql;
   kv: Deno.Kv;
-  databaseUrl: string;
   batchSize: number;
   lanes: number;
   /** See `JobRunOptions.deferSearchIndexRows`: null never sets the search indexes aside. */
@@ -53,11 +46,6 @@ export interface JobQueueOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Called after each job ends (its webhook event is queued by then). */
   onJobEnded?: (jobId: string) => void;
-  /**
-   * Runs jobs on this thread's `sql` instead of a Web Worker with its own connection: for the
-   * embedded database, whose one session cannot take two connections' statements interleaved.
-   */
-  onThisThread?: boolean;
 }
 
 /** A message on the KV queue asking the consumer to look for queued jobs. */
@@ -71,8 +59,8 @@ export class JobQueueConsumer implements JobQueue {
   #loop = new SerialDrain("job queue", () => this.#drain());
   #sweepTimer: ReturnType<typeof setInterval> | undefined;
   #unsubscribe: (() => void) | null = null;
-  /** Asks the running worker to stop, ending it after `graceMs`; set while one runs. */
-  #interrupt: ((graceMs: number) => void) | null = null;
+  /** Asks the running job to stop after the batches it has handed over; set while one runs. */
+  #interrupt: (() => void) | null = null;
   /** The job running now, so a cancel request for it can stop it. */
   #runningJobId: string | null = null;
   #unsubscribeCancel: (() => void) | null = null;
@@ -119,8 +107,8 @@ export class JobQueueConsumer implements JobQueue {
   }
 
   /**
-   * Stops taking jobs; the running job's worker commits the batches it handed over (for at most
-   * a few seconds) and the job goes back to the queue, so a deploy's SIGTERM never waits for a
+   * Stops taking jobs; the running job commits the batches it handed over (a chunk per lane, or
+   * the copy being read into) and goes back to the queue, so a deploy's SIGTERM never waits for a
    * long import. The next start resumes it after its committed batches (another instance at once,
    * for a job that no instance owns).
    */
@@ -129,7 +117,7 @@ export class JobQueueConsumer implements JobQueue {
     this.#unsubscribe?.();
     this.#unsubscribeCancel?.();
     const stopped = this.#loop.stop();
-    this.#interrupt?.(STOP_GRACE_MS);
+    this.#interrupt?.();
     await stopped;
   }
 
@@ -160,7 +148,7 @@ export class JobQueueConsumer implements JobQueue {
     }, (leaseSeconds * 1000) / 3);
     this.#runningJobId = jobId;
     try {
-      await (this.#options.onThisThread ? this.#runOnThisThread(jobId) : this.#runInWorker(jobId));
+      await this.#run(jobId);
     } finally {
       clearInterval(heartbeat);
       this.#runningJobId = null;
@@ -173,7 +161,7 @@ export class JobQueueConsumer implements JobQueue {
   /** Stops the running job if someone asked to cancel it (it then ends after its current batch). */
   #checkCancel(jobId: string): void {
     cancelRequested(this.#options.sql, jobId).then((asked) => {
-      if (asked && this.#runningJobId === jobId) this.#interrupt?.(CANCEL_GRACE_MS);
+      if (asked && this.#runningJobId === jobId) this.#interrupt?.();
     }).catch((error) => console.error(`could not check whether job ${jobId} was cancelled:`, error));
   }
 
@@ -191,7 +179,7 @@ export class JobQueueConsumer implements JobQueue {
     }
   }
 
-  async #runOnThisThread(jobId: string): Promise<void> {
+  async #run(jobId: string): Promise<void> {
     const { sql, batchSize, lanes, deferSearchIndexRows, copyCleanRecords } = this.#options;
     const stopping = new AbortController();
     this.#interrupt = () => stopping.abort();
@@ -207,51 +195,10 @@ export class JobQueueConsumer implements JobQueue {
         publish: (event) => this.#options.onProgress?.(event),
       });
     } catch (error) {
-      // As in the worker: the outcome could not be recorded; the lease runs out and it is resumed.
+      // The outcome could not be recorded; the job's lease runs out and it is resumed.
       console.error(`job ${jobId} could not finish:`, error);
     } finally {
       this.#interrupt = null;
-    }
-  }
-
-  async #runInWorker(jobId: string): Promise<void> {
-    const { databaseUrl, batchSize, lanes, deferSearchIndexRows, copyCleanRecords } = this.#options;
-    const worker = new Worker(new URL("./job_worker.ts", import.meta.url).href, { type: "module" });
-    const send = (request: JobWorkerRequest) => worker.postMessage(request);
-    let graceTimer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      await new Promise<void>((resolve) => {
-        this.#interrupt = (graceMs) => {
-          send({ kind: "stop" });
-          clearTimeout(graceTimer);
-          graceTimer = setTimeout(() => {
-            console.error(`job ${jobId} did not stop within ${graceMs} ms; ending its worker`);
-            resolve();
-          }, graceMs);
-        };
-        worker.onmessage = (message: MessageEvent<JobWorkerMessage>) => {
-          if (message.data.kind === "progress") this.#options.onProgress?.(message.data.event);
-          else resolve();
-        };
-        worker.onerror = (event) => {
-          event.preventDefault();
-          console.error(`job worker for ${jobId} crashed:`, event.message);
-          resolve();
-        };
-        send({
-          kind: "start",
-          jobId,
-          databaseUrl,
-          batchSize,
-          lanes,
-          deferSearchIndexRows,
-          copyCleanRecords,
-        });
-      });
-    } finally {
-      this.#interrupt = null;
-      clearTimeout(graceTimer);
-      worker.terminate();
     }
   }
 

@@ -1,7 +1,7 @@
 /**
  * Jobs: CSV imports, delete-all runs and bulk actions on a selection of products. They are submitted
  * (`submit.ts`, the upload streamed to disk by `uploads.ts`; `bulk_action.ts`), recorded and claimed
- * in PostgreSQL (`jobs.ts`), run by the job worker (`run_job.ts` → `run_import.ts`, `bulk_delete.ts`
+ * in PostgreSQL (`jobs.ts`), run by the job queue (`run_job.ts` → `run_import.ts`, `bulk_delete.ts`
  * or `bulk_action.ts`), and followed through one progress model
  * (`progress.ts`, browser-safe; `progress_feed.ts`). Failed rows download as a CSV report
  * (`error_report.ts`). The imports page previews a file before it is imported (`preview.ts`, with

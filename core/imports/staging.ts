@@ -82,9 +82,8 @@ export interface FileLayout {
   delimiter: string;
 }
 
-const encoder = new TextEncoder();
 /** A copy's text waiting to be sent beyond this holds the file reader up. */
-const MAX_QUEUED_BYTES = 1024 * 1024;
+const MAX_QUEUED_CHARACTERS = 1024 * 1024;
 
 /**
  * Consecutive records of the file appended as their own text, by `COPY … FROM STDIN (FORMAT csv)`
@@ -96,7 +95,7 @@ const MAX_QUEUED_BYTES = 1024 * 1024;
 export class StageCopy {
   readonly #started: Promise<{ connection: postgres.ReservedSql; stream: Writable; refused: Promise<void> }>;
   #writing: Promise<unknown>;
-  #queuedBytes = 0;
+  #queuedCharacters = 0;
   #refused = false;
 
   constructor(sql: Sql, stage: string, layout: FileLayout, firstOrd: number, after: Promise<unknown>) {
@@ -134,17 +133,19 @@ export class StageCopy {
 
   /**
    * Sends more records' text, each ending with a line break. Returns a promise to wait for when
-   * more than a megabyte waits to be sent (PostgreSQL may read slower than the file is parsed).
+   * more than a million characters wait to be sent (PostgreSQL may read slower than the file is
+   * parsed). The text waits as text: it becomes bytes only as it is sent, so those bytes are
+   * garbage at once (bytes made while the text waited outlived the young generation and were
+   * freed only by a full collection).
    */
   write(text: string): Promise<void> | null {
-    const bytes = encoder.encode(text);
-    this.#queuedBytes += bytes.length;
+    this.#queuedCharacters += text.length;
     const written = this.#writing.then(async () => {
       const { stream } = await this.#started;
-      if (!stream.destroyed) await new Promise<void>((resolve) => stream.write(bytes, () => resolve()));
-    }).finally(() => (this.#queuedBytes -= bytes.length));
+      if (!stream.destroyed) await new Promise<void>((resolve) => stream.write(text, () => resolve()));
+    }).finally(() => (this.#queuedCharacters -= text.length));
     this.#writing = written.catch(() => {});
-    return this.#queuedBytes > MAX_QUEUED_BYTES ? this.#writing as Promise<void> : null;
+    return this.#queuedCharacters > MAX_QUEUED_CHARACTERS ? this.#writing as Promise<void> : null;
   }
 
   /** Whether PostgreSQL has refused the text sent so far (nothing more need be sent). */

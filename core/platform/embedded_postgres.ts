@@ -16,8 +16,7 @@ export interface EmbeddedPostgres {
  */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   await Deno.mkdir(dataDir, { recursive: true });
-  // Loaded only here: every process and job worker would otherwise parse PGlite's ~9 MB of code
-  // (a job worker started ~0.1 s later for it, and held the code in memory).
+  // Loaded only here: every process would otherwise parse PGlite's ~9 MB of code and hold it in memory.
   const [{ PGlite }, { pg_trgm }, { PGLiteSocketServer }] = await Promise.all([
     import("@electric-sql/pglite"),
     import("@electric-sql/pglite/contrib/pg_trgm"),

@@ -76,7 +76,6 @@ Deno.test({
     const jobs = new JobQueueConsumer({
       sql: db.sql,
       kv,
-      databaseUrl: db.url,
       batchSize: 10,
       lanes: 1,
       deferSearchIndexRows: null,

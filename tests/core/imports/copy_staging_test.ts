@@ -97,7 +97,7 @@ type Imported = Awaited<ReturnType<typeof outcome>> & { copiedRows: number };
 async function importOnce(text: string, copying: boolean, delimiter = ","): Promise<Imported> {
   let result: Imported | null = null;
   await withMigratedDatabase(async ({ url }) => {
-    // As the job worker has it: one connection per lane and one more.
+    // As a running import has on the server: one connection per lane and one more.
     const sql = connectDatabase(url, { max: 3 });
     const path = await Deno.makeTempFile({ suffix: ".csv" });
     try {
