@@ -12,10 +12,10 @@ RUN deno install --frozen
 
 COPY --chown=deno:deno . .
 # Islands are bundled now, once: `deno task start` would bundle them again on every boot. The second step
-# caches the entry points that are not reached from main.ts (the import worker, the release command, the
-# token task), so nothing is fetched when a machine starts.
+# caches the entry points that are not reached from main.ts (the release command, the token task), so
+# nothing is fetched when a machine starts.
 RUN deno task build \
-  && deno install --frozen --entrypoint main.ts workers/job_worker.ts core/platform/migrate_cli.ts core/accounts/token_cli.ts
+  && deno install --frozen --entrypoint main.ts core/platform/migrate_cli.ts core/accounts/token_cli.ts
 
 ENV PORT=8000 DATA_DIR=/data
 EXPOSE 8000
