@@ -1,5 +1,5 @@
 import { useSignal } from "@preact/signals";
-import { useEffect, useId, useRef } from "preact/hooks";
+import { useEffect, useId, useLayoutEffect, useRef } from "preact/hooks";
 import { CsrfField, usePageSession } from "../components/session.tsx";
 
 /** Props of {@linkcode ConfirmSubmit}. */
@@ -31,7 +31,9 @@ export default function ConfirmSubmit({ action, label, what, returnTo }: Confirm
   useEffect(() => {
     hydrated.value = true;
   }, []);
-  useEffect(() => {
+  // In the same commit as the question opening or closing: with useEffect, focus sat on the page's
+  // body until after the next paint (the keyboard test caught it there about one run in four).
+  useLayoutEffect(() => {
     if (focusNext.value === "confirm") confirm.current?.focus();
     if (focusNext.value === "button") button.current?.focus();
   }, [asking.value]);

@@ -31,6 +31,8 @@ appTest("an inline delete confirmation takes focus, Escape cancels it and gives 
     // "No" does the same; nothing was deleted either way.
     await remove.click();
     await row.getByRole("button", { name: "No" }).click();
+    // Focus comes back once the confirmation has closed (the island re-renders first), as after Escape.
+    await confirm.waitFor({ state: "detached" });
     ok(await remove.evaluate((button) => button === document.activeElement), "No gives focus back");
     equal(await page.locator("tbody tr", { hasText: "KEY-1" }).count(), 1);
 
