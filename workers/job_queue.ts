@@ -4,7 +4,7 @@
  * instances; PostgreSQL decides which job runs, so a lost or repeated message changes nothing.
  * An instance runs its own imports (their files are on its volume) and ownerless jobs, one at a
  * time, in the order they were submitted, on this thread's connections (not in a Web Worker: a
- * worker's own heap cost the server 40–90 MB at the peak of a 2M-row import; see docs/decisions.md).
+ * worker cost the server 30–110 MB more at the peak of a 2M-row import; see docs/decisions.md).
  */
 import {
   cancelRequested,
