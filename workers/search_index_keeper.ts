@@ -78,9 +78,10 @@ export class SearchIndexKeeper {
     const { sql, singleProcess } = this.#options;
     if (this.#endedJobs.size > 0) {
       const ended = [...this.#endedJobs];
-      this.#endedJobs.clear();
       // A re-import that changed nothing leaves nothing to vacuum or analyze (~0.5 s of work at 500k).
       if (await jobsChangedProducts(sql, ended)) this.#tidyDue = true;
+      // Forgotten only once answered: should the query fail, the next pass asks again.
+      for (const jobId of ended) this.#endedJobs.delete(jobId);
     }
     const indexesMissing = !singleProcess && !(await deferredIndexesWhole(sql));
     if (!this.#tidyDue && !indexesMissing && (await importsAwaitingSearch(sql)) === 0) return;
